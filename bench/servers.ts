@@ -1,0 +1,129 @@
+/**
+ * Starting and stopping the servers the HTTP benchmark and the load test talk to, on 127.0.0.1 only, each in its own
+ * process group so stopping it also stops what it spawned (wrangler spawns workerd).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { openSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+
+export interface RunningServer {
+  name: string;
+  url: string;
+  /** The process whose memory is measured (the Node server itself; for wrangler, its CLI process). */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr()}`);
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      await response.text();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server at ${url} was not ready within ${timeoutMs} ms: ${stderr()}`);
+}
+
+async function start(name: string, command: string, args: string[], port: number, timeoutMs: number): Promise<RunningServer> {
+  // Request logs go to /dev/null: a pipe nobody drains would stall the server, and draining it costs the client CPU.
+  const child = spawn(command, args, {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", openSync("/dev/null", "w"), "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
+  });
+  let errors = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    errors = (errors + chunk.toString()).slice(-4_000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitReady(url, child, () => errors, timeoutMs);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { name, url, pid: child.pid!, stop };
+}
+
+/** Stateward's Node server, exactly as `npm run start:node` runs it, with the built-in policy. */
+export async function startNodeServer(): Promise<RunningServer> {
+  const port = await freePort();
+  const args = ["--import", "tsx", "src/node/main.ts", "--host", "127.0.0.1", "--port", String(port)];
+  return start("Stateward on Node", process.execPath, args, port, 30_000);
+}
+
+export async function startBareNode(): Promise<RunningServer> {
+  const port = await freePort();
+  return start("bare Hono on Node", process.execPath, ["--import", "tsx", "bench/bare-node.ts", String(port)], port, 30_000);
+}
+
+function wranglerArgs(port: number, inspectorPort: number, config?: string): string[] {
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+  if (config) args.push("--config", config);
+  return [...args, "--show-interactive-dev-session=false", "--log-level", "error"];
+}
+
+/** The Worker in workerd behind `wrangler dev`, with wrangler.toml as deployed. */
+export async function startWranglerDev(): Promise<RunningServer> {
+  const port = await freePort();
+  const bin = join(root, "node_modules", ".bin", "wrangler");
+  return start("Stateward on wrangler dev", bin, wranglerArgs(port, await freePort()), port, 60_000);
+}
+
+export async function startBareWrangler(): Promise<RunningServer> {
+  const port = await freePort();
+  const bin = join(root, "node_modules", ".bin", "wrangler");
+  return start("bare Hono on wrangler dev", bin, wranglerArgs(port, await freePort(), "bench/bare.wrangler.toml"), port, 60_000);
+}
+
+export interface MemorySample {
+  rssKiB: number;
+  /** The kernel's high-water mark of the resident set since the process started. */
+  hwmKiB: number;
+}
+
+/** Resident memory of a process from /proc (Linux). */
+export function memoryOf(pid: number): MemorySample {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { rssKiB: field("VmRSS"), hwmKiB: field("VmHWM") };
+}

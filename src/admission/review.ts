@@ -1,0 +1,83 @@
+/** The AdmissionReview envelope (admission.k8s.io/v1 and v1beta1), validated with zod at the HTTP boundary. */
+import { z } from "zod";
+
+export const admissionApiVersions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"] as const;
+export type AdmissionApiVersion = (typeof admissionApiVersions)[number];
+
+const groupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });
+const groupVersionResource = z.object({ group: z.string(), version: z.string(), resource: z.string() });
+const kubeObject = z.record(z.string(), z.unknown());
+
+export const admissionRequestSchema = z.object({
+  uid: z.string().min(1),
+  kind: groupVersionKind,
+  resource: groupVersionResource,
+  subResource: z.string().nullish(),
+  requestKind: groupVersionKind.nullish(),
+  requestResource: groupVersionResource.nullish(),
+  requestSubResource: z.string().nullish(),
+  name: z.string().nullish(),
+  namespace: z.string().nullish(),
+  operation: z.enum(["CREATE", "UPDATE", "DELETE", "CONNECT"]),
+  userInfo: z
+    .object({
+      username: z.string().nullish(),
+      uid: z.string().nullish(),
+      groups: z.array(z.string()).nullish(),
+    })
+    .nullish(),
+  object: kubeObject.nullish(),
+  oldObject: kubeObject.nullish(),
+  dryRun: z.boolean().nullish(),
+  options: z.unknown().optional(),
+});
+export type AdmissionRequest = z.infer<typeof admissionRequestSchema>;
+
+export const admissionReviewSchema = z.object({
+  apiVersion: z.enum(admissionApiVersions),
+  kind: z.literal("AdmissionReview"),
+  request: admissionRequestSchema,
+});
+export type AdmissionReviewRequest = z.infer<typeof admissionReviewSchema>;
+
+export interface AdmissionStatus {
+  code: number;
+  reason: string;
+  message: string;
+}
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: AdmissionStatus;
+  warnings?: string[];
+  patch?: string;
+  patchType?: "JSONPatch";
+}
+
+export interface AdmissionReviewResponse {
+  apiVersion: AdmissionApiVersion;
+  kind: "AdmissionReview";
+  response: AdmissionResponse;
+}
+
+/** Renders zod issues as `request.uid: expected string, received undefined`, naming each wrong or missing field. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], limit = 5): string {
+  const shown = issues.slice(0, limit).map((issue) => {
+    const path = issue.path.map(String).join(".") || "<root>";
+    return `${path}: ${issue.message}`;
+  });
+  if (issues.length > limit) shown.push(`and ${issues.length - limit} more`);
+  return shown.join("; ");
+}
+
+/** Base64 of UTF-8 text, without Node's Buffer so it runs the same on workerd. */
+export function base64Utf8(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}

@@ -1,0 +1,33 @@
+/**
+ * The machine format. Stable: fields are only ever added. `version` changes if one is ever removed or renamed.
+ */
+import { type CheckReport, counts } from "../check.js";
+
+export const jsonFormatVersion = 1;
+
+export function formatJson(report: CheckReport): string {
+  const document = {
+    version: jsonFormatVersion,
+    summary: counts(report),
+    objects: report.objects.map((o) => ({
+      file: o.file,
+      line: o.line,
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      namespace: o.namespace,
+      name: o.name,
+      denied: o.findings.some((f) => f.action === "deny"),
+      findings: o.findings.map((f) => ({
+        ruleId: f.ruleId,
+        action: f.action,
+        path: f.path,
+        type: f.type,
+        message: f.message,
+        line: f.line,
+      })),
+    })),
+    notes: report.notes,
+    errors: report.errors,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,114 @@
+/**
+ * The cluster view: what Stateward knows of objects other than the one under review. Every lookup answers found,
+ * not found, or unknown; "not found" is claimed only for a kind whose full list the view has seen.
+ */
+
+export type Lookup<T> =
+  | { state: "found"; value: T }
+  | { state: "not-found" }
+  | { state: "unknown"; reason: string };
+
+export interface ServiceRecord {
+  namespace: string;
+  name: string;
+  clusterIP: string | null;
+  selector: Record<string, string> | null;
+}
+
+export interface StorageClassRecord {
+  name: string;
+  provisioner: string | null;
+  allowVolumeExpansion: boolean | null;
+  isDefault: boolean;
+}
+
+export interface ClaimTemplateRecord {
+  name: string;
+  storageClassName: string | null;
+  storage: string | null;
+  accessModes: string[];
+}
+
+export interface StatefulSetRecord {
+  namespace: string;
+  name: string;
+  claimTemplates: ClaimTemplateRecord[];
+}
+
+export interface ClusterView {
+  service(namespace: string, name: string): Promise<Lookup<ServiceRecord>>;
+  storageClass(name: string): Promise<Lookup<StorageClassRecord>>;
+  /** The classes marked default; found with an empty list means the cluster has none. */
+  defaultStorageClasses(): Promise<Lookup<StorageClassRecord[]>>;
+  statefulSet(namespace: string, name: string): Promise<Lookup<StatefulSetRecord>>;
+}
+
+export const unknown = (reason: string) => ({ state: "unknown", reason }) as const;
+
+/** A view that knows nothing: every lookup is unknown. */
+export function emptyClusterView(reason = "no cluster view is configured"): ClusterView {
+  const answer = async () => unknown(reason);
+  return { service: answer, storageClass: answer, defaultStorageClasses: answer, statefulSet: answer };
+}
+
+export interface ClusterSnapshot {
+  services?: ServiceRecord[];
+  storageClasses?: StorageClassRecord[];
+  statefulSets?: StatefulSetRecord[];
+}
+
+/**
+ * An in-memory view over plain records. A kind left out of the snapshot is unknown (never synced); a kind given as an
+ * empty list is known to be empty.
+ */
+export function memoryClusterView(snapshot: ClusterSnapshot): ClusterView {
+  const key = (namespace: string, name: string) => `${namespace}/${name}`;
+  const services = snapshot.services && new Map(snapshot.services.map((s) => [key(s.namespace, s.name), s]));
+  const classes = snapshot.storageClasses && new Map(snapshot.storageClasses.map((s) => [s.name, s]));
+  const statefulSets = snapshot.statefulSets && new Map(snapshot.statefulSets.map((s) => [key(s.namespace, s.name), s]));
+  const neverSynced = (kind: string) => unknown(`${kind} have not been synced to the cluster view`);
+  function find<T>(map: Map<string, T> | undefined, k: string, kind: string): Lookup<T> {
+    if (!map) return neverSynced(kind);
+    const value = map.get(k);
+    return value ? { state: "found", value } : { state: "not-found" };
+  }
+  return {
+    service: async (namespace, name) => find(services, key(namespace, name), "Services"),
+    storageClass: async (name) => find(classes, name, "StorageClasses"),
+    defaultStorageClasses: async () =>
+      classes ? { state: "found", value: [...classes.values()].filter((c) => c.isDefault) } : neverSynced("StorageClasses"),
+    statefulSet: async (namespace, name) => find(statefulSets, key(namespace, name), "StatefulSets"),
+  };
+}
+
+/**
+ * Bounds every lookup of `view` by `timeoutMs`, and turns a failing store into "unknown", so a slow or broken store
+ * can never hold admission past the webhook's timeout.
+ */
+export function boundedClusterView(view: ClusterView, timeoutMs: number): ClusterView {
+  function bound<A extends unknown[], T>(lookup: (...args: A) => Promise<Lookup<T>>) {
+    return async (...args: A): Promise<Lookup<T>> => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<Lookup<T>>((resolve) => {
+        timer = setTimeout(() => resolve(unknown(`the cluster view did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([
+          // A store that throws synchronously is contained too, not only one that rejects.
+          Promise.resolve()
+            .then(() => lookup(...args))
+            .catch((error: unknown) => unknown(`the cluster view failed: ${String(error)}`)),
+          timeout,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+  }
+  return {
+    service: bound(view.service.bind(view)),
+    storageClass: bound(view.storageClass.bind(view)),
+    defaultStorageClasses: bound(view.defaultStorageClasses.bind(view)),
+    statefulSet: bound(view.statefulSet.bind(view)),
+  };
+}

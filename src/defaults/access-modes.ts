@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { defineDefault } from "../engine/types.js";
+import { claimField, claimsOf, type Subject } from "../k8s/claims.js";
+import { setTo } from "./change.js";
+
+const accessMode = z.enum(["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]);
+
+export const defaultAccessModes = defineDefault({
+  id: "default-access-modes",
+  summary: "Sets accessModes of PersistentVolumeClaims and volumeClaimTemplates that have none to the configured modes.",
+  kinds: ["StatefulSet", "PersistentVolumeClaim"],
+  // A claim's access modes, like every volumeClaimTemplate field, cannot change after creation.
+  operations: ["CREATE"],
+  enabledByDefault: true,
+  params: z.object({
+    accessModes: z
+      .array(accessMode)
+      .min(1)
+      .refine((modes) => new Set(modes).size === modes.length, "must not repeat a mode")
+      .refine(
+        (modes) => !modes.includes("ReadWriteOncePod") || modes.length === 1,
+        "ReadWriteOncePod may not be combined with other access modes",
+      )
+      .default(["ReadWriteOnce"]),
+  }),
+  apply({ kind, object, params }) {
+    const changes: string[] = [];
+    // The API server never defaults accessModes, so a claim that has some got them from the user.
+    for (const at of claimsOf({ kind, object } as Subject)) {
+      const spec = at.claim.spec;
+      if (!spec || (spec.accessModes?.length ?? 0) > 0) continue;
+      spec.accessModes = [...params.accessModes];
+      changes.push(setTo(claimField(at, "spec", "accessModes"), params.accessModes));
+    }
+    return changes;
+  },
+});

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { FieldPath } from "../engine/field.js";
+import { defineDefault } from "../engine/types.js";
+import type { ObjectMeta } from "../k8s/objects.js";
+import { setTo } from "./change.js";
+
+/** Adds the labels `metadata` lacks; a label the object already has keeps its value. */
+function addLabels(metadata: ObjectMeta, labels: Record<string, string>, at: FieldPath): string[] {
+  const changes: string[] = [];
+  for (const [key, value] of Object.entries(labels)) {
+    if (metadata.labels != null && Object.hasOwn(metadata.labels, key)) continue;
+    metadata.labels ??= {};
+    metadata.labels[key] = value;
+    changes.push(setTo(at.key(key), value));
+  }
+  return changes;
+}
+
+export const defaultLabels = defineDefault({
+  id: "default-labels",
+  summary: "Adds the configured labels to a StatefulSet's pod template and volumeClaimTemplates where they are missing.",
+  kinds: ["StatefulSet"],
+  // Claim templates cannot change after creation, and a new pod-template label on UPDATE would roll every pod of a
+  // running StatefulSet the first time a policy adds the label: labels come on CREATE only.
+  operations: ["CREATE"],
+  // Switched on, but it does nothing until a policy lists labels.
+  enabledByDefault: true,
+  params: z.object({ labels: z.record(z.string().min(1), z.string()).default({}) }),
+  apply({ kind, object, params }) {
+    if (kind !== "StatefulSet" || !object.spec || Object.keys(params.labels).length === 0) return [];
+    const changes: string[] = [];
+    const template = object.spec.template;
+    if (template) {
+      template.metadata ??= {};
+      changes.push(...addLabels(template.metadata, params.labels, FieldPath.root("spec", "template", "metadata", "labels")));
+    }
+    (object.spec.volumeClaimTemplates ?? []).forEach((claim, i) => {
+      if (!claim) return;
+      claim.metadata ??= {};
+      const at = FieldPath.root("spec", "volumeClaimTemplates").index(i).child("metadata", "labels");
+      changes.push(...addLabels(claim.metadata, params.labels, at));
+    });
+    return changes;
+  },
+});

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { FieldPath } from "../engine/field.js";
+import { defineDefault } from "../engine/types.js";
+import { setTo } from "./change.js";
+
+const builtinPolicy = "OrderedReady";
+const path = ["spec", "podManagementPolicy"] as const;
+
+export const defaultPodManagementPolicy = defineDefault({
+  id: "default-pod-management-policy",
+  summary: "Sets spec.podManagementPolicy of a StatefulSet the user wrote without one to the configured policy.",
+  kinds: ["StatefulSet"],
+  // The API server forbids changing podManagementPolicy after creation.
+  operations: ["CREATE"],
+  enabledByDefault: true,
+  params: z.object({ podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default(builtinPolicy) }),
+  apply({ kind, object, params, provenance }) {
+    if (kind !== "StatefulSet" || !object.spec) return [];
+    if (object.spec.podManagementPolicy === params.podManagementPolicy) return [];
+    if (provenance.userSet(path, builtinPolicy)) return [];
+    object.spec.podManagementPolicy = params.podManagementPolicy;
+    return [setTo(FieldPath.root(...path), params.podManagementPolicy)];
+  },
+});

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { FieldPath } from "../engine/field.js";
+import { deepEqual } from "../engine/provenance.js";
+import { defineDefault } from "../engine/types.js";
+import type { StatefulSet } from "../k8s/objects.js";
+import { setTo } from "./change.js";
+
+type UpdateStrategy = NonNullable<NonNullable<StatefulSet["spec"]>["updateStrategy"]>;
+
+const path = ["spec", "updateStrategy"] as const;
+
+/**
+ * The strategy as the API server completes it: type RollingUpdate, partition 0 and, where the MaxUnavailableStatefulSet
+ * feature is on, maxUnavailable 1. Two strategies with the same completion behave the same.
+ */
+function completed(strategy: unknown): unknown {
+  const s = (strategy ?? {}) as UpdateStrategy;
+  const type = s.type ?? "RollingUpdate";
+  if (type !== "RollingUpdate") return { ...s, type };
+  const rollingUpdate = s.rollingUpdate ?? {};
+  return {
+    ...s,
+    type,
+    rollingUpdate: { ...rollingUpdate, partition: rollingUpdate.partition ?? 0, maxUnavailable: rollingUpdate.maxUnavailable ?? 1 },
+  };
+}
+
+const builtinCompleted = completed({});
+
+export const defaultUpdateStrategy = defineDefault({
+  id: "default-update-strategy",
+  summary: "Sets spec.updateStrategy of a StatefulSet the user wrote without one to the configured strategy.",
+  kinds: ["StatefulSet"],
+  // The API server allows updateStrategy to change on UPDATE.
+  operations: ["CREATE", "UPDATE"],
+  enabledByDefault: true,
+  params: z.object({
+    type: z.enum(["RollingUpdate", "OnDelete"]).default("RollingUpdate"),
+    /** Only with type RollingUpdate. */
+    partition: z.number().int().min(0).default(0),
+    /** Only with type RollingUpdate, and only on clusters with the MaxUnavailableStatefulSet feature. */
+    maxUnavailable: z
+      .union([z.number().int().min(1), z.string().regex(/^(100|[1-9][0-9]?)%$/, "must be a percentage from 1% to 100%")])
+      .nullable()
+      .default(null),
+  }),
+  apply({ kind, object, params, provenance }) {
+    if (kind !== "StatefulSet" || !object.spec) return [];
+    const desired: UpdateStrategy =
+      params.type === "OnDelete"
+        ? { type: "OnDelete" }
+        : {
+            type: "RollingUpdate",
+            rollingUpdate: {
+              partition: params.partition,
+              ...(params.maxUnavailable === null ? {} : { maxUnavailable: params.maxUnavailable }),
+            },
+          };
+    const current = object.spec.updateStrategy;
+    if (current != null && deepEqual(completed(current), completed(desired))) return [];
+    if (provenance.userSet(path, (value: unknown) => deepEqual(completed(value), builtinCompleted))) return [];
+    object.spec.updateStrategy = desired;
+    return [setTo(FieldPath.root(...path), desired)];
+  },
+});

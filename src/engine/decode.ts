@@ -1,0 +1,40 @@
+/**
+ * Decoding an object of a reviewed kind before rules and defaults see it: the loose schema of its kind must accept it,
+ * or each problem becomes a deny finding with the offending field's path. Shared by the webhook and the offline check
+ * so both judge the same bytes the same way.
+ */
+import { reviewedKinds } from "../k8s/objects.js";
+import { FieldPath, invalid } from "./field.js";
+import type { Finding } from "./finding.js";
+import type { SubjectKind } from "./types.js";
+
+export const decodingRuleId = "object-decoding";
+
+const maxProblems = 10;
+
+export interface Decoded {
+  /** The object itself (not the parsed copy: unknown fields must survive), when it decoded. */
+  object?: unknown;
+  problems: Finding[];
+}
+
+export function decodeObject(kind: SubjectKind, raw: unknown): Decoded {
+  const parsed = reviewedKinds[kind].schema.safeParse(raw);
+  if (parsed.success) return { object: raw, problems: [] };
+  return {
+    problems: parsed.error.issues.slice(0, maxProblems).map((issue) => {
+      let path = FieldPath.root();
+      let value: unknown = raw;
+      for (const segment of issue.path) {
+        path = typeof segment === "number" ? path.index(segment) : path.child(String(segment));
+        value = valueAt(value, segment);
+      }
+      return { ruleId: decodingRuleId, action: "deny", error: invalid(path, value, issue.message) };
+    }),
+  };
+}
+
+function valueAt(node: unknown, segment: PropertyKey): unknown {
+  if (node === null || typeof node !== "object" || typeof segment === "symbol") return undefined;
+  return Object.hasOwn(node, segment) ? (node as Record<string | number, unknown>)[segment] : undefined;
+}

@@ -1,0 +1,117 @@
+/**
+ * Field paths and field errors in the shape of k8s.io/apimachinery's `field` package, so every finding reads like the
+ * API server's own messages: `spec.volumeClaimTemplates[0].metadata.name: Invalid value: "WWW": ...`.
+ */
+
+export class FieldPath {
+  private constructor(private readonly rendered: string) {}
+
+  static root(...names: string[]): FieldPath {
+    return new FieldPath("").child(...names);
+  }
+
+  child(...names: string[]): FieldPath {
+    let out = this.rendered;
+    for (const name of names) out = out === "" ? name : `${out}.${name}`;
+    return new FieldPath(out);
+  }
+
+  index(i: number): FieldPath {
+    return new FieldPath(`${this.rendered}[${i}]`);
+  }
+
+  /** A map key, as Kubernetes renders it: `metadata.labels[app.kubernetes.io/name]`. */
+  key(k: string): FieldPath {
+    return new FieldPath(`${this.rendered}[${k}]`);
+  }
+
+  toString(): string {
+    return this.rendered === "" ? "<root>" : this.rendered;
+  }
+}
+
+/** The closed set of error types of `field.ErrorType`, with Kubernetes' own wording. */
+export const FieldErrorType = {
+  Required: "Required value",
+  Invalid: "Invalid value",
+  NotFound: "Not found",
+  NotSupported: "Unsupported value",
+  Forbidden: "Forbidden",
+  TooLong: "Too long",
+  Duplicate: "Duplicate value",
+  Internal: "Internal error",
+} as const;
+export type FieldErrorType = (typeof FieldErrorType)[keyof typeof FieldErrorType];
+
+/** Types that print the offending value after the type, as `field.Error.Error()` does. */
+const showsValue = new Set<FieldErrorType>([
+  FieldErrorType.Invalid,
+  FieldErrorType.NotFound,
+  FieldErrorType.NotSupported,
+  FieldErrorType.Duplicate,
+]);
+
+export interface FieldError {
+  path: FieldPath;
+  type: FieldErrorType;
+  value?: unknown;
+  detail: string;
+}
+
+const maxRenderedValue = 64;
+
+export function renderValue(value: unknown): string {
+  let text: string;
+  if (value === undefined) text = "null";
+  else if (typeof value === "string") text = JSON.stringify(value);
+  else if (typeof value === "number" || typeof value === "boolean" || value === null) text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value) ?? "null";
+    } catch {
+      text = "<unprintable>";
+    }
+  }
+  return text.length > maxRenderedValue ? `${text.slice(0, maxRenderedValue - 3)}...` : text;
+}
+
+export function formatFieldError(error: FieldError): string {
+  const parts = [error.path.toString(), error.type];
+  if (showsValue.has(error.type)) parts.push(renderValue(error.value));
+  if (error.detail) parts.push(error.detail);
+  return parts.join(": ");
+}
+
+export const required = (path: FieldPath, detail: string): FieldError => ({ path, type: FieldErrorType.Required, detail });
+export const invalid = (path: FieldPath, value: unknown, detail: string): FieldError => ({
+  path,
+  type: FieldErrorType.Invalid,
+  value,
+  detail,
+});
+export const notFound = (path: FieldPath, value: unknown, detail: string): FieldError => ({
+  path,
+  type: FieldErrorType.NotFound,
+  value,
+  detail,
+});
+export const notSupported = (path: FieldPath, value: unknown, supported: readonly string[], detail = ""): FieldError => ({
+  path,
+  type: FieldErrorType.NotSupported,
+  value,
+  detail: [`supported values: ${supported.map((s) => JSON.stringify(s)).join(", ")}`, detail].filter(Boolean).join("; "),
+});
+export const forbidden = (path: FieldPath, detail: string): FieldError => ({ path, type: FieldErrorType.Forbidden, detail });
+export const tooLong = (path: FieldPath, max: number, detail = ""): FieldError => ({
+  path,
+  type: FieldErrorType.TooLong,
+  detail: [`may not be more than ${max} bytes`, detail].filter(Boolean).join("; "),
+});
+/** Something Stateward could not check (a lookup that failed), not a fault of the object: `field.InternalError`. */
+export const internalError = (path: FieldPath, detail: string): FieldError => ({ path, type: FieldErrorType.Internal, detail });
+export const duplicate = (path: FieldPath, value: unknown, detail = ""): FieldError => ({
+  path,
+  type: FieldErrorType.Duplicate,
+  value,
+  detail,
+});

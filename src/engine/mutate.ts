@@ -1,0 +1,129 @@
+import { applyPatch, createPatch, type Operation as PatchOperation, Pointer } from "rfc6902";
+import type { ScopePolicy } from "../policy/policy.js";
+import { deepEqual, provenanceOf } from "./provenance.js";
+import type { Operation, Review } from "./types.js";
+
+export const defaultedAnnotation = "stateward.dev/defaulted";
+
+export interface MutationResult {
+  /** Undefined when nothing changed: no patch at all, never an empty one. */
+  patch: PatchOperation[] | undefined;
+  /**
+   * The object as the defaults left it (the original when nothing changed). It shares unchanged subtrees with the
+   * original: treat it as read-only.
+   */
+  mutated: unknown;
+  applied: string[];
+  /** `set <field> to <value> [<default-id>]`, one per change. */
+  changes: string[];
+}
+
+/**
+ * Applies the policy's defaults to a deep copy of the object and diffs it against the original. The patch is checked
+ * by applying it to another copy: a patch that does not reproduce the mutated object is an internal error, never a
+ * response.
+ */
+export function mutate(review: Review, operation: Operation, policy: ScopePolicy): MutationResult {
+  const active = policy.defaults.filter(
+    ({ enabled, default: d }) => enabled && d.kinds.includes(review.kind) && d.operations.includes(operation),
+  );
+  if (active.length === 0) return { patch: undefined, mutated: review.object, applied: [], changes: [] };
+  const copy = structuredClone(review.object) as Record<string, unknown>;
+  const provenance = provenanceOf(review.object, policy.overrideBuiltinDefaults, review.oldObject);
+  const applied: string[] = [];
+  const changes: string[] = [];
+  for (const { default: d, params } of active) {
+    const described = d.apply({ ...review, object: copy, operation, params, provenance } as never);
+    if (described.length === 0) continue;
+    applied.push(d.id);
+    for (const change of described) changes.push(`${change} [${d.id}]`);
+  }
+  if (applied.length === 0) return { patch: undefined, mutated: review.object, applied, changes };
+  if (policy.annotate) recordApplied(copy, applied);
+  // rfc6902 compares arrays with a recursive edit-distance search: an unchanged array of a few thousand entries
+  // (env, args) overflows the stack and costs time. Sharing every unchanged subtree with the original lets it stop at
+  // `===` and diff only what the defaults touched.
+  if (shareUnchanged(review.object, copy)) {
+    return { patch: undefined, mutated: review.object, applied: [], changes: [] };
+  }
+  const patch = createPatch(review.object, copy);
+  if (patch.length === 0) return { patch: undefined, mutated: review.object, applied: [], changes: [] };
+  const check = copyAlong(review.object, patch);
+  const errors = applyPatch(check, patch);
+  if (errors.some((e) => e !== null) || !deepEqual(check, copy)) {
+    throw new Error("internal error: the computed patch does not reproduce the mutated object");
+  }
+  return { patch, mutated: copy, applied, changes };
+}
+
+/** Adds the applied ids to the annotation, keeping earlier ones so a reinvocation changes nothing. */
+function recordApplied(object: Record<string, unknown>, applied: string[]): void {
+  const metadata = (object.metadata ??= {}) as Record<string, unknown>;
+  const annotations = (metadata.annotations ??= {}) as Record<string, string>;
+  const before = annotations[defaultedAnnotation]?.split(",").filter(Boolean) ?? [];
+  annotations[defaultedAnnotation] = [...new Set([...before, ...applied])].sort().join(",");
+}
+
+type Container = Record<string, unknown> | unknown[];
+
+const isContainer = (value: unknown): value is Container => typeof value === "object" && value !== null;
+
+/**
+ * Replaces every subtree of `copy` that equals the same subtree of `original` by the original's, in one walk.
+ * Returns whether the two are equal as a whole.
+ */
+function shareUnchanged(original: unknown, copy: unknown): boolean {
+  if (original === copy) return true;
+  if (!isContainer(original) || !isContainer(copy) || Array.isArray(original) !== Array.isArray(copy)) return false;
+  const from = original as Record<string, unknown>;
+  const to = copy as Record<string, unknown>;
+  let equal = true;
+  if (Array.isArray(original)) {
+    const list = copy as unknown[];
+    if (original.length !== list.length) equal = false;
+    for (let i = 0; i < Math.min(original.length, list.length); i++) {
+      if (shareUnchanged(original[i], list[i])) list[i] = original[i];
+      else equal = false;
+    }
+    return equal;
+  }
+  let shared = 0;
+  for (const key of Object.keys(to)) {
+    if (!Object.hasOwn(from, key)) {
+      equal = false;
+      continue;
+    }
+    shared++;
+    if (shareUnchanged(from[key], to[key])) to[key] = from[key];
+    else equal = false;
+  }
+  return equal && shared === Object.keys(from).length;
+}
+
+/**
+ * A copy of `original` in which only the containers a patch writes to are new, so that applying the patch to it leaves
+ * the original intact without cloning all of it.
+ */
+function copyAlong(original: unknown, patch: readonly PatchOperation[]): unknown {
+  const shallow = (value: unknown): unknown =>
+    Array.isArray(value) ? [...value] : isContainer(value) ? { ...value } : value;
+  const copied = new Set<unknown>();
+  const root = shallow(original);
+  copied.add(root);
+  for (const op of patch) {
+    const tokens = Pointer.fromJSON(op.path).tokens.slice(1, -1);
+    let node = root as Record<string, unknown>;
+    for (const token of tokens) {
+      if (!isContainer(node)) break;
+      let child = node[token];
+      if (!isContainer(child)) break;
+      if (!copied.has(child)) {
+        child = shallow(child);
+        copied.add(child);
+        node[token] = child;
+      }
+      node = child as Record<string, unknown>;
+    }
+  }
+  return root;
+}

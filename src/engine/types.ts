@@ -1,0 +1,87 @@
+import type { z } from "zod";
+import type { ClusterView } from "../cluster/view.js";
+import type { PersistentVolumeClaim, StatefulSet } from "../k8s/objects.js";
+import type { FieldError } from "./field.js";
+
+export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+export type Action = "deny" | "warn" | "off";
+export type SubjectKind = "StatefulSet" | "PersistentVolumeClaim";
+
+/** The object under review, narrowed by its kind. */
+export type Review =
+  | { kind: "StatefulSet"; object: StatefulSet; oldObject: StatefulSet | undefined }
+  | { kind: "PersistentVolumeClaim"; object: PersistentVolumeClaim; oldObject: PersistentVolumeClaim | undefined };
+
+export type RuleInput<P> = Review & {
+  operation: Operation;
+  /** The namespace of the object under review (the request's, defaulted to "default" offline). */
+  namespace: string;
+  params: P;
+  cluster: ClusterView;
+};
+
+/**
+ * A rule's finding. An advisory finding is at most a warning whatever the configured action: it reports something
+ * that may be fine (a Service not created yet, a lookup that could not be made).
+ */
+export type RuleIssue = FieldError & { advisory?: boolean };
+
+// biome-ignore lint: the parameter schema is any zod object whose fields all have defaults.
+export type ParamsSchema = z.ZodObject<any>;
+
+export interface Rule<S extends ParamsSchema = ParamsSchema> {
+  id: string;
+  /** One line: what the rule checks. */
+  summary: string;
+  /** Why it matters: what breaks in a cluster when the rule is ignored. */
+  rationale: string;
+  /** How to fix a finding. */
+  fix: string;
+  kinds: readonly SubjectKind[];
+  /** Operations the rule runs on; CREATE and UPDATE unless said otherwise. */
+  operations?: readonly Operation[];
+  defaultAction: Exclude<Action, "off">;
+  /** Parameters a policy may set, every one with a default. */
+  params: S;
+  check(input: RuleInput<z.output<S>>): RuleIssue[] | Promise<RuleIssue[]>;
+}
+
+export const defineRule = <S extends ParamsSchema>(rule: Rule<S>): Rule<S> => rule;
+
+/**
+ * The API server's built-in default for a field: a JSON value, or a test for fields whose default depends on the
+ * cluster's version or feature gates (for example `updateStrategy.rollingUpdate.maxUnavailable`).
+ */
+export type BuiltinDefault = unknown | ((value: unknown) => boolean);
+
+export interface Provenance {
+  /**
+   * Whether the user set the field at `path` (property names from the object's root), judged from server-side apply
+   * managedFields, the last-applied annotation, or else from `builtinDefault`: a value equal to the API server's
+   * built-in default counts as not set when the policy overrides built-in defaults.
+   */
+  userSet(path: readonly string[], builtinDefault?: BuiltinDefault): boolean;
+}
+
+export type DefaultInput<P> = Review & {
+  operation: Operation;
+  params: P;
+  provenance: Provenance;
+};
+
+export interface Default<S extends ParamsSchema = ParamsSchema> {
+  id: string;
+  summary: string;
+  kinds: readonly SubjectKind[];
+  /** Defaults that touch fields the API server makes immutable after creation run on CREATE only. */
+  operations: readonly Operation[];
+  enabledByDefault: boolean;
+  params: S;
+  /**
+   * Changes `input.object` (a private deep copy) in place and describes each change, for example
+   * `set spec.template.spec.terminationGracePeriodSeconds to 30`. Returns no descriptions when nothing changed.
+   */
+  apply(input: DefaultInput<z.output<S>>): string[];
+}
+
+export const defineDefault = <S extends ParamsSchema>(d: Default<S>): Default<S> => d;

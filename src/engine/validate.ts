@@ -1,0 +1,40 @@
+import type { ClusterView } from "../cluster/view.js";
+import type { ScopePolicy } from "../policy/policy.js";
+import type { Finding } from "./finding.js";
+import type { Operation, Review } from "./types.js";
+
+const defaultOperations: readonly Operation[] = ["CREATE", "UPDATE"];
+
+export interface ValidationResult {
+  denials: Finding[];
+  warnings: Finding[];
+}
+
+/** Runs every rule the policy has switched on for this kind and operation; findings keep the rules' order. */
+export async function validate(
+  review: Review,
+  operation: Operation,
+  namespace: string,
+  policy: ScopePolicy,
+  cluster: ClusterView,
+): Promise<ValidationResult> {
+  const active = policy.rules.filter(
+    ({ rule, action }) =>
+      action !== "off" &&
+      rule.kinds.includes(review.kind) &&
+      (rule.operations ?? defaultOperations).includes(operation),
+  );
+  const results = await Promise.all(
+    active.map(({ rule, params }) => rule.check({ ...review, operation, namespace, params, cluster } as never)),
+  );
+  const denials: Finding[] = [];
+  const warnings: Finding[] = [];
+  results.forEach((issues, i) => {
+    const { rule, action } = active[i]!;
+    for (const { advisory, ...error } of issues) {
+      const effective = advisory ? "warn" : action;
+      (effective === "deny" ? denials : warnings).push({ ruleId: rule.id, action: effective as "deny" | "warn", error });
+    }
+  });
+  return { denials, warnings };
+}

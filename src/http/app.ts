@@ -1,0 +1,298 @@
+/**
+ * The Hono app: routes, authentication, limits and error mapping. It hands AdmissionReviews to the admission handler,
+ * observations and inventories to the cluster store, and knows nothing about StatefulSets.
+ */
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { type AdmissionMode, review } from "../admission/handler.js";
+import {
+  type AdmissionRequest,
+  type AdmissionReviewResponse,
+  admissionReviewSchema,
+  describeIssues,
+} from "../admission/review.js";
+import { observeRequest, syncInventory } from "../cluster/ingest.js";
+import type { ClusterStore } from "../cluster/store.js";
+import type { ClusterView } from "../cluster/view.js";
+import type { PolicyState } from "../policy/policy.js";
+import { maxBodyBytes, maxCollectionEntries, maxNestingDepth, shapeProblem } from "./limits.js";
+
+export interface ServiceConfig {
+  /** The shared secret callers must present; undefined turns authentication off. */
+  token: string | undefined;
+  policy: PolicyState;
+  cluster: ClusterView;
+  /** Where /observe and /inventory write; without one they answer that no store is configured. */
+  store?: ClusterStore;
+}
+
+export type LogLine = Record<string, unknown>;
+
+export interface AppOptions {
+  /** The configuration for one request, asked once per request; runtimes cache whatever outlives a request. */
+  config(c: Context): ServiceConfig;
+  log?(line: LogLine): void;
+  /** How long /observe waits for the store before allowing anyway; defaults to `observeTimeoutMs`. */
+  observeTimeoutMs?: number;
+}
+
+/** Every route the service serves; the webhook registrations in k8s/ are tested against this table. */
+export const routes = {
+  validate: "/validate",
+  mutate: "/mutate",
+  healthz: "/healthz",
+  observe: "/observe",
+  inventory: "/inventory",
+  inventorySummary: "/inventory/summary",
+} as const;
+
+/** An inventory of a large cluster exceeds an admission request's limit; records are trimmed before they are stored. */
+export const maxInventoryBytes = 32 * 1024 * 1024;
+
+/** /observe answers within this even when the store is slow: it must never hold a cluster's writes. */
+export const observeTimeoutMs = 2_000;
+
+/** The prefix of the token-in-path form, `/t/<token>/validate`, for API servers that cannot send a bearer token. */
+export const tokenPathPrefix = "/t/:token";
+
+const jsonError = (c: Context, status: 400 | 401 | 403 | 404 | 405 | 413 | 500 | 503, error: string) =>
+  c.json({ error, status }, status);
+
+export function createApp(options: AppOptions): Hono {
+  const log = options.log ?? ((line: LogLine) => console.log(JSON.stringify(line)));
+  const observeWithin = options.observeTimeoutMs ?? observeTimeoutMs;
+  let warnedNoToken = false;
+  const app = new Hono();
+
+  const configOf = (c: Context): ServiceConfig => {
+    let config = c.get("config" as never) as ServiceConfig | undefined;
+    if (!config) {
+      config = options.config(c);
+      c.set("config" as never, config as never);
+    }
+    return config;
+  };
+
+  app.notFound((c) => jsonError(c, 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.onError((error, c) => {
+    log({ level: "error", msg: "internal error", error: String(error), uid: c.get("uid" as never) ?? null });
+    return jsonError(c, 500, "internal error; the API server's failurePolicy decides");
+  });
+
+  app.get(routes.healthz, (c) => {
+    const { policy, token } = configOf(c);
+    if (!policy.ok) return c.json({ status: "unavailable", reason: policy.error }, 503);
+    return c.json({ status: "ok", authentication: token ? "token" : "off" });
+  });
+  app.all(routes.healthz, (c) => methodNotAllowed(c, "GET"));
+
+  const authenticate = async (c: Context): Promise<Response | undefined> => {
+    const { token } = configOf(c);
+    const presented = c.req.param("token") ?? bearerToken(c.req.header("authorization"));
+    if (!token) {
+      if (!warnedNoToken) {
+        warnedNoToken = true;
+        log({ level: "warn", msg: "WEBHOOK_TOKEN is not set: admission calls are not authenticated" });
+      }
+      return undefined;
+    }
+    if (presented === undefined || !(await timingSafeEqual(presented, token))) {
+      return jsonError(c, 401, "missing or wrong token: send Authorization: Bearer <token> or use /t/<token>/...");
+    }
+    return undefined;
+  };
+
+  const admit = (mode: AdmissionMode) => async (c: Context) => {
+    const started = performance.now();
+    const denied = await authenticate(c);
+    if (denied) return denied;
+    const { policy, cluster } = configOf(c);
+    if (!policy.ok) return jsonError(c, 500, `the policy is broken: ${policy.error}`);
+
+    const read = await readReview(c);
+    if (read instanceof Response) return read;
+    const { apiVersion, request } = read;
+    const outcome = await review(request, mode, { policy: policy.policy, cluster });
+    log({
+      msg: "review",
+      webhook: mode,
+      uid: request.uid,
+      operation: request.operation,
+      kind: `${request.kind.group ? `${request.kind.group}/` : ""}${request.kind.version}/${request.kind.kind}`,
+      subResource: request.subResource || undefined,
+      namespace: request.namespace ?? null,
+      name: objectName(request),
+      dryRun: request.dryRun === true,
+      decision: outcome.decision,
+      rules: outcome.rules,
+      note: outcome.note,
+      durationMs: elapsedMs(started),
+    });
+    const answer: AdmissionReviewResponse = { apiVersion, kind: "AdmissionReview", response: outcome.response };
+    return c.json(answer);
+  };
+
+  const observe = async (c: Context) => {
+    const started = performance.now();
+    const denied = await authenticate(c);
+    if (denied) return denied;
+    const read = await readReview(c);
+    if (read instanceof Response) return read;
+    const { apiVersion, request } = read;
+    const { store } = configOf(c);
+    let outcome: string;
+    let note: string | undefined;
+    let level = "info";
+    if (!store) {
+      outcome = "skipped";
+      note = "no cluster store is configured";
+    } else {
+      const pending = observeRequest(store, request);
+      keepAlive(c, pending);
+      try {
+        const result = await withTimeout(pending, observeWithin);
+        if (result) {
+          outcome = result.outcome;
+          note = result.note;
+        } else {
+          outcome = "timeout";
+          level = "warn";
+          note = `the cluster store did not answer within ${observeWithin} ms`;
+        }
+      } catch (error) {
+        // Observation never blocks the cluster: a failing store is logged, the change is still allowed.
+        outcome = "failed";
+        level = "error";
+        note = String(error);
+      }
+    }
+    log({
+      level,
+      msg: "observe",
+      uid: request.uid,
+      operation: request.operation,
+      resource: `${request.resource.group ? `${request.resource.group}/` : ""}${request.resource.resource}`,
+      namespace: request.namespace ?? null,
+      name: objectName(request),
+      dryRun: request.dryRun === true,
+      outcome,
+      note,
+      durationMs: elapsedMs(started),
+    });
+    const answer: AdmissionReviewResponse = { apiVersion, kind: "AdmissionReview", response: { uid: request.uid, allowed: true } };
+    return c.json(answer);
+  };
+
+  const inventory = async (c: Context) => {
+    const { token, store } = configOf(c);
+    if (!token) return jsonError(c, 403, "PUT /inventory writes the cluster view and is refused while WEBHOOK_TOKEN is not set");
+    const denied = await authenticate(c);
+    if (denied) return denied;
+    if (!store) return jsonError(c, 503, "no cluster store is configured");
+    const body = await readJson(c, Number.POSITIVE_INFINITY);
+    if (body instanceof Response) return body;
+    const result = await syncInventory(store, body);
+    if (!result.ok) return jsonError(c, 400, result.error);
+    const { counts, keptNewer, truncated, syncedAt } = result.sync;
+    log({ level: "info", msg: "inventory", replaced: result.replaced, counts, keptNewer, truncated, ignored: result.ignored });
+    return c.json({ replaced: result.replaced, counts, keptNewer, truncated, ignored: result.ignored, syncedAt });
+  };
+
+  const inventorySummary = async (c: Context) => {
+    const denied = await authenticate(c);
+    if (denied) return denied;
+    const { store } = configOf(c);
+    if (!store) return jsonError(c, 503, "no cluster store is configured");
+    return c.json(await store.summary());
+  };
+
+  const limit = sizeLimit(maxBodyBytes);
+  const inventoryLimit = sizeLimit(maxInventoryBytes);
+
+  for (const prefix of ["", tokenPathPrefix]) {
+    for (const mode of ["validate", "mutate"] as const) {
+      const path = prefix + routes[mode];
+      app.post(path, limit, admit(mode));
+      app.all(path, (c) => methodNotAllowed(c, "POST"));
+    }
+    app.post(prefix + routes.observe, limit, observe);
+    app.all(prefix + routes.observe, (c) => methodNotAllowed(c, "POST"));
+    app.put(prefix + routes.inventory, inventoryLimit, inventory);
+    app.all(prefix + routes.inventory, (c) => methodNotAllowed(c, "PUT"));
+    app.get(prefix + routes.inventorySummary, inventorySummary);
+    app.all(prefix + routes.inventorySummary, (c) => methodNotAllowed(c, "GET"));
+  }
+  return app;
+}
+
+/** The AdmissionReview in the body, or the error response to send. */
+async function readReview(c: Context) {
+  const body = await readJson(c);
+  if (body instanceof Response) return body;
+  const parsed = admissionReviewSchema.safeParse(body);
+  if (!parsed.success) return jsonError(c, 400, `not an AdmissionReview: ${describeIssues(parsed.error.issues)}`);
+  c.set("uid" as never, parsed.data.request.uid as never);
+  return parsed.data;
+}
+
+/** A 413 with a JSON body for a body over `bytes`, judged from Content-Length or while streaming, never after. */
+function sizeLimit(bytes: number) {
+  return bodyLimit({ maxSize: bytes, onError: (c) => jsonError(c, 413, `request body exceeds ${bytes} bytes`) });
+}
+
+/** The request's name, or the object's when the request has none (generateName, offline tools). */
+function objectName(request: AdmissionRequest): string | null {
+  const metadata = (request.object ?? request.oldObject)?.metadata as { name?: unknown } | undefined;
+  return request.name || (typeof metadata?.name === "string" ? metadata.name : null);
+}
+
+const elapsedMs = (started: number) => Math.round((performance.now() - started) * 1000) / 1000;
+
+/**
+ * The parsed JSON body, or the error response to send. Shape limits stop pathological objects before any code walks
+ * them; a cluster inventory may legitimately hold more entries than one object.
+ */
+async function readJson(c: Context, entriesLimit = maxCollectionEntries): Promise<unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    return jsonError(c, 400, "request body is not valid JSON");
+  }
+  const problem = shapeProblem(body, maxNestingDepth, entriesLimit);
+  return problem ? jsonError(c, 400, problem) : body;
+}
+
+/** Resolves to undefined when `promise` takes longer than `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** On Workers, lets a write that outlives its response finish; elsewhere there is no execution context. */
+function keepAlive(c: Context, pending: Promise<unknown>): void {
+  const settled = pending.catch(() => undefined);
+  try {
+    c.executionCtx.waitUntil(settled);
+  } catch {
+    // Node: the process keeps running anyway.
+  }
+}
+
+function methodNotAllowed(c: Context, allowed: string): Response {
+  c.header("Allow", allowed);
+  return jsonError(c, 405, `method ${c.req.method} is not allowed; use ${allowed}`);
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}

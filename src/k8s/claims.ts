@@ -1,0 +1,53 @@
+/** Claims under review: the PVC itself, or each volumeClaimTemplate of a StatefulSet, with its field path. */
+import { FieldPath } from "../engine/field.js";
+import { legacyStorageClassAnnotation, type PersistentVolumeClaim, type StatefulSet } from "./objects.js";
+
+export interface ClaimAt {
+  claim: PersistentVolumeClaim;
+  /** Path of the claim object itself; `<root>` for a PVC under review. */
+  path: FieldPath;
+  /** True for a StatefulSet's volumeClaimTemplate. */
+  template: boolean;
+}
+
+export type Subject =
+  | { kind: "StatefulSet"; object: StatefulSet }
+  | { kind: "PersistentVolumeClaim"; object: PersistentVolumeClaim };
+
+export function claimsOf(subject: Subject): ClaimAt[] {
+  if (subject.kind === "PersistentVolumeClaim") {
+    return [{ claim: subject.object, path: FieldPath.root(), template: false }];
+  }
+  const templates = subject.object.spec?.volumeClaimTemplates ?? [];
+  return templates.map((claim, i) => ({
+    claim,
+    path: FieldPath.root("spec", "volumeClaimTemplates").index(i),
+    template: true,
+  }));
+}
+
+/** Path of a field inside a claim: `spec.storageClassName` for a PVC, `spec.volumeClaimTemplates[0].spec.storageClassName` for a template. */
+export function claimField(at: ClaimAt, ...names: string[]): FieldPath {
+  return at.path.toString() === "<root>" ? FieldPath.root(...names) : at.path.child(...names);
+}
+
+export interface ClaimStorageClass {
+  /** The class, `""` for static binding, undefined when the claim names none. */
+  name: string | undefined;
+  /** Where the claim names it. */
+  path: FieldPath;
+  legacy: boolean;
+}
+
+/**
+ * The class a claim asks for. The legacy annotation wins over `storageClassName` as in the PV controller, which
+ * still honours it.
+ */
+export function claimStorageClass(at: ClaimAt): ClaimStorageClass {
+  const annotation = at.claim.metadata?.annotations?.[legacyStorageClassAnnotation];
+  if (annotation !== undefined) {
+    return { name: annotation, path: claimField(at, "metadata", "annotations").key(legacyStorageClassAnnotation), legacy: true };
+  }
+  const name = at.claim.spec?.storageClassName ?? undefined;
+  return { name, path: claimField(at, "spec", "storageClassName"), legacy: false };
+}

@@ -1,0 +1,64 @@
+/** The Node.js entry: the same app behind @hono/node-server, over HTTPS when given a certificate and key. */
+import { readFileSync } from "node:fs";
+import { createServer } from "node:https";
+import { serve } from "@hono/node-server";
+import { memoryClusterStore } from "../cluster/memory-store.js";
+import { clusterViewOf } from "../cluster/store.js";
+import { createApp } from "../http/app.js";
+import { loadPolicy } from "../policy/policy.js";
+import { nodeUsage, readNodeOptions } from "./options.js";
+import { persistentClusterStore } from "./state-file.js";
+
+const logLine = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof readNodeOptions>;
+  try {
+    options = readNodeOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${nodeUsage}`);
+    process.exit(2);
+  }
+  const policy = loadPolicy(options.policy ? readFileSync(options.policy, "utf8") : undefined);
+  if (!policy.ok) console.error(JSON.stringify({ level: "error", msg: "policy is broken", error: policy.error }));
+
+  const persistent = options.stateFile ? persistentClusterStore(options.stateFile, { log: logLine }) : undefined;
+  const store = persistent?.store ?? memoryClusterStore();
+  const cluster = clusterViewOf(store);
+  const app = createApp({ config: () => ({ token: options.token, policy, cluster, store }) });
+
+  let watch: { stop(): Promise<unknown> } | undefined;
+  if (options.watch) {
+    // Loaded only when watching: the Kubernetes client doubles the server's resident memory.
+    const { KubeConfig } = await import("@kubernetes/client-node");
+    const { watchCluster } = await import("./watch.js");
+    const kc = new KubeConfig();
+    if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+    else kc.loadFromDefault();
+    watch = watchCluster(kc, store, { log: logLine });
+    logLine({ level: "info", msg: "watching Services, StorageClasses and StatefulSets", server: kc.getCurrentCluster()?.server });
+  }
+
+  const tls = options.tlsCert && options.tlsKey
+    ? { createServer, serverOptions: { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } }
+    : {};
+  const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port, ...tls }, (info) => {
+    const scheme = options.tlsCert ? "https" : "http";
+    logLine({ level: "info", msg: `stateward listening on ${scheme}://${options.host}:${info.port}` });
+  });
+
+  // Kubernetes stops a pod with SIGTERM: save the cluster view before leaving so the next start has it.
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    await watch?.stop().catch(() => undefined);
+    await persistent?.flush();
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+void main();

@@ -1,0 +1,194 @@
+/**
+ * The policy document: per-rule actions and parameters, defaults, exemptions and per-namespace overrides. Parsed
+ * once with zod; every namespace's effective settings are resolved at load time so admission only looks them up.
+ */
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { defaults as defaultRegistry } from "../defaults/index.js";
+import type { Action, Default, Rule } from "../engine/types.js";
+import { rules as ruleRegistry } from "../rules/index.js";
+
+const actionSchema = z.enum(["deny", "warn", "off"]);
+
+function rulesSection(rules: readonly Rule[]) {
+  return z.strictObject(
+    Object.fromEntries(
+      rules.map((rule) => [rule.id, rule.params.extend({ action: actionSchema.optional() }).strict().nullish()]),
+    ),
+  );
+}
+
+function defaultsSection(defaults: readonly Default[]) {
+  return z.strictObject({
+    overrideBuiltinDefaults: z.boolean().optional(),
+    warnings: z.boolean().optional(),
+    annotate: z.boolean().optional(),
+    ...Object.fromEntries(
+      defaults.map((d) => [d.id, d.params.extend({ enabled: z.boolean().optional() }).strict().nullish()]),
+    ),
+  });
+}
+
+export function policyDocumentSchema(rules: readonly Rule[] = ruleRegistry, defaults: readonly Default[] = defaultRegistry) {
+  // A YAML key whose children are all commented out reads as null; treat it as absent, like kubectl does.
+  const scope = { rules: rulesSection(rules).nullish(), defaults: defaultsSection(defaults).nullish() };
+  return z.strictObject({
+    apiVersion: z.literal("stateward.dev/v1alpha1").optional(),
+    kind: z.literal("Policy").optional(),
+    ...scope,
+    exemptions: z
+      .strictObject({
+        namespaces: z.array(z.string()).optional(),
+        users: z.array(z.string()).optional(),
+        groups: z.array(z.string()).optional(),
+      })
+      .nullish(),
+    namespaces: z.record(z.string(), z.strictObject(scope).nullish()).nullish(),
+    clusterView: z.strictObject({ timeoutMs: z.number().int().min(1).max(10_000).optional() }).nullish(),
+  });
+}
+
+export type PolicyDocument = z.input<ReturnType<typeof policyDocumentSchema>>;
+
+export interface ResolvedRule {
+  rule: Rule;
+  action: Action;
+  params: unknown;
+}
+
+export interface ResolvedDefault {
+  default: Default;
+  enabled: boolean;
+  params: unknown;
+}
+
+export interface ScopePolicy {
+  rules: ResolvedRule[];
+  defaults: ResolvedDefault[];
+  overrideBuiltinDefaults: boolean;
+  /** Report each applied default as a warning. */
+  warnings: boolean;
+  /** Record the applied default ids in the `stateward.dev/defaulted` annotation. */
+  annotate: boolean;
+}
+
+export interface UserInfo {
+  username?: string | null;
+  groups?: readonly string[] | null;
+}
+
+export interface Policy {
+  forNamespace(namespace: string): ScopePolicy;
+  /** Why a request is exempt from policy, or undefined. */
+  exemption(namespace: string, user: UserInfo | undefined): string | undefined;
+  clusterViewTimeoutMs: number;
+}
+
+export type PolicyState = { ok: true; policy: Policy } | { ok: false; error: string };
+
+type Section = Record<string, Record<string, unknown> | boolean | undefined>;
+
+function mergeScope(top: Section, override: Section | undefined): Section {
+  if (!override) return top;
+  const merged: Section = { ...top };
+  for (const [key, value] of Object.entries(override)) {
+    const base = merged[key];
+    merged[key] =
+      typeof value === "object" && value && typeof base === "object" && base ? { ...base, ...value } : value;
+  }
+  return merged;
+}
+
+function buildScope(rulesInput: Section, defaultsInput: Section, rules: readonly Rule[], defaults: readonly Default[]): ScopePolicy {
+  return {
+    rules: rules.map((rule) => {
+      const { action, ...params } = (rulesInput[rule.id] as Record<string, unknown> | undefined) ?? {};
+      return { rule, action: (action as Action | undefined) ?? rule.defaultAction, params: rule.params.parse(params) };
+    }),
+    defaults: defaults.map((d) => {
+      const { enabled, ...params } = (defaultsInput[d.id] as Record<string, unknown> | undefined) ?? {};
+      return { default: d, enabled: (enabled as boolean | undefined) ?? d.enabledByDefault, params: d.params.parse(params) };
+    }),
+    overrideBuiltinDefaults: (defaultsInput.overrideBuiltinDefaults as boolean | undefined) ?? true,
+    warnings: (defaultsInput.warnings as boolean | undefined) ?? true,
+    annotate: (defaultsInput.annotate as boolean | undefined) ?? true,
+  };
+}
+
+export const defaultClusterViewTimeoutMs = 1000;
+
+/** Builds a policy from an already parsed document (an object), throwing a PolicyError on any invalid field. */
+export function buildPolicy(
+  document: unknown,
+  rules: readonly Rule[] = ruleRegistry,
+  defaults: readonly Default[] = defaultRegistry,
+): Policy {
+  const parsed = policyDocumentSchema(rules, defaults).safeParse(document ?? {});
+  if (!parsed.success) throw new PolicyError(formatZodIssues(parsed.error.issues));
+  const doc = parsed.data;
+  // Resolve from the input, not the parsed output, so that a namespace override only replaces what it names.
+  const input = (document ?? {}) as {
+    rules?: Section | null;
+    defaults?: Section | null;
+    namespaces?: Record<string, { rules?: Section | null; defaults?: Section | null } | null> | null;
+  };
+  const topRules = input.rules ?? {};
+  const topDefaults = input.defaults ?? {};
+  const global = buildScope(topRules, topDefaults, rules, defaults);
+  const byNamespace = new Map<string, ScopePolicy>();
+  for (const [namespace, scope] of Object.entries(input.namespaces ?? {})) {
+    byNamespace.set(
+      namespace,
+      buildScope(
+        mergeScope(topRules, scope?.rules ?? undefined),
+        mergeScope(topDefaults, scope?.defaults ?? undefined),
+        rules,
+        defaults,
+      ),
+    );
+  }
+  const exemptNamespaces = new Set(doc.exemptions?.namespaces ?? ["kube-system"]);
+  const exemptUsers = new Set(doc.exemptions?.users ?? []);
+  const exemptGroups = new Set(doc.exemptions?.groups ?? []);
+  return {
+    forNamespace: (namespace) => byNamespace.get(namespace) ?? global,
+    exemption(namespace, user) {
+      if (exemptNamespaces.has(namespace)) return `namespace ${JSON.stringify(namespace)} is exempt`;
+      if (user?.username && exemptUsers.has(user.username)) return `user ${JSON.stringify(user.username)} is exempt`;
+      const group = user?.groups?.find((g) => exemptGroups.has(g));
+      if (group) return `group ${JSON.stringify(group)} is exempt`;
+      return undefined;
+    },
+    clusterViewTimeoutMs: doc.clusterView?.timeoutMs ?? defaultClusterViewTimeoutMs,
+  };
+}
+
+export class PolicyError extends Error {
+  override name = "PolicyError";
+}
+
+function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path.map(String).join(".") || "<root>";
+      if (issue.code === "unrecognized_keys") return `${path}: unknown field(s) ${issue.keys.join(", ")}`;
+      return `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/** Parses a policy document given as YAML or JSON text; undefined or blank text means the built-in defaults. */
+export function loadPolicy(text: string | undefined): PolicyState {
+  try {
+    if (text === undefined || text.trim() === "") return { ok: true, policy: buildPolicy({}) };
+    let document: unknown;
+    try {
+      document = parseYaml(text);
+    } catch (error) {
+      return { ok: false, error: `policy is not valid YAML or JSON: ${(error as Error).message}` };
+    }
+    return { ok: true, policy: buildPolicy(document) };
+  } catch (error) {
+    return { ok: false, error: `invalid policy: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { internalError, invalid, notFound } from "../../engine/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { serviceNamePath, usableServiceName } from "./service-name.js";
+
+/**
+ * Wrong Services are findings at the configured action. What may be fine is advisory: a Service not created yet
+ * (manifests often list the StatefulSet first), and a lookup that could not be made; the latter uses the type
+ * "Internal error", as Kubernetes does for a check that could not run, since the object itself is not at fault.
+ */
+export const statefulSetHeadlessService = defineRule({
+  id: "statefulset-headless-service",
+  summary: "The Service named by spec.serviceName exists in the namespace, is headless and selects the pod template's labels.",
+  rationale:
+    "Per-pod DNS records such as web-0.<service>.<namespace>.svc exist only for a headless Service (clusterIP: None) whose selector selects the pods. Otherwise the StatefulSet runs but peers cannot address each other by stable names. Published manifests get this wrong, so the default is warn.",
+  fix: "Create a Service with clusterIP: None and a selector matching spec.template.metadata.labels, in the StatefulSet's namespace, named as spec.serviceName. clusterIP cannot be changed to None in place: delete and re-create the Service.",
+  kinds: ["StatefulSet"],
+  defaultAction: "warn",
+  params: z.object({}),
+  async check({ kind, object, namespace, cluster }) {
+    if (kind !== "StatefulSet") return [];
+    const name = usableServiceName(object);
+    if (!name) return [];
+    const lookup = await cluster.service(namespace, name);
+    if (lookup.state === "unknown") {
+      return [{ ...internalError(serviceNamePath, `could not verify Service "${name}": ${lookup.reason}`), advisory: true }];
+    }
+    if (lookup.state === "not-found") {
+      return [
+        {
+          ...notFound(
+            serviceNamePath,
+            name,
+            `no Service "${name}" in namespace "${namespace}"; create it headless (clusterIP: None), selecting the pods`,
+          ),
+          advisory: true,
+        },
+      ];
+    }
+    const service = lookup.value;
+    const issues: RuleIssue[] = [];
+    if (service.clusterIP !== "None") {
+      issues.push(
+        invalid(
+          serviceNamePath,
+          name,
+          `Service "${name}" is not headless, so pods get no DNS names; re-create it with clusterIP: None`,
+        ),
+      );
+    }
+    const selector = service.selector ?? {};
+    const labels = object.spec?.template?.metadata?.labels ?? {};
+    if (Object.keys(selector).length === 0) {
+      issues.push(
+        invalid(serviceNamePath, name, `Service "${name}" has no selector, so pods get no DNS records; select the pod labels`),
+      );
+    } else if (!Object.entries(selector).every(([key, value]) => labels[key] === value)) {
+      issues.push(
+        invalid(
+          serviceNamePath,
+          name,
+          `Service "${name}" selector ${JSON.stringify(selector)} does not select the pod labels; pods get no DNS records`,
+        ),
+      );
+    }
+    return issues;
+  },
+});

@@ -1,0 +1,27 @@
+import type { Rule } from "../../engine/types.js";
+import { statefulSetClaimTemplateName } from "./claim-template-name.js";
+import { statefulSetHeadlessService } from "./headless-service.js";
+import { statefulSetImmutableFields } from "./immutable-fields.js";
+import { statefulSetName } from "./name.js";
+import { statefulSetReadinessProbe } from "./readiness-probe.js";
+import { statefulSetRetentionPolicy } from "./retention-policy.js";
+import { statefulSetSelector } from "./selector.js";
+import { statefulSetServiceName } from "./service-name.js";
+import { statefulSetTerminationGrace } from "./termination-grace.js";
+import { statefulSetUpdateStrategy } from "./update-strategy.js";
+import { statefulSetVolumeMounts } from "./volume-mounts.js";
+
+/** StatefulSet rules, in the order their findings are reported (the order of the catalog). */
+export const statefulSetRules: Rule[] = [
+  statefulSetName,
+  statefulSetSelector,
+  statefulSetServiceName,
+  statefulSetHeadlessService,
+  statefulSetVolumeMounts,
+  statefulSetClaimTemplateName,
+  statefulSetUpdateStrategy,
+  statefulSetReadinessProbe,
+  statefulSetTerminationGrace,
+  statefulSetRetentionPolicy,
+  statefulSetImmutableFields,
+];

@@ -1,0 +1,16 @@
+import { formatFieldError } from "../../engine/field.js";
+import type { RuleInput, RuleIssue } from "../../engine/types.js";
+import type { StatefulSet } from "../../k8s/objects.js";
+
+/**
+ * For checks of fields the API server makes immutable (names, serviceName): on UPDATE, a finding the old object had
+ * already is advisory. The user cannot fix it in place, and denying would block even scaling down or a rollout.
+ */
+export function newOnUpdate(input: RuleInput<unknown>, check: (statefulSet: StatefulSet) => RuleIssue[]): RuleIssue[] {
+  if (input.kind !== "StatefulSet") return [];
+  const { operation, object, oldObject } = input;
+  const issues = check(object);
+  if (operation !== "UPDATE" || !oldObject || issues.length === 0) return issues;
+  const before = new Set(check(oldObject).map((issue) => formatFieldError(issue)));
+  return issues.map((issue) => (before.has(formatFieldError(issue)) ? { ...issue, advisory: true } : issue));
+}

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { FieldPath, required } from "../../engine/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+
+export const statefulSetReadinessProbe = defineRule({
+  id: "statefulset-readiness-probe",
+  summary: "With podManagementPolicy OrderedReady (the default), every container has a readinessProbe.",
+  rationale:
+    "OrderedReady starts pod N+1 only once pod N is Ready, and rolling updates move on once the updated pod is Ready. A container without a readinessProbe is Ready as soon as it starts, so the next pod starts (or is replaced) before this one can serve, and a broken rollout proceeds across the whole set.",
+  fix: "Add a readinessProbe to each container that checks the application can serve (for a database: accepts connections and has joined its peers). Init containers are not concerned.",
+  kinds: ["StatefulSet"],
+  defaultAction: "warn",
+  params: z.object({}),
+  check({ kind, object }) {
+    if (kind !== "StatefulSet") return [];
+    const policy = object.spec?.podManagementPolicy;
+    if (policy && policy !== "OrderedReady") return [];
+    const issues: RuleIssue[] = [];
+    (object.spec?.template?.spec?.containers ?? []).forEach((container, i) => {
+      if (container.readinessProbe) return;
+      issues.push(
+        required(
+          FieldPath.root("spec", "template", "spec", "containers").index(i).child("readinessProbe"),
+          `container ${JSON.stringify(container.name ?? "")} is Ready once started, so ordered start and rollouts do not wait for it; add one`,
+        ),
+      );
+    });
+    return issues;
+  },
+});

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { FieldPath, invalid, required } from "../../engine/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { selectorIsEmpty, selectorMatches } from "../../k8s/selector.js";
+
+export const statefulSetSelector = defineRule({
+  id: "statefulset-selector",
+  summary: "spec.selector is set and selects the pod template's labels.",
+  rationale:
+    "The API server rejects a StatefulSet whose selector does not match its template, and a selector that matches nothing would adopt no pods.",
+  fix: "Set spec.selector.matchLabels to labels that spec.template.metadata.labels also carries, for example app: <name>.",
+  kinds: ["StatefulSet"],
+  defaultAction: "deny",
+  params: z.object({}),
+  check({ kind, object }) {
+    if (kind !== "StatefulSet") return [];
+    const selector = object.spec?.selector;
+    const path = FieldPath.root("spec", "selector");
+    if (!selector) return [required(path, "a StatefulSet must select its pods; set matchLabels to the template's labels")];
+    if (selectorIsEmpty(selector)) {
+      return [invalid(path, selector, "empty selector is invalid for StatefulSet; set matchLabels to the template's labels")];
+    }
+    const labels = object.spec?.template?.metadata?.labels;
+    const issues: RuleIssue[] = [];
+    if (!selectorMatches(selector, labels)) {
+      issues.push(
+        invalid(
+          FieldPath.root("spec", "template", "metadata", "labels"),
+          labels ?? {},
+          "`selector` does not match template `labels`; give the template every label the selector requires",
+        ),
+      );
+    }
+    return issues;
+  },
+});

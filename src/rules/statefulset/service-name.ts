@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { FieldPath, invalid, required } from "../../engine/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { dns1123LabelErrors } from "../../k8s/names.js";
+import type { StatefulSet } from "../../k8s/objects.js";
+import { newOnUpdate } from "./preexisting.js";
+
+export const serviceNamePath = FieldPath.root("spec", "serviceName");
+
+/** The serviceName a rule may look up: set, and a DNS-1123 label (else the pods' subdomain is broken anyway). */
+export function usableServiceName(statefulSet: StatefulSet): string | undefined {
+  const name = statefulSet.spec?.serviceName;
+  return name && dns1123LabelErrors(name).length === 0 ? name : undefined;
+}
+
+function check(statefulSet: StatefulSet): RuleIssue[] {
+  const name = statefulSet.spec?.serviceName;
+  if (!name) {
+    // The API marks it optional, and it is right for run-exactly-once workloads: at most a warning.
+    return [
+      {
+        ...required(
+          serviceNamePath,
+          "without it pods get no stable DNS names such as <pod>.<service>; set it to a headless Service that selects the pods",
+        ),
+        advisory: true,
+      },
+    ];
+  }
+  const errors = dns1123LabelErrors(name);
+  if (errors.length === 0) return [];
+  return [
+    invalid(
+      serviceNamePath,
+      name,
+      `${errors.join("; ")}; the controller copies it into each pod's spec.subdomain and cannot create the pods`,
+    ),
+  ];
+}
+
+export const statefulSetServiceName = defineRule({
+  id: "statefulset-service-name",
+  summary: "spec.serviceName, when set, is a DNS-1123 label; when unset, a warning says the pods get no stable DNS names.",
+  rationale:
+    "The controller copies serviceName into every pod's spec.subdomain; a value that is not a DNS-1123 label makes every pod creation fail, and the StatefulSet is stuck. Without serviceName the pods get no per-pod DNS names such as web-0.<service>, which peers of a stateful application usually rely on (leaving it unset is right only for run-exactly-once workloads).",
+  fix: "Set spec.serviceName to the name of a headless Service (clusterIP: None) in the same namespace that selects the pods: lowercase letters, digits and '-', at most 63 characters. serviceName is immutable: re-create the StatefulSet with kubectl delete statefulset <name> --cascade=orphan.",
+  kinds: ["StatefulSet"],
+  defaultAction: "deny",
+  params: z.object({}),
+  check: (input) => newOnUpdate(input, check),
+});

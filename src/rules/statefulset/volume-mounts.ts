@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { FieldPath, invalid, notFound } from "../../engine/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+import type { Container } from "../../k8s/objects.js";
+
+const podSpecPath = FieldPath.root("spec", "template", "spec");
+
+/** Names a container uses: volumeMounts, and volumeDevices for raw block claims (volumeMode: Block). */
+function usedNames(container: Container): { list: "volumeMounts" | "volumeDevices"; index: number; name: string }[] {
+  const out: { list: "volumeMounts" | "volumeDevices"; index: number; name: string }[] = [];
+  for (const list of ["volumeMounts", "volumeDevices"] as const) {
+    const entries: unknown = (container as Record<string, unknown>)[list];
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((entry: unknown, index) => {
+      const name = (entry as { name?: unknown } | null)?.name;
+      if (typeof name === "string" && name !== "") out.push({ list, index, name });
+    });
+  }
+  return out;
+}
+
+export const statefulSetVolumeMounts = defineRule({
+  id: "statefulset-volume-mounts",
+  summary:
+    "Every volumeMount names a pod volume or a volumeClaimTemplate; every claim template is mounted; no pod volume is silently replaced by a claim template.",
+  rationale:
+    "A mount naming neither a volume nor a claim template makes every pod invalid, so the controller cannot create them. A claim template no container mounts still gets one PVC per pod, storage paid for and never used. A pod volume named like a claim template is replaced by the claim in every pod, so its own source is ignored; a persistentVolumeClaim volume whose claimName is the template's name (CockroachDB's manifests) says exactly that and is not reported.",
+  fix: "Name each mount after a volume in spec.template.spec.volumes or a claim template; mount each claim template or remove it; rename a pod volume that shares a claim template's name.",
+  kinds: ["StatefulSet"],
+  defaultAction: "deny",
+  params: z.object({}),
+  check({ kind, object }) {
+    if (kind !== "StatefulSet") return [];
+    const podSpec = object.spec?.template?.spec;
+    const volumes = podSpec?.volumes ?? [];
+    const templates = object.spec?.volumeClaimTemplates ?? [];
+    const templateNames = new Set(templates.flatMap((t) => (t.metadata?.name ? [t.metadata.name] : [])));
+    const known = new Set([...templateNames, ...volumes.flatMap((v) => (v.name ? [v.name] : []))]);
+    const issues: RuleIssue[] = [];
+    const used = new Set<string>();
+
+    for (const group of ["containers", "initContainers"] as const) {
+      (podSpec?.[group] ?? []).forEach((container, c) => {
+        for (const { list, index, name } of usedNames(container)) {
+          used.add(name);
+          if (known.has(name)) continue;
+          issues.push(
+            notFound(
+              podSpecPath.child(group).index(c).child(list).index(index).child("name"),
+              name,
+              "no volume or volumeClaimTemplate with this name; add one or fix the name",
+            ),
+          );
+        }
+      });
+    }
+
+    templates.forEach((template, i) => {
+      const name = template.metadata?.name;
+      if (!name || used.has(name)) return;
+      issues.push({
+        ...invalid(
+          FieldPath.root("spec", "volumeClaimTemplates").index(i).child("metadata", "name"),
+          name,
+          "no container mounts this claim template, yet every pod gets a PVC for it; mount it or remove it",
+        ),
+        advisory: true,
+      });
+    });
+
+    volumes.forEach((volume, i) => {
+      const name = volume.name;
+      if (!name || !templateNames.has(name) || volume.persistentVolumeClaim?.claimName === name) return;
+      issues.push({
+        ...invalid(
+          podSpecPath.child("volumes").index(i).child("name"),
+          name,
+          "a volumeClaimTemplate has this name, so every pod gets the claim instead of this volume; rename one of them",
+        ),
+        advisory: true,
+      });
+    });
+    return issues;
+  },
+});

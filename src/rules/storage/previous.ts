@@ -1,0 +1,28 @@
+/**
+ * On UPDATE the storage rules judge only what changed. A claim's class, access modes and (in a StatefulSet) the whole
+ * template are immutable, so re-judging an unchanged claim against a newer policy or cluster would block scaling or
+ * relabelling an existing workload that nobody can fix short of deleting it.
+ */
+import type { PersistentVolumeClaim } from "../../k8s/objects.js";
+import { type ClaimAt, claimsOf } from "../../k8s/claims.js";
+import type { Operation, Review } from "../../engine/types.js";
+
+/** The same claim in `oldObject`: the old PVC, or the old template with the same name. */
+export function previousClaim(review: Review, at: ClaimAt): PersistentVolumeClaim | undefined {
+  if (!review.oldObject) return undefined;
+  if (review.kind === "PersistentVolumeClaim") return review.oldObject;
+  const name = at.claim.metadata?.name;
+  if (!name) return undefined;
+  return claimsOf({ kind: "StatefulSet", object: review.oldObject }).find((old) => old.claim.metadata?.name === name)?.claim;
+}
+
+/** True on UPDATE when `read` gives the same answer for the claim before and after. */
+export function unchanged(
+  input: Review & { operation: Operation },
+  at: ClaimAt,
+  read: (claim: PersistentVolumeClaim) => unknown,
+): boolean {
+  if (input.operation !== "UPDATE") return false;
+  const old = previousClaim(input, at);
+  return old !== undefined && JSON.stringify(read(old) ?? null) === JSON.stringify(read(at.claim) ?? null);
+}

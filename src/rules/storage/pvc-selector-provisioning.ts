@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { forbidden } from "../../engine/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { claimField, claimStorageClass, claimsOf } from "../../k8s/claims.js";
+import { unchanged } from "./previous.js";
+
+export const pvcSelectorProvisioning = defineRule({
+  id: "pvc-selector-provisioning",
+  summary: "A claim with spec.selector and a storage class is never dynamically provisioned.",
+  rationale:
+    "Provisioners refuse claims with a selector, so such a claim binds only to a pre-created PersistentVolume with " +
+    "matching labels and class, and stays Pending when there is none. Fine on purpose, a surprise by accident.",
+  fix:
+    "For static binding, pre-create PersistentVolumes carrying the selector's labels and the same storageClassName. " +
+    "For a provisioned volume, remove spec.selector.",
+  kinds: ["StatefulSet", "PersistentVolumeClaim"],
+  defaultAction: "warn",
+  params: z.object({}),
+  check(input) {
+    const issues: RuleIssue[] = [];
+    for (const at of claimsOf(input)) {
+      const selector = at.claim.spec?.selector;
+      const cls = claimStorageClass(at).name;
+      // Provisioners refuse any non-null selector, even an empty one.
+      if (!selector || !cls) continue;
+      if (unchanged(input, at, (claim) => [claim.spec?.selector, claimStorageClass({ ...at, claim }).name])) continue;
+      issues.push(
+        forbidden(
+          claimField(at, "spec", "selector"),
+          `provisioners refuse claims with a selector; it binds only to an existing PersistentVolume with these labels and class ${JSON.stringify(cls)}`,
+        ),
+      );
+    }
+    return issues;
+  },
+});

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { invalid, required } from "../../engine/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { claimField, claimsOf } from "../../k8s/claims.js";
+import { parseQuantity } from "../../k8s/quantity.js";
+import { unchanged } from "./previous.js";
+
+/** apimachinery's own wording for a malformed quantity. */
+const quantityFormat = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+const bound = (what: string) =>
+  z
+    .string()
+    .refine((text) => (parseQuantity(text) ?? -1) > 0, { message: `must be a positive Kubernetes quantity such as 1Gi` })
+    .optional()
+    .describe(what);
+
+const params = z.object({
+  min: bound("Smallest storage request a claim may make, as a quantity (for example 1Gi); unset means no minimum."),
+  max: bound("Largest storage request a claim may make, as a quantity (for example 500Gi); unset means no maximum."),
+});
+
+export const storageRequest = defineRule({
+  id: "storage-request",
+  summary: "resources.requests.storage is set, a valid quantity, and within the configured bounds.",
+  rationale:
+    "The API server rejects a claim without a storage request, and a volume far larger or smaller than agreed costs " +
+    "money or fills up; a StatefulSet cannot change its claim templates later. On UPDATE " +
+    "only a changed request is judged, so a stricter policy never blocks scaling an existing StatefulSet.",
+  fix: "Set spec.resources.requests.storage to a quantity such as 10Gi, within the policy's min and max.",
+  kinds: ["StatefulSet", "PersistentVolumeClaim"],
+  defaultAction: "deny",
+  params,
+  check(input) {
+    const { params } = input;
+    const min = params.min === undefined ? undefined : parseQuantity(params.min);
+    const max = params.max === undefined ? undefined : parseQuantity(params.max);
+    const issues: RuleIssue[] = [];
+    for (const at of claimsOf(input)) {
+      if (unchanged(input, at, (claim) => claim.spec?.resources?.requests?.storage)) continue;
+      const path = claimField(at, "spec", "resources", "requests", "storage");
+      const value = at.claim.spec?.resources?.requests?.storage;
+      if (value === undefined) {
+        issues.push(required(path, "set the volume's size, for example 10Gi"));
+        continue;
+      }
+      const size = parseQuantity(value);
+      if (size === undefined) issues.push(invalid(path, value, quantityFormat));
+      else if (size <= 0) issues.push(invalid(path, value, "must be greater than zero"));
+      else if (min !== undefined && size < min) {
+        issues.push(invalid(path, value, `must be greater than or equal to ${params.min}, the policy's minimum`));
+      } else if (max !== undefined && size > max) {
+        issues.push(invalid(path, value, `must be less than or equal to ${params.max}, the policy's maximum`));
+      }
+    }
+    return issues;
+  },
+});

@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { cli, findingLines } from "./io.js";
+
+const seeds = "test/fixtures/seeds";
+
+describe("stateward check on the seeds", () => {
+  it("000-web.yaml: the headless Service in the same file satisfies serviceName; nothing is denied", async () => {
+    const { code, stdout } = await cli(["check", `${seeds}/000-web.yaml`]);
+    expect(code).toBe(0);
+    // The only finding is the missing readinessProbe, which the rule catalog makes a warning.
+    expect(findingLines(stdout)).toEqual([`${seeds}/000-web.yaml:46 statefulset-readiness-probe warn`]);
+    expect(stdout).not.toContain("statefulset-headless-service");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("1 object checked in 1 file, none denied, 1 warning");
+  });
+
+  it("002-mysql.yaml: a Service that no input defines gets the rule's Not found answer", async () => {
+    const { code, stdout } = await cli(["check", `${seeds}/002-mysql.yaml`]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      `${seeds}/002-mysql.yaml:8: warn: StatefulSet default/mysql: spec.serviceName: Not found: "mysql": ` +
+        `no Service "mysql" in namespace "default"; create it headless (clusterIP: None), selecting the pods [statefulset-headless-service]`,
+    );
+    // No StorageClass among the inputs: the default class is unknown, never "missing".
+    expect(stdout).toContain(
+      `${seeds}/002-mysql.yaml:32: warn: StatefulSet default/mysql: spec.volumeClaimTemplates[0].spec.storageClassName: Required value: ` +
+        "the claim relies on the cluster's default StorageClass, which could not be verified",
+    );
+  });
+
+  it("with the cluster view off, the same Service is unknown, not missing", async () => {
+    for (const flag of ["--cluster-view=off", "--no-cluster-view"]) {
+      const { code, stdout } = await cli(["check", flag, `${seeds}/002-mysql.yaml`]);
+      expect(code).toBe(0);
+      expect(stdout).not.toContain("Not found");
+      expect(stdout).toMatch(/002-mysql\.yaml:8: warn: .*spec\.serviceName: .*cluster view is off.*\[statefulset-headless-service\]/);
+    }
+  });
+
+  it("the whole seeds directory: every object checked, files in order, duplicates noted", async () => {
+    const { code, stdout } = await cli(["check", seeds]);
+    expect(code).toBe(0);
+    expect(findingLines(stdout)).toEqual([
+      `${seeds}/000-web-pvc.yaml:14 pvc-selector-provisioning warn`,
+      `${seeds}/000-web-pvc.yaml:29 pvc-selector-provisioning warn`,
+      `${seeds}/000-web.yaml:46 statefulset-readiness-probe warn`,
+      `${seeds}/001-web.yaml:34 statefulset-readiness-probe warn`,
+      `${seeds}/002-my-statefulset.yaml:31 statefulset-readiness-probe warn`,
+      `${seeds}/002-mysql.yaml:8 statefulset-headless-service warn`,
+      `${seeds}/002-mysql.yaml:19 statefulset-readiness-probe warn`,
+      `${seeds}/002-mysql.yaml:32 storage-class warn`,
+      `${seeds}/003-backend.yaml:19 statefulset-readiness-probe warn`,
+      `${seeds}/004-web.yaml:32 statefulset-readiness-probe warn`,
+    ]);
+    expect(stdout).toContain(
+      `${seeds}/001-web.yaml:17: note: StatefulSet default/web is also defined at ${seeds}/000-web.yaml:29; applied together, this one replaces it`,
+    );
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("9 objects checked in 9 files, none denied, 10 warnings");
+  });
+});
+
+describe("stateward check on examples/broken", () => {
+  it("gives the results each file's comment documents", async () => {
+    const { code, stdout } = await cli(["check", "examples/broken"]);
+    expect(code).toBe(1);
+    expect(findingLines(stdout)).toEqual([
+      "examples/broken/claim-size-and-mode.yaml:14 storage-request deny",
+      "examples/broken/claim-size-and-mode.yaml:11 storage-access-modes deny",
+      "examples/broken/missing-service.yaml:9 statefulset-headless-service warn",
+      "examples/broken/not-headless.yaml:20 statefulset-headless-service warn",
+      "examples/broken/removed-api-version.yaml:5 statefulset-api-version deny",
+      "examples/broken/removed-api-version.yaml:9 statefulset-selector deny",
+      "examples/broken/selector-mismatch.yaml:30 statefulset-selector deny",
+      "examples/broken/selector-mismatch.yaml:23 statefulset-headless-service warn",
+      "examples/broken/volume-mount-typo.yaml:39 statefulset-volume-mounts deny",
+      "examples/broken/volume-mount-typo.yaml:43 statefulset-volume-mounts warn",
+      "examples/broken/wrong-type.yaml:10 object-decoding deny",
+    ]);
+    expect(stdout).toContain(
+      'examples/broken/removed-api-version.yaml:5: deny: StatefulSet default/legacy: apiVersion: Unsupported value: "apps/v1beta1": ' +
+        'supported values: "apps/v1"; apps/v1beta1 is no longer served since Kubernetes 1.16; change apiVersion to apps/v1 [statefulset-api-version]',
+    );
+    expect(stdout).toContain(
+      'examples/broken/wrong-type.yaml:10: deny: StatefulSet default/counter: spec.replicas: Invalid value: "3": ' +
+        "Invalid input: expected number, received string [object-decoding]",
+    );
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("7 objects checked in 7 files, 5 denied, 4 warnings");
+  });
+
+  it("each file says in its comment what is expected of it", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const { code, stdout } = await cli(["check", "--output=json", "examples/broken"]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { objects: { file: string; findings: { ruleId: string; action: string }[] }[] };
+    for (const name of await readdir("examples/broken")) {
+      const text = await readFile(`examples/broken/${name}`, "utf8");
+      const expected = [...text.matchAll(/(deny|warn) \[([a-z-]+)\]/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+      const actual = report.objects
+        .filter((o) => o.file === `examples/broken/${name}`)
+        .flatMap((o) => o.findings.map((f) => `${f.action} ${f.ruleId}`))
+        .sort();
+      expect(actual, name).toEqual(expected);
+    }
+  });
+});
+
+describe("exit codes", () => {
+  it("0 clean, 1 denied, 2 bad usage", async () => {
+    expect((await cli(["check", "test/fixtures/corpus/k8s-examples__databases__cassandra__cassandra-service.yaml", "test/fixtures/corpus/k8s-examples__databases__cassandra__cassandra-statefulset.yaml"])).code).toBe(0);
+    expect((await cli(["check", "examples/broken/selector-mismatch.yaml"])).code).toBe(1);
+    const usage = await cli(["check", "--output=xml", seeds]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("--output takes text, json or sarif");
+    expect((await cli(["check"])).code).toBe(2);
+    expect((await cli(["check", "--bogus", seeds])).code).toBe(2);
+    expect((await cli(["frobnicate"])).code).toBe(2);
+    expect((await cli(["check", "--namespace=Not_A_Label", seeds])).code).toBe(2);
+  });
+
+  it("--help prints the usage and exits 0", async () => {
+    for (const argv of [["--help"], ["check", "--help"], []]) {
+      const { code, stdout } = await cli(argv);
+      expect(code).toBe(0);
+      expect(stdout).toContain("stateward check [options] <path>...");
+    }
+    expect((await cli(["--version"])).stdout).toMatch(/^stateward \d+\.\d+\.\d+\n$/);
+  });
+
+  it("--warnings-as-errors turns a run with warnings only into exit 1", async () => {
+    const file = `${seeds}/002-mysql.yaml`;
+    expect((await cli(["check", file])).code).toBe(0);
+    expect((await cli(["check", "--warnings-as-errors", file])).code).toBe(1);
+  });
+
+  it("2 for a missing file, after checking the files that exist", async () => {
+    const { code, stdout } = await cli(["check", "no/such/file.yaml", `${seeds}/002-mysql.yaml`]);
+    expect(code).toBe(2);
+    expect(stdout).toContain("no/such/file.yaml: error: no such file or directory");
+    expect(stdout).toContain("spec.serviceName: Not found");
+  });
+
+  it("2 for a policy that is not valid, naming the field", async () => {
+    const { writeFile, mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(`${tmpdir()}/stateward-`);
+    await writeFile(`${dir}/policy.yaml`, "rules:\n  statefulset-selector:\n    action: maybe\n");
+    const { code, stderr } = await cli(["check", "--policy", `${dir}/policy.yaml`, seeds]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("rules.statefulset-selector.action");
+  });
+});
+
+describe("the policy document", () => {
+  it("raises a warning to a denial, as it does in the webhook", async () => {
+    const { writeFile, mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(`${tmpdir()}/stateward-`);
+    await writeFile(`${dir}/policy.yaml`, "rules:\n  statefulset-readiness-probe:\n    action: deny\n");
+    const { code, stdout } = await cli(["check", "--policy", `${dir}/policy.yaml`, `${seeds}/002-mysql.yaml`]);
+    expect(code).toBe(1);
+    expect(stdout).toContain("002-mysql.yaml:19: deny: StatefulSet default/mysql: spec.template.spec.containers[0].readinessProbe");
+    // A Service that may be created right after stays a warning whatever the action: the rule marks it advisory.
+    expect(stdout).toContain('002-mysql.yaml:8: warn: StatefulSet default/mysql: spec.serviceName: Not found: "mysql"');
+  });
+
+  it("skips namespaces the policy exempts, as the webhook does", async () => {
+    const { code, stdout } = await cli(["check", "--namespace=kube-system", `${seeds}/002-mysql.yaml`]);
+    expect(code).toBe(0);
+    expect(findingLines(stdout)).toEqual([]);
+    expect(stdout).toContain('note: skipped StatefulSet "mysql": namespace "kube-system" is exempt by the policy');
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { rules } from "../../src/rules/index.js";
+import { cli } from "./io.js";
+
+const broken = "examples/broken";
+
+describe("text output", () => {
+  it("is file:line: action: object: finding [rule], plain when not on a terminal", async () => {
+    const { stdout } = await cli(["check", `${broken}/missing-service.yaml`], { isTTY: false });
+    expect(stdout).toBe(
+      `${broken}/missing-service.yaml:9: warn: StatefulSet default/queue: spec.serviceName: Not found: "queue-headless": ` +
+        'no Service "queue-headless" in namespace "default"; create it headless (clusterIP: None), selecting the pods [statefulset-headless-service]\n' +
+        "1 object checked in 1 file, none denied, 1 warning\n",
+    );
+  });
+
+  it("is coloured on a terminal unless NO_COLOR is set", async () => {
+    const file = `${broken}/selector-mismatch.yaml`;
+    const tty = await cli(["check", file], { isTTY: true });
+    expect(tty.stdout).toContain("\u001b[31mdeny\u001b[0m");
+    const noColor = await cli(["check", file], { isTTY: true, env: { NO_COLOR: "1" } });
+    expect(noColor.stdout).not.toContain("\u001b[");
+  });
+});
+
+describe("JSON output", () => {
+  it("holds a summary and every object with its located findings", async () => {
+    const { code, stdout } = await cli(["check", "-o", "json", `${broken}/removed-api-version.yaml`]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report.version).toBe(1);
+    expect(report.summary).toEqual({ files: 1, objects: 1, denied: 1, denials: 2, warnings: 0, errors: 0 });
+    expect(report.objects).toEqual([
+      {
+        file: `${broken}/removed-api-version.yaml`,
+        line: 5,
+        apiVersion: "apps/v1beta1",
+        kind: "StatefulSet",
+        namespace: "default",
+        name: "legacy",
+        denied: true,
+        findings: [
+          {
+            ruleId: "statefulset-api-version",
+            action: "deny",
+            path: "apiVersion",
+            type: "Unsupported value",
+            message:
+              'apiVersion: Unsupported value: "apps/v1beta1": supported values: "apps/v1"; apps/v1beta1 is no longer served since Kubernetes 1.16; change apiVersion to apps/v1',
+            line: 5,
+          },
+          {
+            ruleId: "statefulset-selector",
+            action: "deny",
+            path: "spec.selector",
+            type: "Required value",
+            message: expect.stringMatching(/^spec\.selector: Required value: /),
+            line: 9,
+          },
+        ],
+      },
+    ]);
+    expect(report.notes).toEqual([]);
+    expect(report.errors).toEqual([]);
+  });
+});
+
+describe("SARIF output", () => {
+  it("is a SARIF 2.1.0 log with the registry's rules and located results", async () => {
+    const { code, stdout } = await cli(["check", "--output=sarif", broken]);
+    expect(code).toBe(1);
+    const log = JSON.parse(stdout);
+    expect(log.version).toBe("2.1.0");
+    expect(log.$schema).toBe("https://json.schemastore.org/sarif-2.1.0.json");
+    const run = log.runs[0];
+    expect(run.tool.driver.name).toBe("stateward");
+    const ids = run.tool.driver.rules.map((r: { id: string }) => r.id);
+    expect(ids).toEqual([...rules.map((r) => r.id), "statefulset-api-version", "object-decoding"]);
+    const selector = rules.find((r) => r.id === "statefulset-selector")!;
+    expect(run.tool.driver.rules[ids.indexOf("statefulset-selector")]).toEqual({
+      id: "statefulset-selector",
+      shortDescription: { text: selector.summary },
+      fullDescription: { text: selector.rationale },
+      help: { text: selector.fix },
+      defaultConfiguration: { level: "error" },
+    });
+    expect(run.results).toHaveLength(11);
+    const missing = run.results.find((r: { ruleId: string; message: { text: string } }) => r.ruleId === "statefulset-headless-service" && r.message.text.includes("queue"));
+    expect(missing).toEqual({
+      ruleId: "statefulset-headless-service",
+      ruleIndex: ids.indexOf("statefulset-headless-service"),
+      level: "warning",
+      message: { text: expect.stringContaining('StatefulSet default/queue: spec.serviceName: Not found: "queue-headless"') },
+      locations: [{ physicalLocation: { artifactLocation: { uri: `${broken}/missing-service.yaml` }, region: { startLine: 9 } } }],
+    });
+    expect(run.results.filter((r: { level: string }) => r.level === "error")).toHaveLength(7);
+    for (const result of run.results) expect(ids[result.ruleIndex]).toBe(result.ruleId);
+    expect(run.invocations[0].executionSuccessful).toBe(true);
+  });
+
+  it("reports unreadable input as a failed invocation with a notification", async () => {
+    const { code, stdout, stderr } = await cli(["check", "--output=sarif", "-"], { stdin: "kind: [unclosed\n" });
+    expect(code).toBe(2);
+    const run = JSON.parse(stdout).runs[0];
+    expect(run.invocations[0].executionSuccessful).toBe(false);
+    expect(run.invocations[0].toolExecutionNotifications[0]).toMatchObject({
+      level: "error",
+      message: { text: expect.stringContaining("YAML syntax error") },
+      locations: [{ physicalLocation: { artifactLocation: { uri: "stdin" } } }],
+    });
+    expect(stderr).toContain("<stdin>:");
+  });
+});

@@ -1,0 +1,121 @@
+/** /observe and /inventory on Node with the in-process store: never blocking, and reading Kubernetes' own shapes. */
+import { describe, expect, it } from "vitest";
+import { memoryClusterStore } from "../../src/cluster/memory-store.js";
+import { type ClusterStore, clusterViewOf } from "../../src/cluster/store.js";
+import { createApp, type LogLine } from "../../src/http/app.js";
+import { loadPolicy } from "../../src/policy/policy.js";
+import serviceReview from "../fixtures/admission/000-web.service-web-headless.create.validate.json";
+import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
+
+const token = "node-token";
+const auth = { authorization: `Bearer ${token}` };
+
+function appWith(store: ClusterStore, lines: LogLine[] = []) {
+  const policy = loadPolicy(undefined);
+  return createApp({
+    config: () => ({ token, policy, cluster: clusterViewOf(store), store }),
+    log: (line) => lines.push(line),
+    observeTimeoutMs: 50,
+  });
+}
+
+const observe = (app: ReturnType<typeof appWith>, body: unknown) =>
+  app.request("/observe", { method: "POST", body: JSON.stringify(body), headers: auth });
+
+describe("POST /observe", () => {
+  it("allows, in the request's apiVersion, even when the store fails or hangs", async () => {
+    const failing: ClusterStore = {
+      ...memoryClusterStore(),
+      observe: () => Promise.reject(new Error("disk full")),
+    };
+    const lines: LogLine[] = [];
+    const v1beta1 = { ...serviceReview, apiVersion: "admission.k8s.io/v1beta1" };
+    const res = await observe(appWith(failing, lines), v1beta1);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      apiVersion: "admission.k8s.io/v1beta1",
+      kind: "AdmissionReview",
+      response: { uid: serviceReview.request.uid, allowed: true },
+    });
+    expect(lines).toContainEqual(expect.objectContaining({ level: "error", msg: "observe", outcome: "failed", note: "Error: disk full" }));
+
+    const hanging: ClusterStore = { ...memoryClusterStore(), observe: () => new Promise(() => {}) };
+    const started = performance.now();
+    const slow = await observe(appWith(hanging, lines), serviceReview);
+    expect(await slow.json()).toMatchObject({ response: { allowed: true } });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(lines).toContainEqual(expect.objectContaining({ level: "warn", outcome: "timeout" }));
+  });
+
+  it("records nothing for kinds it does not hold or for sub-resources", async () => {
+    const store = memoryClusterStore();
+    const lines: LogLine[] = [];
+    const app = appWith(store, lines);
+    await observe(app, statefulSetReview);
+    const scale = structuredClone(statefulSetReview) as { request: Record<string, unknown> };
+    scale.request.subResource = "scale";
+    scale.request.object = { metadata: { name: "other", namespace: "default" } };
+    await observe(app, scale);
+    const pvc = structuredClone(serviceReview) as { request: Record<string, unknown> };
+    pvc.request.resource = { group: "", version: "v1", resource: "persistentvolumeclaims" };
+    await observe(app, pvc);
+    expect((await store.summary()).kinds).toMatchObject({ Service: { count: 0 }, StatefulSet: { count: 1 } });
+    expect(await clusterViewOf(store).statefulSet("default", "web")).toMatchObject({
+      state: "found",
+      value: {
+        claimTemplates: [{ name: "www", storageClassName: "my-storage-class", storage: "1Gi", accessModes: ["ReadWriteOnce"] }],
+      },
+    });
+    expect(lines.map((l) => l.outcome)).toEqual(["stored", "skipped", "skipped"]);
+  });
+
+  it("removes on DELETE by the request's name when an old API server sends no oldObject", async () => {
+    const store = memoryClusterStore();
+    const app = appWith(store);
+    await store.replace({ Service: [] });
+    await observe(app, serviceReview);
+    const del = structuredClone(serviceReview) as { request: Record<string, unknown> };
+    Object.assign(del.request, { operation: "DELETE", object: null, oldObject: null });
+    await observe(app, del);
+    expect(await clusterViewOf(store).service("default", "web-headless")).toEqual({ state: "not-found" });
+  });
+});
+
+describe("PUT /inventory", () => {
+  const put = (app: ReturnType<typeof appWith>, body: unknown) =>
+    app.request("/inventory", { method: "PUT", body: JSON.stringify(body), headers: auth });
+
+  it("takes a typed list straight from the API, replacing only its kind", async () => {
+    const store = memoryClusterStore();
+    const app = appWith(store);
+    await put(app, { kind: "List", items: [] });
+    const res = await put(app, {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClassList",
+      metadata: { resourceVersion: "40" },
+      items: [{ metadata: { name: "standard", resourceVersion: "3" }, provisioner: "rancher.io/local-path" }],
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ replaced: ["StorageClass"], counts: { StorageClass: 1 }, ignored: 0 });
+    expect((await store.summary()).kinds.Service.syncedAt).not.toBeNull();
+  });
+
+  it("names the item it cannot read, and changes nothing then", async () => {
+    const store = memoryClusterStore();
+    const res = await put(appWith(store), {
+      kind: "List",
+      items: [{ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db" }, spec: { replicas: "three" } }],
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: "items[0]: not a StatefulSet Stateward can read", status: 400 });
+    expect((await store.summary()).lastSyncAt).toBeNull();
+  });
+
+  it("refuses other methods on the inventory routes", async () => {
+    const app = appWith(memoryClusterStore());
+    const res = await app.request("/inventory", { method: "POST", headers: auth, body: "{}" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("PUT");
+    expect((await app.request("/inventory/summary", { method: "DELETE", headers: auth })).status).toBe(405);
+  });
+});

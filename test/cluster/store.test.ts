@@ -1,0 +1,170 @@
+/** The store's semantics (shared by the Durable Object and the Node store), exercised on the memory store. */
+import { describe, expect, it } from "vitest";
+import { recordOf } from "../../src/cluster/kinds.js";
+import { memoryClusterStore } from "../../src/cluster/memory-store.js";
+import { clusterViewOf, olderThan } from "../../src/cluster/store.js";
+import type { ServiceRecord } from "../../src/cluster/view.js";
+
+const service = (name: string, clusterIP: string | null, namespace = "default"): ServiceRecord => ({
+  namespace,
+  name,
+  clusterIP,
+  selector: { app: name },
+});
+
+describe("lookups", () => {
+  it("are unknown before a kind's first sync, then found or not found", async () => {
+    const store = memoryClusterStore();
+    const view = clusterViewOf(store);
+    expect(await view.service("default", "web")).toEqual({
+      state: "unknown",
+      reason: "Services have not been synced to the cluster view yet (PUT /inventory)",
+    });
+    // An observation before any sync is still a fact: found works, misses stay unknown.
+    await store.observe("Service", service("web", "None"), "upsert", null);
+    expect(await view.service("default", "web")).toEqual({ state: "found", value: service("web", "None") });
+    expect((await view.service("default", "db")).state).toBe("unknown");
+
+    await store.replace({ Service: [] });
+    expect(await view.service("default", "db")).toEqual({ state: "not-found" });
+    // A sync of Services says nothing about StorageClasses.
+    expect((await view.storageClass("fast")).state).toBe("unknown");
+    expect((await view.defaultStorageClasses()).state).toBe("unknown");
+  });
+
+  it("find the default StorageClasses, and know when there is none", async () => {
+    const store = memoryClusterStore();
+    const view = clusterViewOf(store);
+    await store.replace({ StorageClass: [] });
+    expect(await view.defaultStorageClasses()).toEqual({ state: "found", value: [] });
+    const standard = recordOf("StorageClass", {
+      metadata: { name: "standard", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+      provisioner: "rancher.io/local-path",
+    })!;
+    const fast = recordOf("StorageClass", { metadata: { name: "fast" }, provisioner: "ebs.csi.aws.com", allowVolumeExpansion: true })!;
+    await store.observe("StorageClass", standard, "upsert", "1");
+    await store.observe("StorageClass", fast, "upsert", "2");
+    expect(await view.defaultStorageClasses()).toEqual({
+      state: "found",
+      value: [{ name: "standard", provisioner: "rancher.io/local-path", allowVolumeExpansion: null, isDefault: true }],
+    });
+    expect(await view.storageClass("fast")).toMatchObject({ state: "found", value: { allowVolumeExpansion: true } });
+  });
+});
+
+describe("resourceVersions", () => {
+  it("compare as integers when both are etcd's numbers", () => {
+    expect(olderThan("9", "10", false)).toBe(true);
+    expect(olderThan("10", "9", false)).toBe(false);
+    expect(olderThan("10", "10", false)).toBe(false);
+    expect(olderThan("10", "10", true)).toBe(true);
+    expect(olderThan("123456789012345678901234567890", "123456789012345678901234567891", false)).toBe(true);
+    // Opaque versions cannot be ordered: the later observation wins.
+    expect(olderThan("a9", "b10", false)).toBe(false);
+    expect(olderThan(null, "10", false)).toBe(false);
+  });
+
+  it("never let an older observation overwrite a newer record, nor revive a deleted one", async () => {
+    const store = memoryClusterStore();
+    const view = clusterViewOf(store);
+    await store.replace({ Service: [{ record: service("web", "None"), resourceVersion: "100" }] });
+    expect(await store.observe("Service", service("web", "10.0.0.1"), "upsert", "99")).toBe("stale");
+    expect(await view.service("default", "web")).toMatchObject({ value: { clusterIP: "None" } });
+    // An update sent against version 100 is the next version.
+    expect(await store.observe("Service", service("web", "10.0.0.2"), "upsert", "100")).toBe("stored");
+    expect(await view.service("default", "web")).toMatchObject({ value: { clusterIP: "10.0.0.2" } });
+
+    expect(await store.observe("Service", service("web", "10.0.0.2"), "delete", "150")).toBe("removed");
+    expect(await view.service("default", "web")).toEqual({ state: "not-found" });
+    // A late update, sent against a version up to the deleted one, does not bring the Service back...
+    expect(await store.observe("Service", service("web", "10.0.0.3"), "upsert", "150")).toBe("stale");
+    expect(await view.service("default", "web")).toEqual({ state: "not-found" });
+    // ...a new CREATE (no resourceVersion yet) does.
+    expect(await store.observe("Service", service("web", "None"), "upsert", null)).toBe("stored");
+    expect(await view.service("default", "web")).toMatchObject({ state: "found", value: { clusterIP: "None" } });
+    expect((await store.summary()).kinds.Service.count).toBe(1);
+  });
+
+  it("let a sync keep an observation newer than its list, and drop everything it does not list", async () => {
+    const store = memoryClusterStore();
+    const view = clusterViewOf(store);
+    await store.observe("Service", service("web", "10.0.0.9"), "upsert", "300");
+    await store.observe("Service", service("gone", "None"), "upsert", "5");
+    const outcome = await store.replace({
+      Service: [
+        { record: service("web", "None"), resourceVersion: "250" },
+        { record: service("api", "None", "prod"), resourceVersion: "251" },
+      ],
+    });
+    expect(outcome).toMatchObject({ counts: { Service: 2 }, keptNewer: 1, truncated: [] });
+    expect(await view.service("default", "web")).toMatchObject({ value: { clusterIP: "10.0.0.9" } });
+    expect(await view.service("prod", "api")).toMatchObject({ state: "found" });
+    expect(await view.service("default", "gone")).toEqual({ state: "not-found" });
+  });
+});
+
+describe("bounds", () => {
+  it("stop at the size limit and then answer unknown instead of claiming not found", async () => {
+    const store = memoryClusterStore({ maxRecordsPerKind: 2 });
+    const view = clusterViewOf(store);
+    const outcome = await store.replace({
+      Service: ["a", "b", "c"].map((name) => ({ record: service(name, "None"), resourceVersion: "1" })),
+    });
+    expect(outcome.truncated).toEqual(["Service"]);
+    expect(await view.service("default", "a")).toMatchObject({ state: "found" });
+    expect(await view.service("default", "c")).toEqual({
+      state: "unknown",
+      reason: "the cluster view holds only the first 2 Services",
+    });
+    expect((await store.summary()).kinds.Service).toMatchObject({ count: 2, complete: false });
+
+    expect(await store.observe("Service", service("d", "None"), "upsert", null)).toBe("full");
+    // Deleting makes room; tombstones give way to live records.
+    await store.observe("Service", service("a", "None"), "delete", "2");
+    expect(await store.observe("Service", service("d", "None"), "upsert", null)).toBe("stored");
+
+    await store.replace({ Service: [{ record: service("e", "None"), resourceVersion: "9" }] });
+    expect(await view.service("default", "c")).toEqual({ state: "not-found" });
+    expect((await store.summary()).kinds.Service.complete).toBe(true);
+  });
+
+  it("keep only the fields the rules read of a huge object", async () => {
+    const huge = {
+      metadata: {
+        name: "web",
+        namespace: "default",
+        annotations: { big: "x".repeat(1_000_000) },
+        labels: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`l${i}`, "v"])),
+      },
+      spec: {
+        clusterIP: "None",
+        selector: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, "y".repeat(10_000)])),
+        ports: Array.from({ length: 1000 }, (_, i) => ({ port: i })),
+      },
+    };
+    const record = recordOf("Service", huge)!;
+    expect(Object.keys(record).sort()).toEqual(["clusterIP", "name", "namespace", "selector"]);
+    expect(JSON.stringify(record).length).toBeLessThan(64 * 2 * 260 + 200);
+  });
+});
+
+describe("summary", () => {
+  it("counts live records per kind and reports the last sync", async () => {
+    let now = Date.parse("2026-05-01T10:00:00Z");
+    const store = memoryClusterStore({ now: () => now });
+    expect(await store.summary()).toEqual({
+      kinds: {
+        Service: { count: 0, syncedAt: null, complete: false },
+        StorageClass: { count: 0, syncedAt: null, complete: false },
+        StatefulSet: { count: 0, syncedAt: null, complete: false },
+      },
+      lastSyncAt: null,
+    });
+    await store.replace({ Service: [{ record: service("web", "None"), resourceVersion: "1" }], StorageClass: [], StatefulSet: [] });
+    now += 60_000;
+    await store.replace({ StatefulSet: [] });
+    const summary = await store.summary();
+    expect(summary.kinds.Service).toEqual({ count: 1, syncedAt: "2026-05-01T10:00:00.000Z", complete: true });
+    expect(summary.lastSyncAt).toBe("2026-05-01T10:01:00.000Z");
+  });
+});

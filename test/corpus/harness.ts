@@ -1,0 +1,102 @@
+/**
+ * Runs every StatefulSet and PVC of the real-world corpus through /validate, with the sibling files of the same
+ * upstream folder as the cluster view (built as `stateward check` builds it), the way `kubectl apply -f <folder>`
+ * would meet a cluster that has them.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { inputClusterView } from "../../src/cli/cluster.js";
+import { createApp } from "../../src/http/app.js";
+import { loadPolicy } from "../../src/policy/policy.js";
+
+export const corpusDir = "test/fixtures/corpus";
+
+interface Doc {
+  file: string;
+  object: Record<string, any>;
+}
+
+/**
+ * The files that are applied together: the upstream folder of application manifests, but each file alone for the
+ * policy tools' test data (kube-score testdata, Gatekeeper samples, Kyverno tests), where every file is its own case.
+ */
+export function applyGroup(file: string): string {
+  if (/__(testdata|samples|kyverno-test|chainsaw-test)__/.test(file)) return file;
+  return file.split("__").slice(0, -1).join("__");
+}
+
+function loadDocs(): Doc[] {
+  const docs: Doc[] = [];
+  for (const file of readdirSync(corpusDir).filter((f) => f.endsWith(".yaml")).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(join(corpusDir, file), "utf8"))) {
+      const object = doc.toJS();
+      if (object && typeof object === "object" && typeof object.kind === "string") docs.push({ file, object });
+    }
+  }
+  return docs;
+}
+
+const reviewed: Record<string, { group: string; version: string; resource: string }> = {
+  StatefulSet: { group: "apps", version: "v1", resource: "statefulsets" },
+  PersistentVolumeClaim: { group: "", version: "v1", resource: "persistentvolumeclaims" },
+};
+
+export interface CorpusResult {
+  file: string;
+  kind: string;
+  name: string;
+  allowed: boolean;
+  denials: string[];
+  warnings: string[];
+}
+
+function splitDenial(message: string | undefined): string[] {
+  if (!message) return [];
+  const body = message.replace(/^\S+ "[^"]*" is invalid: /, "");
+  if (!body.startsWith("[")) return [body];
+  return body.slice(1, -1).split(/, (?=[a-z<][^,]*?: (?:Required value|Invalid value|Not found|Unsupported value|Forbidden|Too long|Duplicate value))/);
+}
+
+export async function runCorpus(): Promise<CorpusResult[]> {
+  const docs = loadDocs();
+  const policy = loadPolicy(undefined);
+  const results: CorpusResult[] = [];
+  let uid = 0;
+  for (const { file, object } of docs) {
+    const target = reviewed[object.kind];
+    if (!target) continue;
+    const siblings = docs.filter((d) => applyGroup(d.file) === applyGroup(file));
+    const namespace = object.metadata?.namespace ?? "default";
+    const cluster = inputClusterView(siblings, { enabled: true, namespace: "default" });
+    const app = createApp({ config: () => ({ token: undefined, policy, cluster }), log: () => {} });
+    // Objects in removed API versions (apps/v1beta1) are reviewed as apps/v1, as the API server would convert them.
+    const review = {
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      request: {
+        uid: `corpus-${++uid}`,
+        kind: { group: target.group, version: target.version, kind: object.kind },
+        resource: target,
+        name: object.metadata?.name,
+        namespace,
+        operation: "CREATE",
+        userInfo: { username: "corpus" },
+        object: { ...object, apiVersion: target.group ? `${target.group}/${target.version}` : target.version },
+      },
+    };
+    const response = await app.fetch(
+      new Request("http://corpus.test/validate", { method: "POST", body: JSON.stringify(review) }),
+    );
+    const answer = (await response.json()) as any;
+    results.push({
+      file,
+      kind: object.kind,
+      name: object.metadata?.name,
+      allowed: answer.response.allowed,
+      denials: splitDenial(answer.response.status?.message),
+      warnings: answer.response.warnings ?? [],
+    });
+  }
+  return results;
+}

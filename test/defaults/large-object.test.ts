@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { only, run, seed } from "./helpers.js";
+
+describe("mutating a large object", () => {
+  it("diffs only what changed: 20,000 unchanged env entries neither overflow the stack nor appear in the patch", () => {
+    const sts = seed("002-mysql.yaml", "StatefulSet");
+    sts.spec.template.spec.containers[0].env = Array.from({ length: 20_000 }, (_, i) => ({
+      name: `VAR_${i}`,
+      value: "x".repeat(60),
+    }));
+    expect(JSON.stringify(sts).length).toBeGreaterThan(1_500_000);
+    const started = performance.now();
+    const out = run("StatefulSet", sts, only("default-termination-grace", { seconds: 5 }));
+    const elapsed = performance.now() - started;
+    expect(out.patch).toEqual([
+      { op: "add", path: "/metadata/annotations", value: { "stateward.dev/defaulted": "default-termination-grace" } },
+      { op: "add", path: "/spec/template/spec/terminationGracePeriodSeconds", value: 5 },
+    ]);
+    // Generous bound for a shared CI machine; the point is linear work, not an edit-distance search.
+    expect(elapsed).toBeLessThan(1500);
+  });
+});

@@ -1,0 +1,59 @@
+/** The documented limits (docs/limits.md): shapes refused before any rule runs, and the cap on reported findings. */
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { maxReportedFindings } from "../../src/admission/handler.js";
+import { emptyClusterView } from "../../src/cluster/view.js";
+import { createApp } from "../../src/http/app.js";
+import { maxCollectionEntries, maxNestingDepth, shapeProblem } from "../../src/http/limits.js";
+import { loadPolicy } from "../../src/policy/policy.js";
+
+const dir = "test/fixtures/admission";
+const read = (file: string) => JSON.parse(readFileSync(`${dir}/${file}`, "utf8"));
+
+describe("shapeProblem", () => {
+  it("accepts every real AdmissionReview of the fixtures", () => {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) expect(shapeProblem(read(file)), file).toBeUndefined();
+  });
+
+  it("refuses nesting past the depth limit, and accepts it at the limit", () => {
+    const nest = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
+    expect(shapeProblem(nest(maxNestingDepth))).toBeUndefined();
+    expect(shapeProblem(nest(maxNestingDepth + 1))).toBe(`request body nests deeper than ${maxNestingDepth} levels`);
+  });
+
+  it("refuses a list or map longer than the entries limit, and accepts one at the limit", () => {
+    const review = read("000-web.statefulset-web.create.validate.json");
+    review.request.object.metadata.labels = Object.fromEntries(Array.from({ length: maxCollectionEntries }, (_, i) => [`k${i}`, "v"]));
+    expect(shapeProblem(review)).toBeUndefined();
+    review.request.object.spec.template.spec.containers = Array.from({ length: maxCollectionEntries + 1 }, () => ({ name: "c" }));
+    expect(shapeProblem(review)).toBe(
+      `request body has a list or map of ${maxCollectionEntries + 1} entries; the limit is ${maxCollectionEntries}`,
+    );
+  });
+});
+
+describe("findings reported per response", () => {
+  const policy = loadPolicy(undefined);
+  const app = createApp({ config: () => ({ token: undefined, policy, cluster: emptyClusterView() }), log: () => undefined });
+
+  it("lists the first findings and counts the rest, so a pathological object cannot swell the response", async () => {
+    const review = read("000-web.statefulset-web.create.validate.json");
+    // Each container without a readinessProbe earns a warning.
+    review.request.object.spec.template.spec.containers = Array.from({ length: 5_000 }, (_, i) => ({ name: `c${i}`, image: "nginx" }));
+    const response = await app.fetch(
+      new Request("http://stateward.test/validate", { method: "POST", body: JSON.stringify(review) }),
+    );
+    const text = await response.text();
+    const warnings: string[] = JSON.parse(text).response.warnings;
+    expect(response.status).toBe(200);
+    expect(warnings).toHaveLength(maxReportedFindings);
+    expect(warnings.at(-1)).toMatch(/^and \d+ more warnings not shown$/);
+    const shown = warnings.slice(0, -1);
+    expect(shown.length + Number(/\d+/.exec(warnings.at(-1)!)![0])).toBeGreaterThanOrEqual(5_000);
+    expect(text.length).toBeLessThan(32 * 1024);
+  });
+});

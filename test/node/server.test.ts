@@ -1,0 +1,71 @@
+import { type ChildProcess, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnNodeServer } from "./spawn-server.js";
+
+const fixture = readFileSync("test/fixtures/admission/000-web.statefulset-web.create.validate.json", "utf8");
+
+function httpsCall(url: string, ca: Buffer, method: string, body?: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(url, { method, ca, headers: { "content-type": "application/json", ...headers } }, (res) => {
+      let data = "";
+      res.on("data", (chunk) => (data += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, body: data }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("Node server over HTTPS", () => {
+  const dir = mkdtempSync(join(tmpdir(), "stateward-tls-"));
+  const cert = join(dir, "tls.crt");
+  const key = join(dir, "tls.key");
+  let server: { child: ChildProcess; url: string };
+
+  beforeAll(async () => {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert,
+    ], { stdio: "ignore" });
+    server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--tls-cert", cert, "--tls-key", key], {
+      WEBHOOK_TOKEN: "node-token",
+    });
+  }, 30_000);
+
+  afterAll(() => {
+    server?.child.kill();
+  });
+
+  it("serves /healthz over HTTPS with the given certificate", async () => {
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const { status, body } = await httpsCall(`${server.url}/healthz`, readFileSync(cert), "GET");
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toMatchObject({ status: "ok", authentication: "token" });
+  });
+
+  it("answers an AdmissionReview when the bearer token is presented, 401 otherwise", async () => {
+    const ca = readFileSync(cert);
+    const denied = await httpsCall(`${server.url}/validate`, ca, "POST", fixture);
+    expect(denied.status).toBe(401);
+    const ok = await httpsCall(`${server.url}/validate`, ca, "POST", fixture, { authorization: "Bearer node-token" });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).response.uid).toBe(JSON.parse(fixture).request.uid);
+  });
+});
+
+describe("Node server options", () => {
+  it("exits with usage on a bad flag", () => {
+    let failure: { status?: number; stderr?: Buffer } = {};
+    try {
+      execFileSync(process.execPath, ["--import", "tsx", "src/node/main.ts", "--port", "not-a-port"], { stdio: "pipe" });
+    } catch (error) {
+      failure = error as typeof failure;
+    }
+    expect(failure.status).toBe(2);
+    expect(String(failure.stderr)).toContain("Usage: stateward serve");
+  });
+});

@@ -1,0 +1,251 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { defaults } from "../src/defaults/index.js";
+import { buildPolicy, defaultClusterViewTimeoutMs, loadPolicy, type Policy, type ScopePolicy } from "../src/policy/policy.js";
+import { rules } from "../src/rules/index.js";
+
+function load(text: string | undefined): Policy {
+  const state = loadPolicy(text);
+  if (!state.ok) throw new Error(state.error);
+  return state.policy;
+}
+
+function loadError(text: string): string {
+  const state = loadPolicy(text);
+  if (state.ok) throw new Error("expected the policy to be rejected");
+  return state.error;
+}
+
+const ruleIn = (scope: ScopePolicy, id: string) => {
+  const found = scope.rules.find((r) => r.rule.id === id);
+  if (!found) throw new Error(`no rule ${id}`);
+  return { action: found.action, params: found.params as Record<string, unknown> };
+};
+const defaultIn = (scope: ScopePolicy, id: string) => {
+  const found = scope.defaults.find((d) => d.default.id === id);
+  if (!found) throw new Error(`no default ${id}`);
+  return { enabled: found.enabled, params: found.params as Record<string, unknown> };
+};
+
+describe("policy document", () => {
+  describe("with no policy", () => {
+    for (const [what, text] of [
+      ["absent", undefined],
+      ["empty", ""],
+      ["blank", "  \n"],
+      ["only comments", "# nothing configured yet\n"],
+      ["an empty object", "{}"],
+    ] as const) {
+      it(`applies every rule's and default's own defaults when ${what}`, () => {
+        const policy = load(text);
+        const scope = policy.forNamespace("default");
+        expect(scope.rules.map((r) => [r.rule.id, r.action])).toEqual(rules.map((r) => [r.id, r.defaultAction]));
+        expect(scope.rules.map((r) => r.params)).toEqual(rules.map((r) => r.params.parse({})));
+        expect(scope.defaults.map((d) => [d.default.id, d.enabled])).toEqual(defaults.map((d) => [d.id, d.enabledByDefault]));
+        expect(scope).toMatchObject({ overrideBuiltinDefaults: true, warnings: true, annotate: true });
+        expect(policy.clusterViewTimeoutMs).toBe(defaultClusterViewTimeoutMs);
+        expect(policy.exemption("kube-system", undefined)).toBe('namespace "kube-system" is exempt');
+        expect(policy.exemption("default", { username: "alice", groups: ["system:masters"] })).toBeUndefined();
+      });
+    }
+  });
+
+  it("loads the same document from YAML and from JSON", () => {
+    const document = {
+      rules: { "storage-class": { action: "warn", allowed: ["fast"] }, "pvc-resize": { action: "off" } },
+      defaults: { "default-termination-grace": { enabled: false, seconds: 60 }, warnings: false },
+      exemptions: { users: ["system:serviceaccount:ops:migrator"] },
+      namespaces: { prod: { rules: { "storage-class": { action: "deny" } } } },
+      clusterView: { timeoutMs: 250 },
+    };
+    const yaml = `
+rules:
+  storage-class:
+    action: warn
+    allowed: [fast]
+  pvc-resize: { action: off }
+defaults:
+  default-termination-grace:
+    enabled: false
+    seconds: 60
+  warnings: false
+exemptions:
+  users: ["system:serviceaccount:ops:migrator"]
+namespaces:
+  prod:
+    rules:
+      storage-class: { action: deny }
+clusterView:
+  timeoutMs: 250
+`;
+    for (const policy of [load(yaml), load(JSON.stringify(document, null, 2))]) {
+      const scope = policy.forNamespace("default");
+      expect(ruleIn(scope, "storage-class")).toEqual({
+        action: "warn",
+        params: { allowed: ["fast"], allowEmpty: true, requireExisting: false },
+      });
+      expect(ruleIn(scope, "pvc-resize").action).toBe("off");
+      expect(defaultIn(scope, "default-termination-grace")).toEqual({ enabled: false, params: { seconds: 60 } });
+      expect(scope.warnings).toBe(false);
+      expect(ruleIn(policy.forNamespace("prod"), "storage-class").action).toBe("deny");
+      expect(policy.clusterViewTimeoutMs).toBe(250);
+      expect(policy.exemption("default", { username: "system:serviceaccount:ops:migrator" })).toBe(
+        'user "system:serviceaccount:ops:migrator" is exempt',
+      );
+    }
+  });
+
+  it("treats a section whose children are all commented out as absent", () => {
+    const policy = load("rules:\n  # storage-class:\n  #   action: warn\nnamespaces:\n  team-a:\nexemptions:\n");
+    expect(ruleIn(policy.forNamespace("team-a"), "storage-class").action).toBe("deny");
+    expect(policy.exemption("kube-system", undefined)).toBe('namespace "kube-system" is exempt');
+  });
+
+  describe("errors name the path of the offending field", () => {
+    const cases: [string, string, string][] = [
+      ["an unknown top-level key", "rulez: {}", "invalid policy: <root>: unknown field(s) rulez"],
+      ["an unknown rule id", "rules:\n  storage-klass: {}", "invalid policy: rules: unknown field(s) storage-klass"],
+      ["an unknown rule parameter", "rules:\n  storage-class:\n    allow: [fast]", "invalid policy: rules.storage-class: unknown field(s) allow"],
+      [
+        "a wrongly typed parameter",
+        "rules:\n  storage-class:\n    allowed: fast",
+        "invalid policy: rules.storage-class.allowed: Invalid input: expected array, received string",
+      ],
+      ["an unknown action", "rules:\n  storage-class:\n    action: block", "invalid policy: rules.storage-class.action: Invalid option"],
+      [
+        "an unknown default parameter",
+        "defaults:\n  default-termination-grace:\n    secs: 10",
+        "invalid policy: defaults.default-termination-grace: unknown field(s) secs",
+      ],
+      ["a wrongly typed default switch", "defaults:\n  warnings: yes please", "invalid policy: defaults.warnings: Invalid input: expected boolean"],
+      [
+        "an unknown key in a namespace override",
+        "namespaces:\n  team-a:\n    rules:\n      storage-class:\n        allowd: []",
+        "invalid policy: namespaces.team-a.rules.storage-class: unknown field(s) allowd",
+      ],
+      ["exemptions that are not lists", "exemptions:\n  users: alice", "invalid policy: exemptions.users: Invalid input: expected array"],
+      ["an out-of-range timeout", "clusterView:\n  timeoutMs: 0", "invalid policy: clusterView.timeoutMs: Too small"],
+      ["a document that is not a map", "- rules", "invalid policy: <root>: Invalid input: expected object"],
+    ];
+    for (const [what, text, error] of cases) {
+      it(`rejects ${what}`, () => {
+        expect(loadError(text)).toContain(error);
+      });
+    }
+
+    it("lists every problem at once", () => {
+      const error = loadError("rules:\n  storage-class: {action: block}\n  storage-request: {max: huge}\n");
+      expect(error).toContain("rules.storage-class.action");
+      expect(error).toContain("rules.storage-request.max");
+    });
+
+    it("rejects text that is neither YAML nor JSON", () => {
+      expect(loadError("rules: {storage-class: [")).toMatch(/^policy is not valid YAML or JSON: /);
+    });
+
+    it("throws from buildPolicy, so a broken policy never falls back to defaults", () => {
+      expect(() => buildPolicy({ rules: { "storage-class": { action: "maybe" } } })).toThrow(/rules\.storage-class\.action/);
+    });
+  });
+
+  describe("per-namespace overrides", () => {
+    const policy = load(`
+rules:
+  storage-class:
+    action: warn
+    allowed: [fast, standard]
+  storage-request:
+    max: 100Gi
+defaults:
+  default-termination-grace:
+    seconds: 45
+namespaces:
+  prod:
+    rules:
+      storage-class:
+        action: deny
+      storage-request:
+        max: 1Ti
+  sandbox:
+    rules:
+      storage-class:
+        allowed: [scratch]
+    defaults:
+      default-termination-grace:
+        enabled: false
+`);
+
+    it("replace only the fields they name, keeping the document's other settings", () => {
+      expect(ruleIn(policy.forNamespace("prod"), "storage-class")).toMatchObject({
+        action: "deny",
+        params: { allowed: ["fast", "standard"] },
+      });
+      expect(ruleIn(policy.forNamespace("prod"), "storage-request").params).toEqual({ max: "1Ti" });
+      expect(ruleIn(policy.forNamespace("sandbox"), "storage-class")).toMatchObject({ action: "warn", params: { allowed: ["scratch"] } });
+      expect(ruleIn(policy.forNamespace("sandbox"), "storage-request").params).toEqual({ max: "100Gi" });
+      expect(defaultIn(policy.forNamespace("sandbox"), "default-termination-grace")).toEqual({ enabled: false, params: { seconds: 45 } });
+      expect(defaultIn(policy.forNamespace("prod"), "default-termination-grace")).toEqual({ enabled: true, params: { seconds: 45 } });
+    });
+
+    it("leave every other namespace on the document's settings", () => {
+      const scope = policy.forNamespace("team-b");
+      expect(ruleIn(scope, "storage-class")).toMatchObject({ action: "warn", params: { allowed: ["fast", "standard"] } });
+      expect(ruleIn(scope, "storage-request").params).toEqual({ max: "100Gi" });
+    });
+  });
+
+  describe("exemptions", () => {
+    it("exempt kube-system by default, and only the listed namespaces once set", () => {
+      expect(load("exemptions:\n  users: [bob]").exemption("kube-system", undefined)).toBe('namespace "kube-system" is exempt');
+      const policy = load("exemptions:\n  namespaces: [legacy]");
+      expect(policy.exemption("legacy", undefined)).toBe('namespace "legacy" is exempt');
+      expect(policy.exemption("kube-system", undefined)).toBeUndefined();
+      expect(load("exemptions:\n  namespaces: []").exemption("kube-system", undefined)).toBeUndefined();
+    });
+
+    it("exempt requests by user and by group", () => {
+      const policy = load("exemptions:\n  users: [admin]\n  groups: [system:masters, platform]");
+      expect(policy.exemption("default", { username: "admin", groups: [] })).toBe('user "admin" is exempt');
+      expect(policy.exemption("default", { username: "carol", groups: ["system:authenticated", "platform"] })).toBe(
+        'group "platform" is exempt',
+      );
+      expect(policy.exemption("default", { username: "carol", groups: ["system:authenticated"] })).toBeUndefined();
+      expect(policy.exemption("default", { username: null, groups: null })).toBeUndefined();
+      expect(policy.exemption("default", undefined)).toBeUndefined();
+    });
+  });
+
+  describe("policy.example.yaml", () => {
+    const text = readFileSync(fileURLToPath(new URL("../policy.example.yaml", import.meta.url)), "utf8");
+
+    it("parses", () => {
+      expect(loadPolicy(text)).toMatchObject({ ok: true });
+    });
+
+    it("spells out the built-in settings, except in its example namespace overrides", () => {
+      const example = load(text);
+      const builtin = load(undefined);
+      const settings = (scope: ScopePolicy) => ({
+        rules: scope.rules.map((r) => [r.rule.id, r.action, r.params]),
+        defaults: scope.defaults.map((d) => [d.default.id, d.enabled, d.params]),
+        switches: [scope.overrideBuiltinDefaults, scope.warnings, scope.annotate],
+      });
+      expect(settings(example.forNamespace("default"))).toEqual(settings(builtin.forNamespace("default")));
+      expect(example.clusterViewTimeoutMs).toBe(builtin.clusterViewTimeoutMs);
+      expect(example.exemption("kube-system", undefined)).toBe('namespace "kube-system" is exempt');
+      expect(ruleIn(example.forNamespace("production"), "storage-request").params).toEqual({ max: "2Ti" });
+      expect(ruleIn(example.forNamespace("sandbox"), "statefulset-readiness-probe").action).toBe("off");
+    });
+
+    it("mentions every registered rule id and default id, so it cannot drift from the registries", () => {
+      const document = parseYaml(text) as { rules?: Record<string, unknown>; defaults?: Record<string, unknown> };
+      const uncommented = [...Object.keys(document.rules ?? {}), ...Object.keys(document.defaults ?? {})];
+      for (const id of [...rules.map((r) => r.id), ...defaults.map((d) => d.id)]) {
+        expect(text, `policy.example.yaml does not mention ${id}`).toMatch(new RegExp(`^\\s*#?\\s*${id}:`, "m"));
+        expect(uncommented, `${id} should be configured in policy.example.yaml, not only commented`).toContain(id);
+      }
+    });
+  });
+});

@@ -1,0 +1,22 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // HTTP paths run inside workerd (miniflare), the way the Worker runs at the edge.
+        plugins: [cloudflareTest({ main: "./src/worker.ts", wrangler: { configPath: "./wrangler.toml" } })],
+        test: { name: "workerd", include: ["test/**/*.worker.test.ts"] },
+      },
+      {
+        test: {
+          name: "node",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/**/*.worker.test.ts", "node_modules/**"],
+          environment: "node",
+        },
+      },
+    ],
+  },
+});
