@@ -159,16 +159,15 @@ export function applyMutations(base: unknown, paths: Segment[][], mutations: Mut
         else define(parent, String(key), { [m.key]: m.value });
         break;
       case "grow": {
-        // Repeats one item (the same reference: the serializer writes it out each time), within a budget a little over
-        // the body limit so that growing past it is tested without exhausting the fuzzer's own memory.
+        // Repeats one item within a budget a little over the body limit, so that growing past it is tested without
+        // exhausting the fuzzer's own memory. Each repeat is its own copy: a shared reference would let a later
+        // mutation inside the item multiply by the number of repeats (seen: bodies past V8's string limit).
         const item = Array.isArray(current) && current.length > 0 ? current[0] : current;
-        const size = (JSON.stringify(item) ?? "null").length + 1;
-        const times = Math.min(m.times, Math.max(1, Math.floor(growBudgetBytes / size)));
-        if (Array.isArray(current) && current.length > 0) {
-          for (let i = 0; i < times; i++) current.push(item);
-        } else {
-          define(parent, String(key), Array.from({ length: times }, () => current));
-        }
+        const text = JSON.stringify(item) ?? "null";
+        const times = Math.min(m.times, Math.max(1, Math.floor(growBudgetBytes / (text.length + 1))));
+        const copies = Array.from({ length: times }, () => JSON.parse(text) as unknown);
+        if (Array.isArray(current) && current.length > 0) for (const copy of copies) current.push(copy);
+        else define(parent, String(key), copies);
         break;
       }
     }
