@@ -45,7 +45,8 @@ describe("boundedClusterView", () => {
       ]);
       const elapsed = performance.now() - started;
       for (const answer of answers) expect(answer).toEqual({ state: "unknown", reason });
-      expect(elapsed).toBeLessThan(timeoutMs + 400);
+      // Far under the 10 s store, with room for a loaded CI machine.
+      expect(elapsed).toBeLessThan(answerBoundMs);
     });
   }
 
