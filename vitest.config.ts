@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // The service logs a JSON line per review; show a test's output only when that test fails.
+    silent: "passed-only",
     projects: [
       {
         // HTTP paths run inside workerd (miniflare), the way the Worker runs at the edge.
