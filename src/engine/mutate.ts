@@ -1,5 +1,6 @@
 import { applyPatch, createPatch, type Operation as PatchOperation, Pointer } from "rfc6902";
 import type { ScopePolicy } from "../policy/policy.js";
+import { cloneJson } from "./clone.js";
 import { deepEqual, provenanceOf } from "./provenance.js";
 import type { Operation, Review } from "./types.js";
 
@@ -28,12 +29,13 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
     ({ enabled, default: d }) => enabled && d.kinds.includes(review.kind) && d.operations.includes(operation),
   );
   if (active.length === 0) return { patch: undefined, mutated: review.object, applied: [], changes: [] };
-  const copy = structuredClone(review.object) as Record<string, unknown>;
+  const copy = cloneJson(review.object) as Record<string, unknown>;
   const provenance = provenanceOf(review.object, policy.overrideBuiltinDefaults, review.oldObject);
   const applied: string[] = [];
   const changes: string[] = [];
   for (const { default: d, params } of active) {
-    const described = d.apply({ ...review, object: copy, operation, params, provenance } as never);
+    // Spelled out, not spread: see validate().
+    const described = d.apply({ kind: review.kind, object: copy, oldObject: review.oldObject, operation, params, provenance } as never);
     if (described.length === 0) continue;
     applied.push(d.id);
     for (const change of described) changes.push(`${change} [${d.id}]`);
