@@ -30,21 +30,36 @@ export const maxCollectionEntries = 10_000;
 
 /**
  * Why a parsed body's shape is refused (too deep, or a collection too long), or undefined when it is within both
- * limits. One iterative walk: no recursion to exhaust.
+ * limits. Recursion stops at `depthLimit`, so the stack stays shallow whatever the body holds; it runs on every
+ * request, so it walks without allocating.
  */
 export function shapeProblem(value: unknown, depthLimit = maxNestingDepth, entriesLimit = maxCollectionEntries): string | undefined {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== "object") continue;
-    if (depth > depthLimit) return `request body nests deeper than ${depthLimit} levels`;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    if (children.length > entriesLimit) {
-      return `request body has a list or map of ${children.length} entries; the limit is ${entriesLimit}`;
+  return typeof value === "object" && value !== null ? problemAt(value, 1, depthLimit, entriesLimit) : undefined;
+}
+
+function problemAt(node: object, depth: number, depthLimit: number, entriesLimit: number): string | undefined {
+  if (depth > depthLimit) return `request body nests deeper than ${depthLimit} levels`;
+  if (Array.isArray(node)) {
+    if (node.length > entriesLimit) return tooMany(node.length, entriesLimit);
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i];
+      if (typeof child === "object" && child !== null) {
+        const problem = problemAt(child, depth + 1, depthLimit, entriesLimit);
+        if (problem) return problem;
+      }
     }
-    for (const child of children) {
-      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    return undefined;
+  }
+  let entries = 0;
+  for (const key in node) {
+    if (++entries > entriesLimit) return tooMany(Object.keys(node).length, entriesLimit);
+    const child = (node as Record<string, unknown>)[key];
+    if (typeof child === "object" && child !== null) {
+      const problem = problemAt(child, depth + 1, depthLimit, entriesLimit);
+      if (problem) return problem;
     }
   }
   return undefined;
 }
+
+const tooMany = (count: number, limit: number) => `request body has a list or map of ${count} entries; the limit is ${limit}`;

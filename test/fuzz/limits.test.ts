@@ -34,6 +34,14 @@ describe("shapeProblem", () => {
       `request body has a list or map of ${maxCollectionEntries + 1} entries; the limit is ${maxCollectionEntries}`,
     );
   });
+
+  it("counts a map's keys exactly, a __proto__ key included, when it refuses it", () => {
+    const labels = Object.fromEntries(Array.from({ length: maxCollectionEntries + 4 }, (_, i) => [`k${i}`, "v"]));
+    const body = JSON.parse(`{"metadata":{"labels":${JSON.stringify(labels).replace("{", '{"__proto__":"x",')}}}`);
+    expect(shapeProblem(body)).toBe(
+      `request body has a list or map of ${maxCollectionEntries + 5} entries; the limit is ${maxCollectionEntries}`,
+    );
+  });
 });
 
 describe("findings reported per response", () => {

@@ -215,6 +215,23 @@ describe("bad input", () => {
     expect(body.error).toMatch(/internal error/);
     expect(body.response).toBeUndefined();
     expect(log.some((l) => l.level === "error")).toBe(true);
+
+    const loaded = loadPolicy(undefined);
+    if (!loaded.ok) throw new Error(loaded.error);
+    const brokenEngine = createApp({
+      config: () => ({
+        token: undefined,
+        policy: { ok: true, policy: { ...loaded.policy, forNamespace: () => { throw new Error("engine exploded"); } } },
+        cluster: emptyClusterView(),
+      }),
+      log: (line) => log.push(line),
+    });
+    const broken = await post(appFetcher(brokenEngine), "/mutate", stsCreate);
+    expect(broken.status).toBe(500);
+    expect(broken.body.response).toBeUndefined();
+    expect(log).toContainEqual(
+      expect.objectContaining({ level: "error", uid: stsCreate.request.uid, error: expect.stringContaining("engine exploded") }),
+    );
   });
 });
 
