@@ -2,7 +2,7 @@
  * The Hono app: routes, authentication, limits and error mapping. It hands AdmissionReviews to the admission handler,
  * observations and inventories to the cluster store, and knows nothing about StatefulSets.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { type AdmissionContext, type AdmissionMode, type ReviewOutcome, review } from "../admission/handler.js";
@@ -276,8 +276,18 @@ export async function admitBody(
 }
 
 /** A 413 with a JSON body for a body over `bytes`, judged from Content-Length or while streaming, never after. */
-function sizeLimit(bytes: number) {
-  return bodyLimit({ maxSize: bytes, onError: (c) => jsonError(c, 413, `request body exceeds ${bytes} bytes`) });
+function sizeLimit(bytes: number): MiddlewareHandler {
+  const tooLarge = (c: Context) => jsonError(c, 413, `request body exceeds ${bytes} bytes`);
+  const streaming = bodyLimit({ maxSize: bytes, onError: tooLarge });
+  return async (c, next) => {
+    // Judged from the header alone when there is one, as bodyLimit would, but without touching `body` first: on Node
+    // that turns the request into a web stream, which cost more CPU than all of Stateward's own work per review.
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      return Number.parseInt(length, 10) > bytes ? tooLarge(c) : next();
+    }
+    return streaming(c, next);
+  };
 }
 
 /** The request's name, or the object's when the request has none (generateName, offline tools). */

@@ -6,10 +6,11 @@ import { memoryClusterStore } from "../cluster/memory-store.js";
 import { clusterViewOf } from "../cluster/store.js";
 import { createApp } from "../http/app.js";
 import { loadPolicy } from "../policy/policy.js";
+import { jsonLinesLog } from "./log.js";
 import { nodeUsage, readNodeOptions } from "./options.js";
 import { persistentClusterStore } from "./state-file.js";
 
-const logLine = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+const { log: logLine, flush: flushLog } = jsonLinesLog();
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof readNodeOptions>;
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const persistent = options.stateFile ? persistentClusterStore(options.stateFile, { log: logLine }) : undefined;
   const store = persistent?.store ?? memoryClusterStore();
   const cluster = clusterViewOf(store);
-  const app = createApp({ config: () => ({ token: options.token, policy, cluster, store }) });
+  const app = createApp({ config: () => ({ token: options.token, policy, cluster, store }), log: logLine });
 
   let watch: { stop(): Promise<unknown> } | undefined;
   if (options.watch) {
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     server.close();
     await watch?.stop().catch(() => undefined);
     await persistent?.flush();
+    flushLog();
     process.exit(0);
   };
   process.on("SIGTERM", stop);
