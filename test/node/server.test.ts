@@ -55,6 +55,35 @@ describe("Node server over HTTPS", () => {
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body).response.uid).toBe(JSON.parse(fixture).request.uid);
   });
+
+  it("refuses a body over 3 MiB with 413, from Content-Length or, when streamed in chunks, while reading it", async () => {
+    const ca = readFileSync(cert);
+    const auth = { authorization: "Bearer node-token" };
+    const big = `{"pad":"${"x".repeat(3 * 1024 * 1024)}"}`;
+    const declared = await httpsCall(`${server.url}/validate`, ca, "POST", big, auth);
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body)).toMatchObject({ status: 413 });
+    const chunked = await httpsCall(`${server.url}/validate`, ca, "POST", big, { ...auth, "transfer-encoding": "chunked" });
+    expect(chunked.status).toBe(413);
+    const small = await httpsCall(`${server.url}/validate`, ca, "POST", fixture, { ...auth, "transfer-encoding": "chunked" });
+    expect(small.status).toBe(200);
+  });
+
+  it("logs one JSON line per review on stdout", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const collect = (chunk: Buffer) => {
+      for (const text of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(text));
+    };
+    server.child.stdout!.on("data", collect);
+    const ok = await httpsCall(`${server.url}/validate`, readFileSync(cert), "POST", fixture, { authorization: "Bearer node-token" });
+    expect(ok.status).toBe(200);
+    await expect.poll(() => lines.find((l) => l.msg === "review"), { timeout: 5_000 }).toMatchObject({
+      webhook: "validate",
+      uid: JSON.parse(fixture).request.uid,
+      decision: "allowed",
+    });
+    server.child.stdout!.off("data", collect);
+  });
 });
 
 describe("Node server options", () => {
