@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [-- --no-wrangler] [-- --no-http]`: the in-process benchmark, the HTTP load runs and the
  * memory run; prints the tables and writes them to docs/performance.md with the machine and date.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCases, fixture, fixtures } from "./cases.js";
@@ -82,6 +82,77 @@ function memoryTable(peakUnderLoadKiB: number | undefined, run: MemoryRun | unde
     );
   }
   return table(["Node server memory", "value"], rows);
+}
+
+const readmePath = join(import.meta.dirname, "..", "README.md");
+const summaryStart = "<!-- bench:start: written by `npm run bench`, do not edit -->";
+const summaryEnd = "<!-- bench:end -->";
+
+/** The README's figures: the in-process ratios, each server against its bare reference, and the memory run. */
+function readmeSummary(
+  machine: string,
+  started: Date,
+  inProcess: InProcessResult[],
+  http: LoadResult[],
+  peakUnderLoadKiB: number | undefined,
+  run: MemoryRun | undefined,
+): string {
+  const top = Math.max(...connectionLevels);
+  const at = (server: string, route: string) => http.find((r) => r.server === server && r.route === route && r.connections === top);
+  const httpRows: string[][] = [];
+  for (const [server, bare] of [["Stateward on Node", "bare Hono on Node"], ["Stateward on wrangler dev", "bare Hono on wrangler dev"]]) {
+    const reference = at(bare!, "/validate");
+    for (const route of ["/validate", "/mutate"]) {
+      const r = at(server!, route);
+      if (!r || !reference) continue;
+      httpRows.push([
+        server!,
+        route,
+        r.reqPerSec.toFixed(0),
+        `${((r.reqPerSec / reference.reqPerSec) * 100).toFixed(0)} %`,
+        formatMs(r.p99Ms),
+        String(r.failures),
+      ]);
+    }
+  }
+  const lines = [
+    summaryStart,
+    `Full run of ${started.toISOString().slice(0, 10)} on ${machine}.`,
+    "",
+    table(
+      ["case", "route", "median", "p99", "baseline median", "baseline p99", "ratio", "target met"],
+      inProcess.map((r) => [
+        r.name,
+        r.route,
+        formatMs(r.medianMs),
+        formatMs(r.p99Ms),
+        formatMs(r.baselineMedianMs),
+        formatMs(r.baselineP99Ms),
+        `${r.ratio.toFixed(2)}x`,
+        r.met ? "yes" : `no (p99 < ${r.target.p99Ms} ms${r.target.ratio ? `, <= ${r.target.ratio}x` : ""})`,
+      ]),
+    ),
+    "",
+    table([`server, ${top} connections`, "route", "req/s", "of the bare Hono route", "p99", "failures"], httpRows),
+    "",
+  ];
+  if (run && peakUnderLoadKiB !== undefined) {
+    lines.push(
+      `Node server memory: peak RSS ${mib(peakUnderLoadKiB)} under the load above; over ${run.requests} more requests RSS went ` +
+        `from ${mib(run.afterWarmupKiB)} after warm-up to ${mib(run.atEndKiB)} (${(run.growth * 100).toFixed(1)} %), ${run.failures} failed.`,
+      "",
+    );
+  }
+  lines.push(summaryEnd);
+  return lines.join("\n");
+}
+
+function writeReadmeSummary(summary: string): void {
+  const readme = readFileSync(readmePath, "utf8");
+  const from = readme.indexOf(summaryStart);
+  const to = readme.indexOf(summaryEnd);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${summaryStart} ... ${summaryEnd} block`);
+  writeFileSync(readmePath, readme.slice(0, from) + summary + readme.slice(to + summaryEnd.length));
 }
 
 async function withServer<T>(start: () => Promise<RunningServer>, use: (server: RunningServer) => Promise<T>): Promise<T | undefined> {
@@ -194,6 +265,10 @@ async function main(): Promise<void> {
   }
   writeFileSync(join(import.meta.dirname, "..", "docs", "performance.md"), doc.join("\n"));
   console.log("\nwrote docs/performance.md");
+  if (!quick && withHttp && withWrangler) {
+    writeReadmeSummary(readmeSummary(machine, started, inProcess, http, peakUnderLoadKiB, longRun));
+    console.log("refreshed the figures in README.md");
+  }
   const missed = inProcess.filter((r) => !r.met);
   if (missed.length > 0) console.log(`targets missed: ${missed.map((r) => `${r.name} ${r.route}`).join("; ")}`);
 }

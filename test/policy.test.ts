@@ -141,6 +141,16 @@ clusterView:
       expect(error).toContain("rules.storage-request.max");
     });
 
+    it("rejects storage bounds that no claim could meet, also when a namespace's override makes them cross", () => {
+      expect(loadError("rules:\n  storage-request: {min: 10Gi, max: 5Gi}\n")).toContain(
+        "rules.storage-request.min: 10Gi is more than max 5Gi",
+      );
+      expect(loadError("rules:\n  storage-request: {min: 1Gi}\nnamespaces:\n  dev:\n    rules:\n      storage-request: {max: 512Mi}\n")).toContain(
+        "namespaces.dev.rules.storage-request.min: 1Gi is more than max 512Mi",
+      );
+      expect(loadPolicy("rules:\n  storage-request: {min: 1024Mi, max: 1Gi}\n").ok).toBe(true);
+    });
+
     it("rejects text that is neither YAML nor JSON", () => {
       expect(loadError("rules: {storage-class: [")).toMatch(/^policy is not valid YAML or JSON: /);
     });
