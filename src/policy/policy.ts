@@ -5,7 +5,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { defaults as defaultRegistry } from "../defaults/index.js";
-import type { Action, Default, Rule } from "../engine/types.js";
+import type { Action, Default, ParamsSchema, Rule } from "../engine/types.js";
 import { rules as ruleRegistry } from "../rules/index.js";
 
 const actionSchema = z.enum(["deny", "warn", "off"]);
@@ -13,7 +13,7 @@ const actionSchema = z.enum(["deny", "warn", "off"]);
 function rulesSection(rules: readonly Rule[]) {
   return z.strictObject(
     Object.fromEntries(
-      rules.map((rule) => [rule.id, rule.params.extend({ action: actionSchema.optional() }).strict().nullish()]),
+      rules.map((rule) => [rule.id, rule.params.safeExtend({ action: actionSchema.optional() }).strict().nullish()]),
     ),
   );
 }
@@ -24,7 +24,7 @@ function defaultsSection(defaults: readonly Default[]) {
     warnings: z.boolean().optional(),
     annotate: z.boolean().optional(),
     ...Object.fromEntries(
-      defaults.map((d) => [d.id, d.params.extend({ enabled: z.boolean().optional() }).strict().nullish()]),
+      defaults.map((d) => [d.id, d.params.safeExtend({ enabled: z.boolean().optional() }).strict().nullish()]),
     ),
   });
 }
@@ -99,15 +99,41 @@ function mergeScope(top: Section, override: Section | undefined): Section {
   return merged;
 }
 
-function buildScope(rulesInput: Section, defaultsInput: Section, rules: readonly Rule[], defaults: readonly Default[]): ScopePolicy {
+/**
+ * Parameters as one scope sees them. A namespace's override merges into the top level's, so a merge can make values
+ * that are each valid contradict each other (min above max): the error names the scope where they meet.
+ */
+function scopeParams(schema: ParamsSchema, params: Record<string, unknown>, path: string[]): unknown {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) {
+    throw new PolicyError(formatZodIssues(parsed.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] }))));
+  }
+  return parsed.data;
+}
+
+function buildScope(
+  rulesInput: Section,
+  defaultsInput: Section,
+  rules: readonly Rule[],
+  defaults: readonly Default[],
+  scopePath: string[],
+): ScopePolicy {
   return {
     rules: rules.map((rule) => {
       const { action, ...params } = (rulesInput[rule.id] as Record<string, unknown> | undefined) ?? {};
-      return { rule, action: (action as Action | undefined) ?? rule.defaultAction, params: rule.params.parse(params) };
+      return {
+        rule,
+        action: (action as Action | undefined) ?? rule.defaultAction,
+        params: scopeParams(rule.params, params, [...scopePath, "rules", rule.id]),
+      };
     }),
     defaults: defaults.map((d) => {
       const { enabled, ...params } = (defaultsInput[d.id] as Record<string, unknown> | undefined) ?? {};
-      return { default: d, enabled: (enabled as boolean | undefined) ?? d.enabledByDefault, params: d.params.parse(params) };
+      return {
+        default: d,
+        enabled: (enabled as boolean | undefined) ?? d.enabledByDefault,
+        params: scopeParams(d.params, params, [...scopePath, "defaults", d.id]),
+      };
     }),
     overrideBuiltinDefaults: (defaultsInput.overrideBuiltinDefaults as boolean | undefined) ?? true,
     warnings: (defaultsInput.warnings as boolean | undefined) ?? true,
@@ -134,7 +160,7 @@ export function buildPolicy(
   };
   const topRules = input.rules ?? {};
   const topDefaults = input.defaults ?? {};
-  const global = buildScope(topRules, topDefaults, rules, defaults);
+  const global = buildScope(topRules, topDefaults, rules, defaults, []);
   const byNamespace = new Map<string, ScopePolicy>();
   for (const [namespace, scope] of Object.entries(input.namespaces ?? {})) {
     byNamespace.set(
@@ -144,6 +170,7 @@ export function buildPolicy(
         mergeScope(topDefaults, scope?.defaults ?? undefined),
         rules,
         defaults,
+        ["namespaces", namespace],
       ),
     );
   }

@@ -15,10 +15,18 @@ const bound = (what: string) =>
     .optional()
     .describe(what);
 
-const params = z.object({
-  min: bound("Smallest storage request a claim may make, as a quantity (for example 1Gi); unset means no minimum."),
-  max: bound("Largest storage request a claim may make, as a quantity (for example 500Gi); unset means no maximum."),
-});
+const params = z
+  .object({
+    min: bound("Smallest storage request a claim may make, as a quantity (for example 1Gi); unset means no minimum."),
+    max: bound("Largest storage request a claim may make, as a quantity (for example 500Gi); unset means no maximum."),
+  })
+  // Crossed bounds would deny every claim: a policy error at load time, not a cluster-wide outage.
+  .superRefine(({ min, max }, ctx) => {
+    if (min === undefined || max === undefined) return;
+    if ((parseQuantity(min) ?? 0) > (parseQuantity(max) ?? Number.POSITIVE_INFINITY)) {
+      ctx.addIssue({ code: "custom", path: ["min"], message: `${min} is more than max ${max}` });
+    }
+  });
 
 export const storageRequest = defineRule({
   id: "storage-request",
