@@ -7,6 +7,7 @@ import { type ClusterKind, type ClusterRecord, clusterKinds } from "./kinds.js";
 import {
   type ClusterStore,
   type KindState,
+  type LookupQuery,
   type ObserveOperation,
   type ObserveOutcome,
   type RecordTable,
@@ -151,12 +152,10 @@ export class ClusterStoreObject extends DurableObject {
     return this.#core.summary();
   }
 
-  lookup(kind: ClusterKind, key: string): Lookup<ClusterRecord> {
-    return this.#core.lookup(checkKind(kind), key);
-  }
-
-  defaultStorageClasses(): Lookup<StorageClassRecord[]> {
-    return this.#core.defaultStorageClasses();
+  lookupAll(queries: readonly LookupQuery[]): Lookup<ClusterRecord | StorageClassRecord[]>[] {
+    return this.#core.lookupAll(
+      queries.map((q) => (q.kind === "DefaultStorageClasses" ? q : { kind: checkKind(q.kind), key: String(q.key) })),
+    );
   }
 }
 
@@ -167,7 +166,6 @@ export function durableClusterStore(stub: DurableObjectStub<ClusterStoreObject>)
       stub.observe(kind, record, operation, resourceVersion) as Promise<ObserveOutcome>,
     replace: (batch) => stub.replace(batch) as Promise<SyncOutcome>,
     summary: () => stub.summary() as Promise<StoreSummary>,
-    lookup: (kind, key) => stub.lookup(kind, key) as Promise<Lookup<ClusterRecord>>,
-    defaultStorageClasses: () => stub.defaultStorageClasses() as Promise<Lookup<StorageClassRecord[]>>,
+    lookupAll: (queries) => stub.lookupAll(queries) as Promise<Lookup<ClusterRecord | StorageClassRecord[]>[]>,
   };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { recordOf } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
-import { clusterViewOf, olderThan } from "../../src/cluster/store.js";
+import { clusterViewOf, type LookupQuery, olderThan } from "../../src/cluster/store.js";
 import type { ServiceRecord } from "../../src/cluster/view.js";
 
 const service = (name: string, clusterIP: string | null, namespace = "default"): ServiceRecord => ({
@@ -49,6 +49,37 @@ describe("lookups", () => {
       value: [{ name: "standard", provisioner: "rancher.io/local-path", allowVolumeExpansion: null, isDefault: true }],
     });
     expect(await view.storageClass("fast")).toMatchObject({ state: "found", value: { allowVolumeExpansion: true } });
+  });
+});
+
+describe("the rules' view of a store", () => {
+  it("sends the lookups one review makes at once to the store in one call, and gives each its own answer", async () => {
+    const store = memoryClusterStore();
+    await store.replace({ Service: [{ record: service("web-headless", "None"), resourceVersion: "5" }], StorageClass: [], StatefulSet: [] });
+    const calls: LookupQuery[][] = [];
+    const view = clusterViewOf({ ...store, lookupAll: (queries) => (calls.push([...queries]), store.lookupAll(queries)) });
+    const [headless, missing, cls, defaults] = await Promise.all([
+      view.service("default", "web-headless"),
+      view.service("default", "web"),
+      view.storageClass("fast"),
+      view.defaultStorageClasses(),
+    ]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toHaveLength(4);
+    expect(headless).toEqual({ state: "found", value: service("web-headless", "None") });
+    expect(missing).toEqual({ state: "not-found" });
+    expect(cls).toEqual({ state: "not-found" });
+    expect(defaults).toEqual({ state: "found", value: [] });
+    // A later lookup is a new call: answers are never cached across reviews.
+    await store.observe("Service", service("web", "10.0.0.1"), "upsert", "7");
+    expect(await view.service("default", "web")).toMatchObject({ state: "found" });
+    expect(calls).toHaveLength(2);
+  });
+
+  it("fails every lookup of a batch when the store fails, so the bounded view can answer unknown for each", async () => {
+    const view = clusterViewOf({ ...memoryClusterStore(), lookupAll: () => Promise.reject(new Error("store down")) });
+    const answers = await Promise.allSettled([view.service("default", "web"), view.storageClass("fast")]);
+    expect(answers.map((a) => a.status)).toEqual(["rejected", "rejected"]);
   });
 });
 
