@@ -87,8 +87,9 @@ class SqlTable implements RecordTable {
     this.#sql.exec("DELETE FROM records WHERE kind = ? AND record IS NULL", kind);
   }
 
-  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>): void {
-    for (const { key } of this.#sql.exec<{ key: string }>("SELECT key FROM records WHERE kind = ?", kind).toArray()) {
+  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>, after: number): void {
+    const rows = this.#sql.exec<{ key: string }>("SELECT key FROM records WHERE kind = ? AND seen_at <= ?", kind, after).toArray();
+    for (const { key } of rows) {
       if (!keep.has(key)) this.remove(kind, key);
     }
   }
@@ -144,8 +145,8 @@ export class ClusterStoreObject extends DurableObject {
     return this.#core.observe(checkKind(kind), record, operation, resourceVersion);
   }
 
-  replace(batch: SyncBatch): SyncOutcome {
-    return this.#core.replace(batch);
+  replace(batch: SyncBatch, graceMs?: number): SyncOutcome {
+    return this.#core.replace(batch, graceMs);
   }
 
   summary(): StoreSummary {
@@ -164,7 +165,7 @@ export function durableClusterStore(stub: DurableObjectStub<ClusterStoreObject>)
   return {
     observe: (kind, record, operation, resourceVersion) =>
       stub.observe(kind, record, operation, resourceVersion) as Promise<ObserveOutcome>,
-    replace: (batch) => stub.replace(batch) as Promise<SyncOutcome>,
+    replace: (batch, graceMs) => stub.replace(batch, graceMs) as Promise<SyncOutcome>,
     summary: () => stub.summary() as Promise<StoreSummary>,
     lookupAll: (queries) => stub.lookupAll(queries) as Promise<Lookup<ClusterRecord | StorageClassRecord[]>[]>,
   };

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { AdmissionRequest } from "../admission/review.js";
 import { type ClusterKind, clusterKinds, kindInfo, kindOfItem, kindOfResource, recordOf, resourceVersionOf } from "./kinds.js";
-import type { ClusterStore, ObserveOutcome, SyncBatch, SyncOutcome } from "./store.js";
+import { type ClusterStore, type ObserveOutcome, observationGraceMs, type SyncBatch, type SyncOutcome } from "./store.js";
 
 export interface ObserveResult {
   kind?: ClusterKind;
@@ -81,7 +81,7 @@ export async function syncInventory(store: ClusterStore, body: unknown): Promise
     if (!record) return { ok: false, error: `items[${index}]: not a ${kind} Stateward can read` };
     batch[kind as ClusterKind]!.push({ record, resourceVersion: resourceVersionOf(item) });
   }
-  return { ok: true, sync: await store.replace(batch), replaced, ignored };
+  return { ok: true, sync: await store.replace(batch, observationGraceMs), replaced, ignored };
 }
 
 /** Items of a typed list carry no apiVersion of their own when the list comes straight from the API. */

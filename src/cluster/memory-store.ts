@@ -39,8 +39,8 @@ export class MemoryTable implements RecordTable {
   dropTombstones(kind: ClusterKind) {
     for (const [key, row] of this.#of(kind)) if (!row.record) this.#of(kind).delete(key);
   }
-  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>) {
-    for (const key of this.#of(kind).keys()) if (!keep.has(key)) this.#of(kind).delete(key);
+  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>, after: number) {
+    for (const [key, row] of this.#of(kind)) if (!keep.has(key) && row.seenAt <= after) this.#of(kind).delete(key);
   }
   defaultStorageClasses() {
     return [...this.#of("StorageClass").values()]

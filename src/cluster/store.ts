@@ -51,8 +51,11 @@ export interface StoreSummary {
 export interface ClusterStore {
   /** Records an object seen in a change (`upsert`: the new object; `delete`: the old one). */
   observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation, resourceVersion: string | null): Promise<ObserveOutcome>;
-  /** Replaces everything held for each kind in `batch`. */
-  replace(batch: SyncBatch): Promise<SyncOutcome>;
+  /**
+   * Replaces everything held for each kind in `batch`, except objects observed in the last `graceMs` (and since the
+   * previous sync) that the batch does not list.
+   */
+  replace(batch: SyncBatch, graceMs?: number): Promise<SyncOutcome>;
   summary(): Promise<StoreSummary>;
   /** Answers several lookups in one call (on Workers, one round trip to the Durable Object), in the queries' order. */
   lookupAll(queries: readonly LookupQuery[]): Promise<Lookup<ClusterRecord | StorageClassRecord[]>[]>;
@@ -89,12 +92,21 @@ export interface RecordTable {
   liveCount(kind: ClusterKind): number;
   dropTombstones(kind: ClusterKind): void;
   /** Removes every row of `kind` whose key is not in `keep`. */
-  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>): void;
+  /** Removes the rows of `kind` that are neither in `keep` nor written after `after` (epoch ms). */
+  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>, after: number): void;
   defaultStorageClasses(): StorageClassRecord[];
   state(kind: ClusterKind): KindState;
   setState(kind: ClusterKind, state: KindState): void;
   transaction<T>(body: () => T): T;
 }
+
+/**
+ * How long an observation outranks an inventory that does not list its object. The List of a `PUT /inventory` was
+ * taken before the request that carries it (the CronJob's kubectl, then curl): an object created in between is
+ * observed, then missing from the List, and must not be dropped until the next sync. (An informer's relist is
+ * current and needs no grace.)
+ */
+export const observationGraceMs = 60_000;
 
 /** The default bound per kind: far above real clusters, small enough for a Durable Object or a Node heap. */
 export const defaultMaxRecordsPerKind = 50_000;
@@ -154,7 +166,7 @@ export class StoreCore {
     });
   }
 
-  replace(batch: SyncBatch): SyncOutcome {
+  replace(batch: SyncBatch, graceMs = 0): SyncOutcome {
     const table = this.#table;
     return table.transaction(() => {
       const now = this.#now();
@@ -180,7 +192,9 @@ export class StoreCore {
           }
           table.put({ kind, key, resourceVersion, seenAt: now, record });
         }
-        table.retainOnly(kind, keep);
+        // Only observations since the previous sync count: rows that sync wrote are what this one replaces.
+        const previous = table.state(kind).syncedAt;
+        table.retainOnly(kind, keep, Math.max(now - graceMs, previous ?? 0));
         table.setState(kind, { syncedAt: now, overflow });
         counts[kind] = table.liveCount(kind);
         if (overflow) truncated.push(kind);
@@ -238,7 +252,7 @@ export class StoreCore {
 export function localClusterStore(core: StoreCore): ClusterStore {
   return {
     observe: async (kind, record, operation, resourceVersion) => core.observe(kind, record, operation, resourceVersion),
-    replace: async (batch) => core.replace(batch),
+    replace: async (batch, graceMs) => core.replace(batch, graceMs),
     summary: async () => core.summary(),
     lookupAll: async (queries) => core.lookupAll(queries),
   };

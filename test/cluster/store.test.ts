@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { recordOf } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
-import { clusterViewOf, type LookupQuery, olderThan } from "../../src/cluster/store.js";
+import { clusterViewOf, type LookupQuery, observationGraceMs, olderThan } from "../../src/cluster/store.js";
 import type { ServiceRecord } from "../../src/cluster/view.js";
 
 const service = (name: string, clusterIP: string | null, namespace = "default"): ServiceRecord => ({
@@ -117,20 +117,58 @@ describe("resourceVersions", () => {
   });
 
   it("let a sync keep an observation newer than its list, and drop everything it does not list", async () => {
-    const store = memoryClusterStore();
+    let clock = 1_000_000;
+    const store = memoryClusterStore({ now: () => clock });
     const view = clusterViewOf(store);
-    await store.observe("Service", service("web", "10.0.0.9"), "upsert", "300");
     await store.observe("Service", service("gone", "None"), "upsert", "5");
+    clock += observationGraceMs + 1;
+    await store.observe("Service", service("web", "10.0.0.9"), "upsert", "300");
     const outcome = await store.replace({
       Service: [
         { record: service("web", "None"), resourceVersion: "250" },
         { record: service("api", "None", "prod"), resourceVersion: "251" },
       ],
-    });
+    }, observationGraceMs);
     expect(outcome).toMatchObject({ counts: { Service: 2 }, keptNewer: 1, truncated: [] });
     expect(await view.service("default", "web")).toMatchObject({ value: { clusterIP: "10.0.0.9" } });
     expect(await view.service("prod", "api")).toMatchObject({ state: "found" });
     expect(await view.service("default", "gone")).toEqual({ state: "not-found" });
+  });
+
+  it("let a sync whose list was taken before a creation keep the object observed since, for a grace period", async () => {
+    let clock = 1_000_000;
+    const store = memoryClusterStore({ now: () => clock });
+    const view = clusterViewOf(store);
+    const listed = [{ record: service("web", "None"), resourceVersion: "100" }];
+    await store.replace({ Service: listed }, observationGraceMs);
+    // The CronJob lists, then a Service is created (and observed), then the stale list arrives.
+    clock += 20_000;
+    await store.observe("Service", service("web-headless", "None"), "upsert", null);
+    clock += 5_000;
+    await store.replace({ Service: listed }, observationGraceMs);
+    expect(await view.service("default", "web-headless")).toMatchObject({ state: "found" });
+    // The next sync that still does not list it, past the grace period, is believed.
+    clock += observationGraceMs;
+    await store.replace({ Service: listed }, observationGraceMs);
+    expect(await view.service("default", "web-headless")).toEqual({ state: "not-found" });
+  });
+
+  it("give an informer's relist, which is current, no grace", async () => {
+    const store = memoryClusterStore();
+    const view = clusterViewOf(store);
+    await store.observe("Service", service("deleted-while-disconnected", "None"), "upsert", "9");
+    await store.replace({ Service: [] });
+    expect(await view.service("default", "deleted-while-disconnected")).toEqual({ state: "not-found" });
+  });
+
+  it("let a second sync drop what the first one listed, however soon it follows", async () => {
+    let clock = 1_000_000;
+    const store = memoryClusterStore({ now: () => clock });
+    const view = clusterViewOf(store);
+    await store.replace({ Service: [{ record: service("web", "None"), resourceVersion: "1" }, { record: service("db", "None"), resourceVersion: "2" }] }, observationGraceMs);
+    clock += 1_000;
+    await store.replace({ Service: [{ record: service("web", "None"), resourceVersion: "1" }] }, observationGraceMs);
+    expect(await view.service("default", "db")).toEqual({ state: "not-found" });
   });
 });
 
