@@ -1,6 +1,6 @@
 /** The Node.js entry: the same app behind @hono/node-server, over HTTPS when given a certificate and key. */
 import { readFileSync } from "node:fs";
-import { createServer } from "node:https";
+import { createServer, type Server as HttpsServer } from "node:https";
 import { serve } from "@hono/node-server";
 import { memoryClusterStore } from "../cluster/memory-store.js";
 import { clusterViewOf } from "../cluster/store.js";
@@ -9,6 +9,7 @@ import { loadPolicy } from "../policy/policy.js";
 import { jsonLinesLog } from "./log.js";
 import { nodeUsage, readNodeOptions } from "./options.js";
 import { persistentClusterStore } from "./state-file.js";
+import { keepTlsFresh, readTls } from "./tls.js";
 
 const { log: logLine, flush: flushLog } = jsonLinesLog();
 
@@ -40,13 +41,13 @@ async function main(): Promise<void> {
     logLine({ level: "info", msg: "watching Services, StorageClasses and StatefulSets", server: kc.getCurrentCluster()?.server });
   }
 
-  const tls = options.tlsCert && options.tlsKey
-    ? { createServer, serverOptions: { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } }
-    : {};
+  const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;
+  const tls = tlsFiles ? { createServer, serverOptions: readTls(tlsFiles) } : {};
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port, ...tls }, (info) => {
-    const scheme = options.tlsCert ? "https" : "http";
+    const scheme = tlsFiles ? "https" : "http";
     logLine({ level: "info", msg: `stateward listening on ${scheme}://${options.host}:${info.port}` });
   });
+  if (tlsFiles) keepTlsFresh(server as HttpsServer, tlsFiles, logLine);
 
   // Kubernetes stops a pod with SIGTERM: save the cluster view before leaving so the next start has it.
   let stopping = false;

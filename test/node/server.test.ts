@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { request } from "node:https";
+import { connect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +84,56 @@ describe("Node server over HTTPS", () => {
       decision: "allowed",
     });
     server.child.stdout!.off("data", collect);
+  });
+});
+
+describe("Node server certificate renewal", () => {
+  const dir = mkdtempSync(join(tmpdir(), "stateward-renew-"));
+  const cert = join(dir, "tls.crt");
+  const key = join(dir, "tls.key");
+  const makeCert = (cn: string, certOut: string, keyOut: string) =>
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${cn}`,
+      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", keyOut, "-out", certOut,
+    ], { stdio: "ignore" });
+  const servedSubject = (url: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(url);
+      const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
+        resolve(socket.getPeerCertificate().subject.CN as string);
+        socket.end();
+      });
+      socket.on("error", reject);
+    });
+  let server: { child: ChildProcess; url: string };
+
+  beforeAll(async () => {
+    makeCert("first", cert, key);
+    server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--tls-cert", cert, "--tls-key", key], {});
+  }, 30_000);
+
+  afterAll(() => {
+    server?.child.kill();
+  });
+
+  it("serves a renewed certificate without a restart, the way cert-manager renews the mounted Secret", async () => {
+    expect(await servedSubject(server.url)).toBe("first");
+    makeCert("renewed", join(dir, "new.crt"), join(dir, "new.key"));
+    copyFileSync(join(dir, "new.crt"), cert);
+    copyFileSync(join(dir, "new.key"), key);
+    // The server also checks every minute; SIGHUP asks now.
+    server.child.kill("SIGHUP");
+    await expect.poll(() => servedSubject(server.url), { timeout: 10_000 }).toBe("renewed");
+    const ok = await httpsCall(`${server.url}/healthz`, readFileSync(cert), "GET");
+    expect(ok.status).toBe(200);
+  });
+
+  it("keeps serving the current certificate when the files do not form a pair", async () => {
+    makeCert("other", join(dir, "other.crt"), join(dir, "other.key"));
+    copyFileSync(join(dir, "other.crt"), cert);
+    server.child.kill("SIGHUP");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await servedSubject(server.url)).toBe("renewed");
   });
 });
 

@@ -1,0 +1,45 @@
+/**
+ * The Node server's certificate, re-read while it runs. cert-manager renews the Secret long before it expires and the
+ * kubelet swaps the mounted files; a server that read them only at start would serve an expired certificate after
+ * its first renewal, and with failurePolicy Fail the API server would then refuse every StatefulSet and PVC write.
+ */
+import { readFileSync } from "node:fs";
+import type { Server } from "node:https";
+
+export const tlsRecheckMs = 60_000;
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+export function readTls({ certFile, keyFile }: TlsFiles): { cert: Buffer; key: Buffer } {
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+}
+
+/**
+ * Re-reads the files every minute and on SIGHUP, and swaps the server's certificate when they changed. A half-written
+ * pair (new certificate, old key) fails to load, is logged, and is tried again at the next check.
+ */
+export function keepTlsFresh(server: Server, files: TlsFiles, log: (line: Record<string, unknown>) => void): () => void {
+  let current = readTls(files);
+  const recheck = (trigger: string) => {
+    try {
+      const next = readTls(files);
+      if (next.cert.equals(current.cert) && next.key.equals(current.key)) return;
+      server.setSecureContext(next);
+      current = next;
+      log({ level: "info", msg: "TLS certificate reloaded", trigger });
+    } catch (error) {
+      log({ level: "error", msg: "TLS certificate not reloaded; the previous one stays", trigger, error: String(error) });
+    }
+  };
+  const timer = setInterval(() => recheck("periodic check"), tlsRecheckMs);
+  timer.unref();
+  const onHangup = () => recheck("SIGHUP");
+  process.on("SIGHUP", onHangup);
+  return () => {
+    clearInterval(timer);
+    process.off("SIGHUP", onHangup);
+  };
+}
