@@ -42,12 +42,13 @@ async function main(): Promise<void> {
   }
 
   const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;
-  const tls = tlsFiles ? { createServer, serverOptions: readTls(tlsFiles) } : {};
+  const tlsPair = tlsFiles && readTls(tlsFiles);
+  const tls = tlsPair ? { createServer, serverOptions: tlsPair } : {};
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port, ...tls }, (info) => {
     const scheme = tlsFiles ? "https" : "http";
     logLine({ level: "info", msg: `stateward listening on ${scheme}://${options.host}:${info.port}` });
   });
-  if (tlsFiles) keepTlsFresh(server as HttpsServer, tlsFiles, logLine);
+  if (tlsFiles && tlsPair) keepTlsFresh(server as HttpsServer, tlsFiles, tlsPair, logLine);
 
   // Kubernetes stops a pod with SIGTERM: save the cluster view before leaving so the next start has it.
   let stopping = false;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Server } from "node:https";
+import type { LogLine } from "../http/app.js";
 
 export const tlsRecheckMs = 60_000;
 
@@ -13,7 +14,12 @@ export interface TlsFiles {
   keyFile: string;
 }
 
-export function readTls({ certFile, keyFile }: TlsFiles): { cert: Buffer; key: Buffer } {
+export interface TlsPair {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export function readTls({ certFile, keyFile }: TlsFiles): TlsPair {
   return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
 }
 
@@ -21,8 +27,8 @@ export function readTls({ certFile, keyFile }: TlsFiles): { cert: Buffer; key: B
  * Re-reads the files every minute and on SIGHUP, and swaps the server's certificate when they changed. A half-written
  * pair (new certificate, old key) fails to load, is logged, and is tried again at the next check.
  */
-export function keepTlsFresh(server: Server, files: TlsFiles, log: (line: Record<string, unknown>) => void): () => void {
-  let current = readTls(files);
+export function keepTlsFresh(server: Server, files: TlsFiles, loaded: TlsPair, log: (line: LogLine) => void): void {
+  let current = loaded;
   const recheck = (trigger: string) => {
     try {
       const next = readTls(files);
@@ -34,12 +40,6 @@ export function keepTlsFresh(server: Server, files: TlsFiles, log: (line: Record
       log({ level: "error", msg: "TLS certificate not reloaded; the previous one stays", trigger, error: String(error) });
     }
   };
-  const timer = setInterval(() => recheck("periodic check"), tlsRecheckMs);
-  timer.unref();
-  const onHangup = () => recheck("SIGHUP");
-  process.on("SIGHUP", onHangup);
-  return () => {
-    clearInterval(timer);
-    process.off("SIGHUP", onHangup);
-  };
+  setInterval(() => recheck("periodic check"), tlsRecheckMs).unref();
+  process.on("SIGHUP", () => recheck("SIGHUP"));
 }
