@@ -91,7 +91,6 @@ export interface RecordTable {
   /** Rows of `kind` holding a record. */
   liveCount(kind: ClusterKind): number;
   dropTombstones(kind: ClusterKind): void;
-  /** Removes every row of `kind` whose key is not in `keep`. */
   /** Removes the rows of `kind` that are neither in `keep` nor written after `after` (epoch ms). */
   retainOnly(kind: ClusterKind, keep: ReadonlySet<string>, after: number): void;
   defaultStorageClasses(): StorageClassRecord[];
