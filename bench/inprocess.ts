@@ -38,8 +38,7 @@ export function benchConfig() {
   return { token: undefined, policy, cluster: memoryClusterView(benchSnapshot) };
 }
 
-export function benchApp() {
-  const config = benchConfig();
+export function benchApp(config = benchConfig()) {
   // The server logs one JSON line per review; serialize it as the real logger would, into nothing.
   let sink = 0;
   const app = createApp({
@@ -69,7 +68,7 @@ function iterationsFor(bytes: number, quick: boolean): number {
 export async function runInProcess(cases: BenchCase[], quick: boolean): Promise<InProcessResult[]> {
   const config = benchConfig();
   const context = { policy: config.policy.policy, cluster: config.cluster };
-  const { app } = benchApp();
+  const { app } = benchApp(config);
   const bare = bareApp();
   const results: InProcessResult[] = [];
   for (const c of cases) {
