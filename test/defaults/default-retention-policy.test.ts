@@ -30,13 +30,19 @@ describe(id, () => {
     expect(run(f.kind, f.object, deleting).patch).toBeUndefined();
   });
 
-  it("on UPDATE keeps a policy the request changes and is idempotent", () => {
+  it("on UPDATE leaves a policy the update did not change, and keeps one it changes", () => {
     const f = admission("000-web.statefulset-web.update-resize-template.validate");
-    const out = run(f.kind, f.object, deleting, "UPDATE", f.oldObject);
-    expect(out.patched.spec[field]).toEqual({ whenDeleted: "Retain", whenScaled: "Delete" });
-    expect(run(f.kind, out.patched, deleting, "UPDATE", f.oldObject).patch).toBeUndefined();
+    expect(run(f.kind, f.object, deleting, "UPDATE", f.oldObject).patch).toBeUndefined();
     const edited = structuredClone(f.object);
     edited.spec[field] = { whenDeleted: "Delete", whenScaled: "Retain" };
     expect(run(f.kind, edited, deleting, "UPDATE", f.oldObject).patch).toBeUndefined();
+  });
+
+  it("on UPDATE sets the policy where the API server filled in Retain after kubectl apply dropped it, idempotently", () => {
+    const f = admission("000-web.statefulset-web.update-resize-template.validate");
+    f.oldObject!.spec[field] = { whenDeleted: "Delete", whenScaled: "Delete" };
+    const out = run(f.kind, f.object, deleting, "UPDATE", f.oldObject);
+    expect(out.patched.spec[field]).toEqual({ whenDeleted: "Retain", whenScaled: "Delete" });
+    expect(run(f.kind, out.patched, deleting, "UPDATE", f.oldObject).patch).toBeUndefined();
   });
 });

@@ -48,12 +48,20 @@ describe(id, () => {
     expect(run(f.kind, f.object, policy).patch).toBeUndefined();
   });
 
-  it("on UPDATE keeps a value the request changes (kubectl edit) and fills one it does not", () => {
+  it("on UPDATE leaves a value the update did not change, and keeps one it changes (kubectl edit)", () => {
     const f = admission("002-mysql.statefulset-mysql.update-scale.validate");
-    expect(run(f.kind, f.object, policy, "UPDATE", f.oldObject).patched.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+    expect(run(f.kind, f.object, policy, "UPDATE", f.oldObject).patch).toBeUndefined();
     const edited = structuredClone(f.object);
     edited.spec.template.spec.terminationGracePeriodSeconds = 45;
     expect(run(f.kind, edited, policy, "UPDATE", f.oldObject).patch).toBeUndefined();
+  });
+
+  it("on UPDATE replaces the built-in value the API server filled in after kubectl apply dropped the field", () => {
+    const f = admission("002-mysql.statefulset-mysql.update-scale.validate");
+    f.oldObject!.spec.template.spec.terminationGracePeriodSeconds = 120;
+    const out = run(f.kind, f.object, policy, "UPDATE", f.oldObject);
+    expect(out.patched.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+    expect(run(f.kind, out.patched, policy, "UPDATE", f.oldObject).patch).toBeUndefined();
   });
 
   it("is idempotent", () => {

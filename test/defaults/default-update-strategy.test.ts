@@ -57,8 +57,14 @@ describe(id, () => {
     expect(run(c.kind, c.object, onDelete).patch).toBeUndefined();
   });
 
-  it("runs on UPDATE too, and is idempotent", () => {
+  it("on UPDATE leaves a strategy the update did not change", () => {
     const f = admission("002-mysql.statefulset-mysql.update-scale.validate");
+    expect(run(f.kind, f.object, onDelete, "UPDATE", f.oldObject).patch).toBeUndefined();
+  });
+
+  it("on UPDATE sets the strategy the API server filled in after kubectl apply dropped it, and is idempotent", () => {
+    const f = admission("002-mysql.statefulset-mysql.update-scale.validate");
+    f.oldObject!.spec.updateStrategy = { type: "RollingUpdate", rollingUpdate: { partition: 2 } };
     const out = run(f.kind, f.object, onDelete, "UPDATE", f.oldObject);
     expect(out.patched.spec.updateStrategy).toEqual({ type: "OnDelete" });
     expect(run(f.kind, out.patched, onDelete, "UPDATE", f.oldObject).patch).toBeUndefined();
