@@ -1,23 +1,35 @@
 # Stateward's Node.js server, for running it inside the cluster (k8s/overlays/in-cluster).
 #   docker build -t <registry>/stateward:<tag> . && docker push <registry>/stateward:<tag>
-# There is no build step: tsx (a runtime dependency) loads the TypeScript sources directly.
+# The image holds the package exactly as `npm pack` makes it (compiled dist/, no sources, no TypeScript), installed
+# for production; test/pack/pack.test.ts runs the same steps outside a container.
 
-# Stage 1: production dependencies only, from the lockfile.
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
+# Stage 1: build dist/ and pack the package.
+FROM node:22-bookworm-slim AS build
+WORKDIR /src
 COPY package.json package-lock.json ./
-# No install scripts are needed (esbuild, under tsx, ships its binary as an optional platform package).
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# No install scripts are needed (esbuild ships its binary as an optional platform package).
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+# `npm pack` runs the prepack script (npm run build). The Kubernetes client's version is taken from the lockfile.
+RUN npm pack --pack-destination /pkg \
+ && node -p 'require("./package-lock.json").packages["node_modules/@kubernetes/client-node"].version' > /pkg/client-node.version
 
-# Stage 2: the runtime. Distroless: no shell, no package manager; "nonroot" is uid/gid 65532, which the
-# Deployment's securityContext names (runAsNonRoot needs a numeric user to verify).
-FROM gcr.io/distroless/nodejs20-debian12:nonroot
+# Stage 2: a production install of the packed package, with the Kubernetes client that `serve --watch` loads.
+FROM node:22-bookworm-slim AS install
+WORKDIR /app
+COPY --from=build /pkg /pkg
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
+      /pkg/stateward-*.tgz "@kubernetes/client-node@$(cat /pkg/client-node.version)"
+
+# Stage 3: the runtime. Distroless Node 22 LTS: no shell, no package manager; "nonroot" is uid/gid 65532, which the
+# Deployment's securityContext names (runAsNonRoot needs a numeric user to verify). Nothing is compiled or written
+# at run time, so the root filesystem can be read-only.
+FROM gcr.io/distroless/nodejs22-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
-COPY src ./src
+COPY --from=install /app/node_modules ./node_modules
 USER 65532:65532
 EXPOSE 8443
-# The same entry as `npm run start:node`; flags given to the container (the Deployment's args) are appended.
-ENTRYPOINT ["/nodejs/bin/node", "--import", "tsx", "src/node/main.ts"]
+# The `stateward` command; the container's args name the subcommand and its flags (the Deployment: serve ...).
+ENTRYPOINT ["/nodejs/bin/node", "/app/node_modules/stateward/bin/stateward.js"]
+CMD ["serve"]

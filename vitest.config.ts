@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     // The service logs a JSON line per review; show a test's output only when that test fails.
     silent: "passed-only",
+    globalSetup: ["./test/build.global-setup.ts"],
     projects: [
       {
         // HTTP paths run inside workerd (miniflare), the way the Worker runs at the edge.

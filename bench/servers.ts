@@ -84,10 +84,10 @@ async function start(name: string, command: string, args: string[], port: number
   return { name, url, pid: child.pid!, stop };
 }
 
-/** Stateward's Node server, exactly as `npm run start:node` runs it, with the built-in policy. */
+/** Stateward's Node server, `stateward serve` from the compiled dist/ (`npm run bench` builds it), with the built-in policy. */
 export async function startNodeServer(): Promise<RunningServer> {
   const port = await freePort();
-  const args = ["--import", "tsx", "src/node/main.ts", "--host", "127.0.0.1", "--port", String(port)];
+  const args = ["bin/stateward.js", "serve", "--host", "127.0.0.1", "--port", String(port)];
   return start("Stateward on Node", process.execPath, args, port, 30_000);
 }
 

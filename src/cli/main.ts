@@ -4,8 +4,19 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
+import { nodeUsage } from "../node/options.js";
 import { loadPolicy, type Policy } from "../policy/policy.js";
-import { type Args, type CheckArgs, type MutateArgs, parseCommandLine, UsageError, usage } from "./args.js";
+import {
+  type CheckArgs,
+  checkUsage,
+  type MutateArgs,
+  mutateUsage,
+  parseCheckArgs,
+  parseMutateArgs,
+  suggestion,
+  UsageError,
+} from "./args.js";
 import { check, counts } from "./check.js";
 import { type InputProblem, load } from "./load.js";
 import { mutateAll } from "./mutate.js";
@@ -25,36 +36,90 @@ export interface Io {
 
 export const exitCodes = { clean: 0, denied: 1, badInput: 2 } as const;
 
-async function version(): Promise<string> {
-  try {
-    const text = await readFile(new URL("../../package.json", import.meta.url), "utf8");
-    return String((JSON.parse(text) as { version?: unknown }).version ?? "0.0.0");
-  } catch {
-    return "0.0.0";
-  }
+/**
+ * One subcommand: its name, a line for `stateward --help`, its own `--help` text, and what it does with the
+ * arguments after its name. `run` throws UsageError for bad usage; everything else it reports itself.
+ */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(argv: readonly string[], io: Io): Promise<number>;
+}
+
+/**
+ * The subcommands, in the order `stateward --help` lists them. A command whose code is heavy or has its own
+ * dependencies loads it with a dynamic import inside `run`, so the others start without it.
+ */
+export const commands: readonly Command[] = [
+  {
+    name: "check",
+    summary: "run the validating webhook's rules on manifests",
+    usage: checkUsage,
+    run: (argv, io) => runCheck(parseCheckArgs(argv), io),
+  },
+  {
+    name: "mutate",
+    summary: "print manifests as the mutating webhook leaves them",
+    usage: mutateUsage,
+    run: (argv, io) => runMutate(parseMutateArgs(argv), io),
+  },
+  {
+    name: "serve",
+    summary: "serve the admission webhook over HTTP(S) on Node.js",
+    usage: nodeUsage,
+    run: async (argv, io) => (await import("../node/main.js")).runServer(argv, io.env),
+  },
+];
+
+export const version: string = packageJson.version;
+
+export function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`);
+  return `Usage: stateward <command> [options]
+
+Commands:
+${lines.join("\n")}
+
+Run 'stateward <command> --help' for a command's options; 'stateward --version' prints the version.
+`;
+}
+
+/** Whether the arguments ask for help (flags after a "--" are positionals, not requests). */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h");
 }
 
 /** Runs one command line and returns the exit code; never throws for bad usage or bad input. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  let args: Args;
-  try {
-    args = parseCommandLine(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`stateward: ${error.message}\nRun 'stateward --help' for usage.\n`);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" ? commands.find((c) => c.name === rest[0]) : undefined;
+    io.stdout(topic?.usage ?? usage());
+    return exitCodes.clean;
+  }
+  if (name === "version" || name === "--version" || name === "-v") {
+    io.stdout(`stateward ${version}\n`);
+    return exitCodes.clean;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    const known = commands.map((c) => c.name);
+    io.stderr(`stateward: unknown command ${JSON.stringify(name)}${suggestion(name, known)}\nRun 'stateward --help' for usage.\n`);
     return exitCodes.badInput;
   }
-  switch (args.command) {
-    case "help":
-      io.stdout(usage);
-      return exitCodes.clean;
-    case "version":
-      io.stdout(`stateward ${await version()}\n`);
-      return exitCodes.clean;
-    case "check":
-      return runCheck(args, io);
-    case "mutate":
-      return runMutate(args, io);
+  if (asksForHelp(rest)) {
+    io.stdout(command.usage);
+    return exitCodes.clean;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`stateward ${command.name}: ${error.message}\nRun 'stateward ${command.name} --help' for usage.\n`);
+    return exitCodes.badInput;
   }
 }
 
@@ -88,7 +153,7 @@ async function runCheck(args: CheckArgs, io: Io): Promise<number> {
   if (args.output === "text") {
     io.stdout(formatText(report, { color: io.isTTY && io.env.NO_COLOR === undefined }));
   } else {
-    io.stdout(args.output === "json" ? formatJson(report) : formatSarif(report, await version()));
+    io.stdout(args.output === "json" ? formatJson(report) : formatSarif(report, version));
     // Machine output goes to a file in CI; the log still says why the run failed.
     for (const error of report.errors) io.stderr(`${where(error)}: error: ${error.message}\n`);
   }

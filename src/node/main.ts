@@ -1,27 +1,32 @@
-/** The Node.js entry: the same app behind @hono/node-server, over HTTPS when given a certificate and key. */
+/** The Node.js server (`stateward serve`): the same app behind @hono/node-server, over HTTPS when given a certificate and key. */
 import { readFileSync } from "node:fs";
 import { createServer, type Server as HttpsServer } from "node:https";
 import { serve } from "@hono/node-server";
 import { memoryClusterStore } from "../cluster/memory-store.js";
 import { clusterViewOf } from "../cluster/store.js";
 import { createApp } from "../http/app.js";
+import { UsageError } from "../cli/args.js";
 import { loadPolicy } from "../policy/policy.js";
 import { jsonLinesLog } from "./log.js";
-import { nodeUsage, readNodeOptions } from "./options.js";
+import { readNodeOptions } from "./options.js";
 import { persistentClusterStore } from "./state-file.js";
 import { keepTlsFresh, readTls } from "./tls.js";
 
 const { log: logLine, flush: flushLog } = jsonLinesLog();
 
-async function main(): Promise<void> {
-  let options: ReturnType<typeof readNodeOptions>;
+/**
+ * `stateward serve`: starts the server and resolves once it is starting up; it then runs until SIGTERM or SIGINT.
+ * Bad flags or environment throw UsageError (the command line prints it with a pointer to --help).
+ */
+export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const options = readNodeOptions(argv, env);
+  let policyText: string | undefined;
   try {
-    options = readNodeOptions(process.argv.slice(2), process.env);
+    policyText = options.policy ? readFileSync(options.policy, "utf8") : undefined;
   } catch (error) {
-    console.error(`${(error as Error).message}\n${nodeUsage}`);
-    process.exit(2);
+    throw new UsageError(`cannot read policy ${options.policy}: ${(error as Error).message}`);
   }
-  const policy = loadPolicy(options.policy ? readFileSync(options.policy, "utf8") : undefined);
+  const policy = loadPolicy(policyText);
   if (!policy.ok) console.error(JSON.stringify({ level: "error", msg: "policy is broken", error: policy.error }));
 
   const persistent = options.stateFile ? persistentClusterStore(options.stateFile, { log: logLine }) : undefined;
@@ -31,11 +36,15 @@ async function main(): Promise<void> {
 
   let watch: { stop(): Promise<unknown> } | undefined;
   if (options.watch) {
-    // Loaded only when watching: the Kubernetes client doubles the server's resident memory.
-    const { KubeConfig } = await import("@kubernetes/client-node");
+    // Loaded only when watching: the Kubernetes client doubles the server's resident memory, and it is an optional
+    // peer dependency of the package (the image installs it).
+    const { KubeConfig } = await import("@kubernetes/client-node").catch((error: { code?: string }) => {
+      if (error.code !== "ERR_MODULE_NOT_FOUND") throw error;
+      throw new UsageError("watching the cluster needs the package @kubernetes/client-node: npm install @kubernetes/client-node");
+    });
     const { watchCluster } = await import("./watch.js");
     const kc = new KubeConfig();
-    if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+    if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
     else kc.loadFromDefault();
     watch = watchCluster(kc, store, { log: logLine });
     logLine({ level: "info", msg: "watching Services, StorageClasses and StatefulSets", server: kc.getCurrentCluster()?.server });
@@ -63,6 +72,5 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  return 0;
 }
-
-void main();

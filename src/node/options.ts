@@ -1,10 +1,16 @@
 /** Command-line flags and environment of the Node server, validated with zod. */
-import { parseArgs } from "node:util";
 import { z } from "zod";
+import { parseFlags, UsageError } from "../cli/args.js";
+
+const portError = "--port takes a port number from 0 to 65535";
 
 export const nodeOptionsSchema = z.object({
-  host: z.string().min(1),
-  port: z.coerce.number().int().min(0).max(65_535),
+  host: z.string().min(1, { error: "--host takes an address, for example 0.0.0.0" }),
+  port: z.coerce
+    .number({ error: portError })
+    .int({ error: portError })
+    .min(0, { error: portError })
+    .max(65_535, { error: portError }),
   tlsCert: z.string().optional(),
   tlsKey: z.string().optional(),
   policy: z.string().optional(),
@@ -16,35 +22,43 @@ export const nodeOptionsSchema = z.object({
 });
 export type NodeOptions = z.infer<typeof nodeOptionsSchema>;
 
-export const nodeUsage = `Usage: stateward serve [--host H] [--port N] [--tls-cert FILE --tls-key FILE] [--policy FILE]
-                       [--state-file FILE] [--watch]
-Environment: HOST, PORT, TLS_CERT_FILE, TLS_KEY_FILE, STATEWARD_POLICY_FILE, WEBHOOK_TOKEN, STATEWARD_STATE_FILE,
-STATEWARD_WATCH=true|false (flags win). Inside a cluster (KUBERNETES_SERVICE_HOST set) watching is on by default.`;
+export const nodeUsage = `Usage: stateward serve [options]
+
+Serves the admission webhook (/validate, /mutate, /healthz) on Node.js, over HTTPS when given a certificate.
+
+Options (each has an environment variable; a flag wins over it):
+  --host ADDRESS           address to listen on (HOST; default 0.0.0.0)
+  --port N                 port (PORT; default 8443 with a certificate, 8080 without)
+  --tls-cert FILE          PEM certificate chain (TLS_CERT_FILE); re-read every minute and on SIGHUP
+  --tls-key FILE           PEM private key (TLS_KEY_FILE); goes with --tls-cert
+  --policy FILE            the policy document, YAML or JSON (STATEWARD_POLICY_FILE; default: built-in defaults)
+  --state-file FILE        keep the cluster view across restarts (STATEWARD_STATE_FILE)
+  --watch                  list and watch the cluster (STATEWARD_WATCH=true|false; on by default inside a cluster)
+Environment only:
+  WEBHOOK_TOKEN            the token the API server presents (bearer or /t/<token>/...)
+`;
 
 function watchSetting(flag: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
   if (flag) return true;
   const value = env.STATEWARD_WATCH?.trim().toLowerCase();
   if (value === "true" || value === "1") return true;
   if (value === "false" || value === "0") return false;
-  if (value) throw new Error(`STATEWARD_WATCH must be true or false, not ${JSON.stringify(env.STATEWARD_WATCH)}`);
+  if (value) throw new UsageError(`STATEWARD_WATCH must be true or false, not ${JSON.stringify(env.STATEWARD_WATCH)}`);
   return Boolean(env.KUBERNETES_SERVICE_HOST);
 }
 
-export function readNodeOptions(argv: string[], env: NodeJS.ProcessEnv): NodeOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: "string" },
-      port: { type: "string" },
-      "tls-cert": { type: "string" },
-      "tls-key": { type: "string" },
-      policy: { type: "string" },
-      "state-file": { type: "string" },
-      watch: { type: "boolean" },
-    },
-    strict: true,
+export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv): NodeOptions {
+  const { values, positionals } = parseFlags(argv, {
+    host: { type: "string" },
+    port: { type: "string" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
+    policy: { type: "string" },
+    "state-file": { type: "string" },
+    watch: { type: "boolean" },
   });
-  const options = nodeOptionsSchema.parse({
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const parsed = nodeOptionsSchema.safeParse({
     host: values.host ?? env.HOST ?? "0.0.0.0",
     port: values.port ?? env.PORT ?? (values["tls-cert"] ?? env.TLS_CERT_FILE ? 8443 : 8080),
     tlsCert: values["tls-cert"] ?? env.TLS_CERT_FILE,
@@ -54,8 +68,12 @@ export function readNodeOptions(argv: string[], env: NodeJS.ProcessEnv): NodeOpt
     stateFile: values["state-file"] ?? (env.STATEWARD_STATE_FILE || undefined),
     watch: watchSetting(values.watch, env),
   });
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));
+  }
+  const options = parsed.data;
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) {
-    throw new Error("--tls-cert and --tls-key go together");
+    throw new UsageError("--tls-cert and --tls-key go together");
   }
   return options;
 }

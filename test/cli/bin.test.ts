@@ -1,4 +1,4 @@
-/** The published command, run as a user runs it: a separate Node process loading the sources through tsx. */
+/** The published command, run as a user runs it: a separate Node process running the compiled dist/. */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";

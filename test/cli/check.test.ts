@@ -117,12 +117,30 @@ describe("exit codes", () => {
   });
 
   it("--help prints the usage and exits 0", async () => {
-    for (const argv of [["--help"], ["check", "--help"], []]) {
+    for (const argv of [["--help"], []]) {
       const { code, stdout } = await cli(argv);
       expect(code).toBe(0);
-      expect(stdout).toContain("stateward check [options] <path>...");
+      expect(stdout).toMatch(/^ {2}check +run the validating webhook's rules on manifests$/m);
+      expect(stdout).toMatch(/^ {2}serve +serve the admission webhook/m);
+    }
+    for (const argv of [["check", "--help"], ["help", "check"], ["check", seeds, "-h"]]) {
+      const { code, stdout } = await cli(argv);
+      expect(code).toBe(0);
+      expect(stdout).toContain("Usage: stateward check [options] <path>...");
     }
     expect((await cli(["--version"])).stdout).toMatch(/^stateward \d+\.\d+\.\d+\n$/);
+  });
+
+  it("a mistyped command or flag names the nearest one", async () => {
+    const command = await cli(["chek", seeds]);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "chek"; did you mean check?');
+    const flag = await cli(["check", "--polcy", "p.yaml", seeds]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("stateward check: unknown option --polcy; did you mean --policy?");
+    const serveFlag = await cli(["serve", "--tls-crt", "x"]);
+    expect(serveFlag.stderr).toContain("did you mean --tls-cert?");
+    expect((await cli(["check", "--zzzzzz", seeds])).stderr).not.toContain("did you mean");
   });
 
   it("--warnings-as-errors turns a run with warnings only into exit 1", async () => {

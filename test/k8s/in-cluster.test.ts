@@ -12,6 +12,8 @@ const deployment = one(objects, "Deployment", "stateward");
 const pod = deployment.spec.template.spec;
 const [container] = pod.containers;
 const service = one(objects, "Service", "stateward");
+/** The image's entry point is the `stateward` command; the Deployment's args name the subcommand first. */
+const [subcommand, ...serveArgs] = container.args as string[];
 const all = webhooks(objects);
 
 /** The container port a Service port or probe names, by name or number. */
@@ -38,7 +40,7 @@ describe("k8s/overlays/in-cluster", () => {
       });
     }
     const port = service.spec.ports.find((p: { port: number }) => p.port === 443);
-    expect(containerPort(port.targetPort)?.containerPort).toBe(readNodeOptions(container.args, {}).port);
+    expect(containerPort(port.targetPort)?.containerPort).toBe(readNodeOptions(serveArgs, {}).port);
     expect(selectorMatches({ matchLabels: service.spec.selector }, deployment.spec.template.metadata.labels)).toBe(true);
   });
 
@@ -60,7 +62,7 @@ describe("k8s/overlays/in-cluster", () => {
   });
 
   it("serves the Certificate's Secret: --tls-cert and --tls-key are files of the mounted Secret", () => {
-    const options = readNodeOptions(container.args, {});
+    const options = readNodeOptions(serveArgs, {});
     const [injectFrom] = all.map(({ configuration }) => configuration.metadata.annotations["cert-manager.io/inject-ca-from"]);
     const certificate = one(objects, "Certificate", injectFrom.split("/")[1]);
     for (const [file, key] of [[options.tlsCert!, "tls.crt"], [options.tlsKey!, "tls.key"]] as const) {
@@ -71,7 +73,7 @@ describe("k8s/overlays/in-cluster", () => {
   });
 
   it("loads a policy that parses, from the generated ConfigMap", () => {
-    const options = readNodeOptions(container.args, {});
+    const options = readNodeOptions(serveArgs, {});
     const mounted = mountedAt(options.policy!);
     const configMap = one(objects, "ConfigMap", mounted.volume.configMap.name);
     const policy = loadPolicy(configMap.data[mounted.key!]);
@@ -93,6 +95,10 @@ describe("k8s/overlays/in-cluster", () => {
     expect(budgets[0]!.spec.minAvailable).toBeLessThan(deployment.spec.replicas);
   });
 
+  it("runs `stateward serve`", () => {
+    expect(subcommand).toBe("serve");
+  });
+
   it("runs non-root on a read-only root filesystem, with requests and limits", () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
@@ -108,7 +114,7 @@ describe("k8s/overlays/in-cluster", () => {
   });
 
   it("watches the cluster, and may only get, list and watch the kinds the cluster view holds", () => {
-    expect(readNodeOptions(container.args, {}).watch).toBe(true);
+    expect(readNodeOptions(serveArgs, {}).watch).toBe(true);
     const binding = find(objects, "ClusterRoleBinding").find((b) =>
       b.subjects.some((s: { kind: string; name: string }) => s.kind === "ServiceAccount" && s.name === pod.serviceAccountName),
     )!;

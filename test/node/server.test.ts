@@ -141,11 +141,12 @@ describe("Node server options", () => {
   it("exits with usage on a bad flag", () => {
     let failure: { status?: number; stderr?: Buffer } = {};
     try {
-      execFileSync(process.execPath, ["--import", "tsx", "src/node/main.ts", "--port", "not-a-port"], { stdio: "pipe" });
+      execFileSync(process.execPath, ["bin/stateward.js", "serve", "--port", "not-a-port"], { stdio: "pipe" });
     } catch (error) {
       failure = error as typeof failure;
     }
     expect(failure.status).toBe(2);
-    expect(String(failure.stderr)).toContain("Usage: stateward serve");
+    expect(String(failure.stderr)).toContain("stateward serve: --port takes a port number from 0 to 65535");
+    expect(String(failure.stderr)).toContain("Run 'stateward serve --help' for usage.");
   });
 });

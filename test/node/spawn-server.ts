@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 
 /**
- * Starts the Node server the way `npm run start:node` does and resolves with its URL once it logs "listening on";
+ * Starts the Node server as users do, `stateward serve` from the compiled package (the suite's global setup builds
+ * dist/), and resolves with its URL once it logs "listening on";
  * rejects when it exits first or takes more than 20 s (and then kills it).
  */
 export function spawnNodeServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/node/main.ts", ...args], {
+  const child = spawn(process.execPath, ["bin/stateward.js", "serve", ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
