@@ -112,7 +112,9 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
   const scope = context.policy.forNamespace(namespace);
   if (mode === "mutate") {
     const result = mutate(subject, request.operation, scope);
-    const warnings = scope.warnings ? reported(result.changes, clipWarning, "changes") : [];
+    // A skipped default is reported whatever `warnings` says: the user expected a change that did not happen.
+    const notes = [...result.skipped, ...(scope.warnings ? result.changes : [])];
+    const warnings = reported(notes, clipWarning, "changes");
     if (!result.patch) return { response: allow(uid, warnings), decision: "allowed", rules: [] };
     return {
       response: {

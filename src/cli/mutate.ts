@@ -65,6 +65,7 @@ export function mutateAll(loaded: LoadResult, options: MutateOptions): MutateRep
     }
     const review = { kind: subject.kind, object: decoded.object, oldObject: undefined } as Review;
     const result = mutate(review, "CREATE", options.policy.forNamespace(namespace));
+    for (const skipped of result.skipped) notes.push({ ...where, message: `${subject.kind} ${JSON.stringify(name)}: ${skipped}` });
     patches.push({ ...where, kind: subject.kind, namespace, name, patch: result.patch ?? [], changes: result.changes });
     if (result.patch) {
       applyToDocument(manifest, result.patch, result.mutated);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FieldPath } from "../engine/field.js";
 import { defineDefault } from "../engine/types.js";
+import { labelKeyErrors, labelValueErrors } from "../k8s/labels.js";
 import type { ObjectMeta } from "../k8s/objects.js";
 import { setTo } from "./change.js";
 
@@ -25,7 +26,18 @@ export const defaultLabels = defineDefault({
   operations: ["CREATE"],
   // Switched on, but it does nothing until a policy lists labels.
   enabledByDefault: true,
-  params: z.object({ labels: z.record(z.string().min(1), z.string()).default({}) }),
+  params: z.object({
+    labels: z
+      .record(z.string(), z.string())
+      .superRefine((labels, ctx) => {
+        // The API server would reject the object with such a label: say so when the policy loads.
+        for (const [key, value] of Object.entries(labels)) {
+          for (const message of labelKeyErrors(key)) ctx.addIssue({ code: "custom", message: `label key ${JSON.stringify(key)}: ${message}` });
+          for (const message of labelValueErrors(value)) ctx.addIssue({ code: "custom", message: `label value ${JSON.stringify(value)}: ${message}` });
+        }
+      })
+      .default({}),
+  }),
   apply({ kind, object, params }) {
     if (kind !== "StatefulSet" || !object.spec || Object.keys(params.labels).length === 0) return [];
     const changes: string[] = [];

@@ -1,6 +1,9 @@
 import { applyPatch, createPatch, type Operation as PatchOperation, Pointer } from "rfc6902";
 import type { ScopePolicy } from "../policy/policy.js";
+import { apiServerViolations, type InvariantSubject, violationKey } from "../k8s/invariants.js";
+import { type ChangedField, changedFields, copyField, fieldPathOf, valueAt } from "./changed-fields.js";
 import { cloneJson } from "./clone.js";
+import { formatFieldError } from "./field.js";
 import { deepEqual, provenanceOf } from "./provenance.js";
 import type { Operation, Review } from "./types.js";
 
@@ -17,45 +20,94 @@ export interface MutationResult {
   applied: string[];
   /** `set <field> to <value> [<default-id>]`, one per change. */
   changes: string[];
+  /** `<default-id> skipped: <reason>`, one per default whose changes were undone. */
+  skipped: string[];
 }
 
 /**
- * Applies the policy's defaults to a deep copy of the object and diffs it against the original. The patch is checked
- * by applying it to another copy: a patch that does not reproduce the mutated object is an internal error, never a
- * response.
+ * Applies the policy's defaults one by one to a deep copy of the object and diffs it against the original. After each
+ * default the fields it changed are checked: on UPDATE none may be a field the update left as it was, and no
+ * API-server invariant that held before may break. A default that fails either has its changes undone and is reported
+ * in `skipped`. The patch is checked by applying it to another copy: a patch that does not reproduce the mutated
+ * object is an internal error, never a response.
  */
 export function mutate(review: Review, operation: Operation, policy: ScopePolicy): MutationResult {
   const active = policy.defaults.filter(
     ({ enabled, default: d }) => enabled && d.kinds.includes(review.kind) && d.operations.includes(operation),
   );
-  if (active.length === 0) return { patch: undefined, mutated: review.object, applied: [], changes: [] };
-  const copy = cloneJson(review.object) as Record<string, unknown>;
-  const provenance = provenanceOf(review.object, policy.overrideBuiltinDefaults, review.oldObject);
   const applied: string[] = [];
   const changes: string[] = [];
+  const skipped: string[] = [];
+  const unchanged = (): MutationResult => ({ patch: undefined, mutated: review.object, applied: [], changes: [], skipped });
+  if (active.length === 0) return unchanged();
+  const copy = cloneJson(review.object) as Record<string, unknown>;
+  const provenance = provenanceOf(review.object, policy.overrideBuiltinDefaults, review.oldObject);
+  // The object as the defaults accepted so far: the original until one changes something, then a private copy kept in
+  // step with `copy` field by field, so that undoing a default costs no more than the fields it touched.
+  let accepted: unknown = review.object;
+  let acceptedIsCopy = false;
+  let brokenBefore: Set<string> | undefined;
   for (const { default: d, params } of active) {
     // Spelled out, not spread: see validate().
     const described = d.apply({ kind: review.kind, object: copy, oldObject: review.oldObject, operation, params, provenance } as never);
     if (described.length === 0) continue;
+    const fields = changedFields(accepted, copy);
+    if (fields.length === 0) continue;
+    brokenBefore ??= new Set(apiServerViolations({ ...review, object: accepted } as InvariantSubject).map(violationKey));
+    const refusal = untouchedByUpdate(review, fields) ?? brokenInvariant(review, copy, brokenBefore);
+    if (!acceptedIsCopy && refusal === undefined) {
+      accepted = cloneJson(review.object);
+      acceptedIsCopy = true;
+    }
+    for (const field of fields) {
+      if (refusal === undefined) copyField(copy, accepted, field, cloneJson);
+      else copyField(accepted, copy, field, cloneJson);
+    }
+    if (refusal !== undefined) {
+      skipped.push(`${d.id} skipped: ${refusal}`);
+      continue;
+    }
+    brokenBefore = undefined;
     applied.push(d.id);
     for (const change of described) changes.push(`${change} [${d.id}]`);
   }
-  if (applied.length === 0) return { patch: undefined, mutated: review.object, applied, changes };
+  if (applied.length === 0) return unchanged();
   if (policy.annotate) recordApplied(copy, applied);
   // rfc6902 compares arrays with a recursive edit-distance search: an unchanged array of a few thousand entries
   // (env, args) overflows the stack and costs time. Sharing every unchanged subtree with the original lets it stop at
   // `===` and diff only what the defaults touched.
-  if (shareUnchanged(review.object, copy)) {
-    return { patch: undefined, mutated: review.object, applied: [], changes: [] };
-  }
+  if (shareUnchanged(review.object, copy)) return unchanged();
   const patch = createPatch(review.object, copy);
-  if (patch.length === 0) return { patch: undefined, mutated: review.object, applied: [], changes: [] };
+  if (patch.length === 0) return unchanged();
   const check = copyAlong(review.object, patch);
   const errors = applyPatch(check, patch);
   if (errors.some((e) => e !== null) || !deepEqual(check, copy)) {
     throw new Error("internal error: the computed patch does not reproduce the mutated object");
   }
-  return { patch, mutated: copy, applied, changes };
+  return { patch, mutated: copy, applied, changes, skipped };
+}
+
+const present = (value: unknown): boolean => value !== undefined && value !== null;
+
+/**
+ * On UPDATE, the first changed field whose value the update left as it was (present and equal in `oldObject` and
+ * `object`): a default must never change it, whatever its provenance says.
+ */
+function untouchedByUpdate(review: Review, fields: readonly ChangedField[]): string | undefined {
+  if (!present(review.oldObject)) return undefined;
+  for (const field of fields) {
+    const now = valueAt(review.object, field);
+    if (present(now) && deepEqual(now, valueAt(review.oldObject, field))) {
+      return `it would change ${fieldPathOf(field)}, which this update left as it was`;
+    }
+  }
+  return undefined;
+}
+
+/** The first API-server invariant `object` breaks that held before the default ran. */
+function brokenInvariant(review: Review, object: unknown, brokenBefore: ReadonlySet<string>): string | undefined {
+  const broken = apiServerViolations({ ...review, object } as InvariantSubject).find((v) => !brokenBefore.has(violationKey(v)));
+  return broken && `the API server would reject the result: ${formatFieldError(broken.error)}`;
 }
 
 /** Adds the applied ids to the annotation, keeping earlier ones so a reinvocation changes nothing. */

@@ -37,17 +37,27 @@ describe(id, () => {
     expect(out.changes).toEqual([`set spec.volumeClaimTemplates[0].metadata.labels[app] to "other" [${id}]`]);
   });
 
-  it("escapes keys with / and ~ so that the decoded patch applies to exactly the right key", () => {
-    const key = "example.com/a~b/~1c";
+  it("escapes keys with / so that the decoded patch applies to exactly the right key", () => {
+    const key = "example.com/a-b";
     const manifest = seed("002-mysql.yaml", "StatefulSet");
-    manifest.spec.template.metadata.labels["x~0y/z"] = "kept";
+    manifest.spec.template.metadata.labels["example.com~1a-b"] = "kept";
     const out = run("StatefulSet", manifest, only(id, { labels: { [key]: "v" } }));
     const patch = roundTrip(out.patch!);
-    expect(patch).toContainEqual({ op: "add", path: "/spec/template/metadata/labels/example.com~1a~0b~1~01c", value: "v" });
+    expect(patch).toContainEqual({ op: "add", path: "/spec/template/metadata/labels/example.com~1a-b", value: "v" });
     const target = structuredClone(manifest);
     expect(applyPatch(target, patch).every((e) => e === null)).toBe(true);
-    expect(target.spec.template.metadata.labels).toEqual({ app: "mysql", "x~0y/z": "kept", [key]: "v" });
+    expect(target.spec.template.metadata.labels).toEqual({ app: "mysql", "example.com~1a-b": "kept", [key]: "v" });
     expect(target.spec.volumeClaimTemplates[0].metadata.labels).toEqual({ [key]: "v" });
+  });
+
+  it.each([
+    ["a key with ~", { "example.com/a~b": "v" }, /label key "example.com\/a~b": name part must consist of/],
+    ["a key with two /", { "a/b/c": "v" }, /label key "a\/b\/c"/],
+    ["an empty prefix", { "/name": "v" }, /prefix part must be non-empty/],
+    ["a value with ü", { team: "ü" }, /label value "ü": a label value must be empty, or it must consist of/],
+    ["a value of 64 characters", { team: "v".repeat(64) }, /must be no more than 63 characters/],
+  ])("rejects a policy with %s, as the API server would reject the label", (_, labels, message) => {
+    expect(() => run("StatefulSet", seed("002-mysql.yaml", "StatefulSet"), only(id, { labels }))).toThrow(message);
   });
 
   it("does not run on UPDATE: a new pod-template label would roll every pod", () => {

@@ -64,7 +64,7 @@ describe(id, () => {
 
   it("on UPDATE sets the strategy the API server filled in after kubectl apply dropped it, and is idempotent", () => {
     const f = admission("002-mysql.statefulset-mysql.update-scale.validate");
-    f.oldObject!.spec.updateStrategy = { type: "RollingUpdate", rollingUpdate: { partition: 2 } };
+    f.oldObject!.spec.updateStrategy = { type: "OnDelete" };
     const out = run(f.kind, f.object, onDelete, "UPDATE", f.oldObject);
     expect(out.patched.spec.updateStrategy).toEqual({ type: "OnDelete" });
     expect(run(f.kind, out.patched, onDelete, "UPDATE", f.oldObject).patch).toBeUndefined();

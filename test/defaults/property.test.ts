@@ -24,6 +24,12 @@ const labelKey = fc
   )
   .filter((k) => k !== "__proto__");
 const labelMap = fc.dictionary(labelKey, fc.string({ maxLength: 8, unit: "grapheme" }), { maxKeys: 4 });
+/** Labels a policy may list: the API server's syntax (the policy rejects others). */
+const policyLabels = fc.dictionary(
+  fc.constantFrom("app", "tier", "app.kubernetes.io/part-of", "example.com/team", "x_y.z"),
+  fc.constantFrom("", "web", "shop", "a-b.c_d"),
+  { maxKeys: 3 },
+);
 const extra = fc.jsonValue({ maxDepth: 2 }).filter(noProto);
 const classOrNone = fc.option(fc.constantFrom("fast", "standard", "", "my-storage-class"), { nil: undefined });
 const modes = fc.subarray(["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany"]);
@@ -168,7 +174,7 @@ const policy: fc.Arbitrary<PolicyDocument> = fc
         { enabled: fc.boolean(), whenDeleted: fc.constantFrom("Retain", "Delete"), whenScaled: fc.constantFrom("Retain", "Delete") },
         { requiredKeys: [] },
       ),
-      "default-labels": fc.record({ enabled: fc.boolean(), labels: labelMap }, { requiredKeys: [] }),
+      "default-labels": fc.record({ enabled: fc.boolean(), labels: policyLabels }, { requiredKeys: [] }),
     },
     { requiredKeys: [] },
   )

@@ -90,4 +90,21 @@ describe("POST /mutate on live objects", () => {
     expect(after.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
     expect(response.warnings).toEqual(["set spec.template.spec.terminationGracePeriodSeconds to 60 [default-termination-grace]"]);
   });
+
+  it.each([
+    ["NotIn [web]", { key: "tier", operator: "NotIn", values: ["web"] }],
+    ["DoesNotExist", { key: "tier", operator: "DoesNotExist" }],
+  ])("default-labels {tier: web} with a selector tier %s: a warning and no label, whatever `warnings` says", async (_, expression) => {
+    for (const warnings of [true, false]) {
+      const app = withPolicy(`defaults: {warnings: ${warnings}, default-labels: {labels: {tier: web}}}`);
+      const sts = manifest();
+      sts.spec.selector.matchExpressions = [expression];
+      const { response, live } = await admit(app, clientSideApply(undefined, sts));
+      expect(response.patch).toBeUndefined();
+      expect(live.spec.template.metadata.labels).toEqual({ app: "nginx" });
+      expect(response.warnings).toEqual([
+        'default-labels skipped: the API server would reject the result: spec.template.metadata.labels: Invalid value: {"app":"nginx","tier":"web"}: `selector` does not match template `labels`',
+      ]);
+    }
+  });
 });

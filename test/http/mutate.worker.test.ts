@@ -35,7 +35,7 @@ defaults:
   default-termination-grace: {seconds: 60}
   default-storage-class: {storageClassName: fast}
   default-labels:
-    labels: {"app.kubernetes.io/part-of": shop, "example.com/a~b": "ü"}
+    labels: {"app.kubernetes.io/part-of": shop, "example.com/team": "db"}
 `;
 
 describe("POST /mutate", () => {
@@ -72,15 +72,15 @@ describe("POST /mutate", () => {
     const object = review.request.object as any;
     const expected = structuredClone(object);
     expected.spec.template.spec.terminationGracePeriodSeconds = 60;
-    expected.spec.template.metadata.labels = { app: "mysql", "app.kubernetes.io/part-of": "shop", "example.com/a~b": "ü" };
+    expected.spec.template.metadata.labels = { app: "mysql", "app.kubernetes.io/part-of": "shop", "example.com/team": "db" };
     expected.spec.volumeClaimTemplates[0].spec.storageClassName = "fast";
-    expected.spec.volumeClaimTemplates[0].metadata.labels = { "app.kubernetes.io/part-of": "shop", "example.com/a~b": "ü" };
+    expected.spec.volumeClaimTemplates[0].metadata.labels = { "app.kubernetes.io/part-of": "shop", "example.com/team": "db" };
     expected.metadata.annotations = {
       ...object.metadata.annotations,
       "stateward.dev/defaulted": "default-labels,default-storage-class,default-termination-grace",
     };
     const patch = decodePatch(answer);
-    expect(patch).toContainEqual({ op: "add", path: "/spec/template/metadata/labels/example.com~1a~0b", value: "ü" });
+    expect(patch).toContainEqual({ op: "add", path: "/spec/template/metadata/labels/example.com~1team", value: "db" });
     const result = patched(object, patch);
     expect(result).toEqual(expected);
     expect(answer.response.warnings).toContain(
