@@ -106,7 +106,7 @@ clusterView:
   describe("errors name the path of the offending field", () => {
     const cases: [string, string, string][] = [
       ["an unknown top-level key", "rulez: {}", "invalid policy: <root>: unknown field(s) rulez"],
-      ["an unknown rule id", "rules:\n  storage-klass: {}", "invalid policy: rules: unknown field(s) storage-klass"],
+      ["an unknown rule id", "rules:\n  storage-klass: {}", "invalid policy: rules: unknown field(s) storage-klass (did you mean storage-class?)"],
       ["an unknown rule parameter", "rules:\n  storage-class:\n    allow: [fast]", "invalid policy: rules.storage-class: unknown field(s) allow"],
       [
         "a wrongly typed parameter",

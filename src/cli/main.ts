@@ -20,6 +20,7 @@ import {
 import { check, counts } from "./check.js";
 import { type InputProblem, load } from "./load.js";
 import { mutateAll } from "./mutate.js";
+import { parsePolicyArgs, policyUsage, runPolicy } from "./policy-lint.js";
 import { formatJson } from "./output/json.js";
 import { formatSarif } from "./output/sarif.js";
 import { formatText } from "./output/text.js";
@@ -63,6 +64,12 @@ export const commands: readonly Command[] = [
     summary: "print manifests as the mutating webhook leaves them",
     usage: mutateUsage,
     run: (argv, io) => runMutate(parseMutateArgs(argv), io),
+  },
+  {
+    name: "policy",
+    summary: "check policy documents before a webhook loads them (policy lint FILE...)",
+    usage: policyUsage,
+    run: (argv, io) => runPolicy(parsePolicyArgs(argv), io),
   },
   {
     name: "serve",

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { defaults as defaultRegistry } from "../defaults/index.js";
 import type { Action, Default, ParamsSchema, Rule } from "../engine/types.js";
 import { rules as ruleRegistry } from "../rules/index.js";
+import { closestName, keysAt } from "./suggest.js";
 
 const actionSchema = z.enum(["deny", "warn", "off"]);
 
@@ -106,7 +107,7 @@ function mergeScope(top: Section, override: Section | undefined): Section {
 function scopeParams(schema: ParamsSchema, params: Record<string, unknown>, path: string[]): unknown {
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
-    throw new PolicyError(formatZodIssues(parsed.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] }))));
+    throw new PolicyError(parsed.error.issues.map((issue) => ({ path: [...path, ...issue.path], message: issue.message })));
   }
   return parsed.data;
 }
@@ -149,8 +150,9 @@ export function buildPolicy(
   rules: readonly Rule[] = ruleRegistry,
   defaults: readonly Default[] = defaultRegistry,
 ): Policy {
-  const parsed = policyDocumentSchema(rules, defaults).safeParse(document ?? {});
-  if (!parsed.success) throw new PolicyError(formatZodIssues(parsed.error.issues));
+  const schema = policyDocumentSchema(rules, defaults);
+  const parsed = schema.safeParse(document ?? {});
+  if (!parsed.success) throw new PolicyError(describeIssues(schema, parsed.error.issues));
   const doc = parsed.data;
   // Resolve from the input, not the parsed output, so that a namespace override only replaces what it names.
   const input = (document ?? {}) as {
@@ -190,18 +192,36 @@ export function buildPolicy(
   };
 }
 
-export class PolicyError extends Error {
-  override name = "PolicyError";
+/** One thing wrong with a policy document: where (keys from the document's root) and what. */
+export interface PolicyProblem {
+  path: PropertyKey[];
+  message: string;
+  /** For an unknown field: its name, a child of `path`. */
+  unknownKey?: string;
 }
 
-function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const path = issue.path.map(String).join(".") || "<root>";
-      if (issue.code === "unrecognized_keys") return `${path}: unknown field(s) ${issue.keys.join(", ")}`;
-      return `${path}: ${issue.message}`;
-    })
-    .join("; ");
+export class PolicyError extends Error {
+  override name = "PolicyError";
+  constructor(readonly problems: PolicyProblem[]) {
+    super(problems.map(formatProblem).join("; "));
+  }
+}
+
+export function formatProblem({ path, message }: PolicyProblem): string {
+  return `${path.map(String).join(".") || "<root>"}: ${message}`;
+}
+
+/** One problem per issue, and per unknown key, each unknown key with the known name it most likely meant. */
+function describeIssues(schema: z.core.$ZodType, issues: readonly z.core.$ZodIssue[]): PolicyProblem[] {
+  return issues.flatMap((issue): PolicyProblem[] => {
+    const path = [...issue.path];
+    if (issue.code !== "unrecognized_keys") return [{ path, message: issue.message }];
+    const known = keysAt(schema, path);
+    return issue.keys.map((key) => {
+      const meant = closestName(key, known);
+      return { path, unknownKey: key, message: `unknown field(s) ${key}${meant ? ` (did you mean ${meant}?)` : ""}` };
+    });
+  });
 }
 
 /** Parses a policy document given as YAML or JSON text; undefined or blank text means the built-in defaults. */

@@ -4,6 +4,7 @@ import { clusterKinds, kindInfo } from "../../src/cluster/kinds.js";
 import { routes } from "../../src/http/app.js";
 import { selectorMatches } from "../../src/k8s/selector.js";
 import { readNodeOptions } from "../../src/node/options.js";
+import { lintPolicy } from "../../src/policy/lint.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import { find, one, overlayDir, render, webhooks } from "./render.js";
 
@@ -78,6 +79,7 @@ describe("k8s/overlays/in-cluster", () => {
     const configMap = one(objects, "ConfigMap", mounted.volume.configMap.name);
     const policy = loadPolicy(configMap.data[mounted.key!]);
     expect(policy.ok ? "ok" : policy.error).toBe("ok");
+    expect(lintPolicy(configMap.data[mounted.key!])).toEqual([]);
   });
 
   it("runs two replicas with probes on /healthz over HTTPS, and a PodDisruptionBudget that keeps one", () => {
