@@ -5,6 +5,9 @@ export default defineConfig({
   test: {
     // The service logs a JSON line per review; show a test's output only when that test fails.
     silent: "passed-only",
+    // CI runs on a 2-core machine that may be loaded; a test's own bounds say what it expects, these only catch hangs.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     globalSetup: ["./test/build.global-setup.ts"],
     projects: [
       {
