@@ -1,31 +1,58 @@
 /**
  * The store on Workers: a SQLite-backed Durable Object per cluster name, reached over RPC. Each RPC method runs its
- * SQL synchronously in one transaction, so an observation, a sync or a lookup is one atomic step.
+ * SQL synchronously in one transaction, so an observation, a page, a commit or a lookup is one atomic step.
  */
 import { DurableObject } from "cloudflare:workers";
 import { type ClusterKind, type ClusterRecord, clusterKinds } from "./kinds.js";
 import {
   type ClusterStore,
+  type CommitOutcome,
   type KindState,
+  type LookupAnswer,
   type LookupQuery,
   type ObserveOperation,
   type ObserveOutcome,
+  type PageOutcome,
   type RecordTable,
+  type SessionRow,
   StoreCore,
   type StoreSummary,
   type StoredRow,
   type SyncBatch,
-  type SyncOutcome,
+  type SyncSession,
 } from "./store.js";
-import type { Lookup, StorageClassRecord } from "./view.js";
+import type { Lookup, PodDisruptionBudgetRecord, StorageClassRecord } from "./view.js";
 
-type RowColumns = {
-  kind: string;
-  key: string;
-  resource_version: string | null;
-  seen_at: number;
-  record: string | null;
-};
+type RowColumns = { observed_at: number | null; record: string | null };
+
+/**
+ * The schema. Row and live counts per kind are kept by triggers, so a summary reads five numbers whatever the size of
+ * the store. The tables of the first version (`records`, `kinds`) ordered by resourceVersion; they are dropped, and
+ * the next sync fills the view again.
+ */
+const schema = [
+  "DROP TABLE IF EXISTS records",
+  "DROP TABLE IF EXISTS kinds",
+  `CREATE TABLE IF NOT EXISTS view_rows (
+    kind TEXT NOT NULL, key TEXT NOT NULL, observed_at INTEGER, is_default INTEGER NOT NULL DEFAULT 0, record TEXT,
+    PRIMARY KEY (kind, key))`,
+  `CREATE TABLE IF NOT EXISTS view_kinds (
+    kind TEXT PRIMARY KEY, synced_at INTEGER, listed_at INTEGER, overflow INTEGER NOT NULL DEFAULT 0,
+    rows INTEGER NOT NULL DEFAULT 0, live INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE TRIGGER IF NOT EXISTS view_rows_insert AFTER INSERT ON view_rows BEGIN
+    UPDATE view_kinds SET rows = rows + 1, live = live + (new.record IS NOT NULL) WHERE kind = new.kind; END`,
+  `CREATE TRIGGER IF NOT EXISTS view_rows_delete AFTER DELETE ON view_rows BEGIN
+    UPDATE view_kinds SET rows = rows - 1, live = live - (old.record IS NOT NULL) WHERE kind = old.kind; END`,
+  `CREATE TRIGGER IF NOT EXISTS view_rows_update AFTER UPDATE OF record ON view_rows BEGIN
+    UPDATE view_kinds SET live = live - (old.record IS NOT NULL) + (new.record IS NOT NULL) WHERE kind = new.kind; END`,
+  `CREATE TABLE IF NOT EXISTS sync_sessions (id TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS sync_staged (
+    session TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, is_default INTEGER NOT NULL, record TEXT NOT NULL,
+    PRIMARY KEY (session, kind, key))`,
+];
+
+const isDefaultClass = (kind: ClusterKind, record: ClusterRecord | null) =>
+  kind === "StorageClass" && (record as StorageClassRecord | null)?.isDefault === true ? 1 : 0;
 
 class SqlTable implements RecordTable {
   readonly #storage: DurableObjectStorage;
@@ -34,102 +61,173 @@ class SqlTable implements RecordTable {
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
     this.#sql = storage.sql;
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS records (
-      kind TEXT NOT NULL, key TEXT NOT NULL, resource_version TEXT, seen_at INTEGER NOT NULL,
-      is_default INTEGER NOT NULL DEFAULT 0, record TEXT, PRIMARY KEY (kind, key))`);
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS kinds (
-      kind TEXT PRIMARY KEY, synced_at INTEGER, overflow INTEGER NOT NULL DEFAULT 0)`);
+    for (const statement of schema) this.#sql.exec(statement);
+    for (const kind of clusterKinds) this.#sql.exec("INSERT OR IGNORE INTO view_kinds (kind) VALUES (?)", kind);
   }
 
   get(kind: ClusterKind, key: string): StoredRow | undefined {
-    const rows = this.#sql
-      .exec<RowColumns>("SELECT kind, key, resource_version, seen_at, record FROM records WHERE kind = ? AND key = ?", kind, key)
-      .toArray();
-    const row = rows[0];
+    const row = this.#sql
+      .exec<RowColumns>("SELECT observed_at, record FROM view_rows WHERE kind = ? AND key = ?", kind, key)
+      .toArray()[0];
     if (!row) return undefined;
-    return {
-      kind,
-      key,
-      resourceVersion: row.resource_version,
-      seenAt: row.seen_at,
-      record: row.record === null ? null : (JSON.parse(row.record) as ClusterRecord),
-    };
+    return { kind, key, observedAt: row.observed_at, record: row.record === null ? null : (JSON.parse(row.record) as ClusterRecord) };
   }
 
   put(row: StoredRow): void {
-    const isDefault = row.kind === "StorageClass" && (row.record as StorageClassRecord | null)?.isDefault === true;
     this.#sql.exec(
-      `INSERT INTO records (kind, key, resource_version, seen_at, is_default, record) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (kind, key) DO UPDATE SET resource_version = excluded.resource_version, seen_at = excluded.seen_at,
-       is_default = excluded.is_default, record = excluded.record`,
+      `INSERT INTO view_rows (kind, key, observed_at, is_default, record) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (kind, key) DO UPDATE SET observed_at = excluded.observed_at, is_default = excluded.is_default,
+       record = excluded.record`,
       row.kind,
       row.key,
-      row.resourceVersion,
-      row.seenAt,
-      isDefault ? 1 : 0,
+      row.observedAt,
+      isDefaultClass(row.kind, row.record),
       row.record === null ? null : JSON.stringify(row.record),
     );
   }
 
   remove(kind: ClusterKind, key: string): void {
-    this.#sql.exec("DELETE FROM records WHERE kind = ? AND key = ?", kind, key);
+    this.#sql.exec("DELETE FROM view_rows WHERE kind = ? AND key = ?", kind, key);
   }
 
   size(kind: ClusterKind): number {
-    return this.#count("SELECT COUNT(*) AS n FROM records WHERE kind = ?", kind);
+    return this.#sql.exec<{ n: number }>("SELECT rows AS n FROM view_kinds WHERE kind = ?", kind).one().n;
   }
 
   liveCount(kind: ClusterKind): number {
-    return this.#count("SELECT COUNT(*) AS n FROM records WHERE kind = ? AND record IS NOT NULL", kind);
+    return this.#sql.exec<{ n: number }>("SELECT live AS n FROM view_kinds WHERE kind = ?", kind).one().n;
   }
 
   dropTombstones(kind: ClusterKind): void {
-    this.#sql.exec("DELETE FROM records WHERE kind = ? AND record IS NULL", kind);
-  }
-
-  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>, after: number): void {
-    const rows = this.#sql.exec<{ key: string }>("SELECT key FROM records WHERE kind = ? AND seen_at <= ?", kind, after).toArray();
-    for (const { key } of rows) {
-      if (!keep.has(key)) this.remove(kind, key);
-    }
+    this.#sql.exec("DELETE FROM view_rows WHERE kind = ? AND record IS NULL", kind);
   }
 
   defaultStorageClasses(): StorageClassRecord[] {
     return this.#sql
-      .exec<{ record: string }>("SELECT record FROM records WHERE kind = 'StorageClass' AND is_default = 1 AND record IS NOT NULL")
+      .exec<{ record: string }>("SELECT record FROM view_rows WHERE kind = 'StorageClass' AND is_default = 1 AND record IS NOT NULL")
       .toArray()
       .map((row) => JSON.parse(row.record) as StorageClassRecord);
   }
 
+  podDisruptionBudgets(namespace: string, limit: number): PodDisruptionBudgetRecord[] {
+    // Keys are `namespace/name`: the namespace's keys sort between `namespace/` and `namespace0` ('0' follows '/').
+    return this.#sql
+      .exec<{ record: string }>(
+        `SELECT record FROM view_rows WHERE kind = 'PodDisruptionBudget' AND key >= ? AND key < ? AND record IS NOT NULL
+         LIMIT ?`,
+        `${namespace}/`,
+        `${namespace}0`,
+        limit,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.record) as PodDisruptionBudgetRecord);
+  }
+
   state(kind: ClusterKind): KindState {
     const row = this.#sql
-      .exec<{ synced_at: number | null; overflow: number }>("SELECT synced_at, overflow FROM kinds WHERE kind = ?", kind)
-      .toArray()[0];
-    return { syncedAt: row?.synced_at ?? null, overflow: row?.overflow === 1 };
+      .exec<{ synced_at: number | null; listed_at: number | null; overflow: number }>(
+        "SELECT synced_at, listed_at, overflow FROM view_kinds WHERE kind = ?",
+        kind,
+      )
+      .one();
+    return { syncedAt: row.synced_at, listedAt: row.listed_at, overflow: row.overflow === 1 };
   }
 
   setState(kind: ClusterKind, state: KindState): void {
     this.#sql.exec(
-      `INSERT INTO kinds (kind, synced_at, overflow) VALUES (?, ?, ?)
-       ON CONFLICT (kind) DO UPDATE SET synced_at = excluded.synced_at, overflow = excluded.overflow`,
-      kind,
+      "UPDATE view_kinds SET synced_at = ?, listed_at = ?, overflow = ? WHERE kind = ?",
       state.syncedAt,
+      state.listedAt,
       state.overflow ? 1 : 0,
+      kind,
     );
+  }
+
+  putSession(session: SessionRow): void {
+    this.#sql.exec(
+      `INSERT INTO sync_sessions (id, body, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET body = excluded.body, expires_at = excluded.expires_at`,
+      session.id,
+      JSON.stringify(session),
+      session.expiresAt,
+    );
+  }
+
+  getSession(id: string): SessionRow | undefined {
+    const row = this.#sql.exec<{ body: string }>("SELECT body FROM sync_sessions WHERE id = ?", id).toArray()[0];
+    return row && (JSON.parse(row.body) as SessionRow);
+  }
+
+  removeSession(id: string): void {
+    this.#sql.exec("DELETE FROM sync_staged WHERE session = ?", id);
+    this.#sql.exec("DELETE FROM sync_sessions WHERE id = ?", id);
+  }
+
+  expiredSessions(now: number): string[] {
+    return this.#sql.exec<{ id: string }>("SELECT id FROM sync_sessions WHERE expires_at < ?", now).toArray().map((r) => r.id);
+  }
+
+  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO sync_staged (session, kind, key, is_default, record) VALUES (?, ?, ?, ?, ?)",
+      session,
+      kind,
+      key,
+      isDefaultClass(kind, record),
+      JSON.stringify(record),
+    );
+  }
+
+  stagedCount(session: string, kind: ClusterKind): number {
+    return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM sync_staged WHERE session = ? AND kind = ?", session, kind).one().n;
+  }
+
+  /** `RecordTable.applyStaged` in three statements; `observed_at > listedAt` is `observedSince`. */
+  applyStaged(session: string, kind: ClusterKind, listedAt: number): number {
+    const sql = this.#sql;
+    sql.exec(
+      `DELETE FROM view_rows WHERE kind = ? AND (observed_at IS NULL OR observed_at <= ?)
+       AND key NOT IN (SELECT key FROM sync_staged WHERE session = ? AND kind = ?)`,
+      kind,
+      listedAt,
+      session,
+      kind,
+    );
+    const kept = sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM sync_staged s JOIN view_rows r ON r.kind = s.kind AND r.key = s.key
+         WHERE s.session = ? AND s.kind = ? AND r.observed_at > ?`,
+        session,
+        kind,
+        listedAt,
+      )
+      .one().n;
+    sql.exec(
+      `INSERT INTO view_rows (kind, key, observed_at, is_default, record)
+       SELECT kind, key, NULL, is_default, record FROM sync_staged WHERE session = ? AND kind = ? AND true
+       ON CONFLICT (kind, key) DO UPDATE SET observed_at = NULL, is_default = excluded.is_default, record = excluded.record
+       WHERE view_rows.observed_at IS NULL OR view_rows.observed_at <= ?`,
+      session,
+      kind,
+      listedAt,
+    );
+    return kept;
   }
 
   transaction<T>(body: () => T): T {
     return this.#storage.transactionSync(body);
-  }
-
-  #count(query: string, kind: ClusterKind): number {
-    return this.#sql.exec<{ n: number }>(query, kind).one().n;
   }
 }
 
 function checkKind(kind: unknown): ClusterKind {
   if (!clusterKinds.includes(kind as ClusterKind)) throw new TypeError(`not a cluster view kind: ${String(kind)}`);
   return kind as ClusterKind;
+}
+
+function checkQuery(query: LookupQuery): LookupQuery {
+  if (query.kind === "DefaultStorageClasses") return query;
+  if (query.kind === "PodDisruptionBudgets") return { kind: query.kind, namespace: String(query.namespace) };
+  return { kind: checkKind(query.kind), key: String(query.key) };
 }
 
 /** One cluster's store. The Worker names the instance after `STATEWARD_CLUSTER`. */
@@ -141,32 +239,44 @@ export class ClusterStoreObject extends DurableObject {
     this.#core = new StoreCore(new SqlTable(ctx.storage));
   }
 
-  observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation, resourceVersion: string | null): ObserveOutcome {
-    return this.#core.observe(checkKind(kind), record, operation, resourceVersion);
+  observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation): ObserveOutcome {
+    return this.#core.observe(checkKind(kind), record, operation);
   }
 
-  replace(batch: SyncBatch, graceMs?: number): SyncOutcome {
-    return this.#core.replace(batch, graceMs);
+  openSync(kinds: readonly ClusterKind[]): SyncSession {
+    return this.#core.openSync(kinds.map(checkKind));
+  }
+
+  stageSync(session: string, page: SyncBatch): PageOutcome {
+    return this.#core.stageSync(String(session), page);
+  }
+
+  commitSync(session: string): CommitOutcome {
+    return this.#core.commitSync(String(session));
+  }
+
+  replace(batch: SyncBatch, listedBeforeMs?: number): CommitOutcome {
+    return this.#core.replace(batch, listedBeforeMs);
   }
 
   summary(): StoreSummary {
     return this.#core.summary();
   }
 
-  lookupAll(queries: readonly LookupQuery[]): Lookup<ClusterRecord | StorageClassRecord[]>[] {
-    return this.#core.lookupAll(
-      queries.map((q) => (q.kind === "DefaultStorageClasses" ? q : { kind: checkKind(q.kind), key: String(q.key) })),
-    );
+  lookupAll(queries: readonly LookupQuery[]): Lookup<LookupAnswer>[] {
+    return this.#core.lookupAll(queries.map(checkQuery));
   }
 }
 
 /** The `ClusterStore` contract over a stub of the cluster's Durable Object: one RPC round trip per call. */
 export function durableClusterStore(stub: DurableObjectStub<ClusterStoreObject>): ClusterStore {
   return {
-    observe: (kind, record, operation, resourceVersion) =>
-      stub.observe(kind, record, operation, resourceVersion) as Promise<ObserveOutcome>,
-    replace: (batch, graceMs) => stub.replace(batch, graceMs) as Promise<SyncOutcome>,
+    observe: (kind, record, operation) => stub.observe(kind, record, operation) as Promise<ObserveOutcome>,
+    openSync: (kinds) => stub.openSync(kinds) as Promise<SyncSession>,
+    stageSync: (session, page) => stub.stageSync(session, page) as Promise<PageOutcome>,
+    commitSync: (session) => stub.commitSync(session) as Promise<CommitOutcome>,
+    replace: (batch, listedBeforeMs) => stub.replace(batch, listedBeforeMs) as Promise<CommitOutcome>,
     summary: () => stub.summary() as Promise<StoreSummary>,
-    lookupAll: (queries) => stub.lookupAll(queries) as Promise<Lookup<ClusterRecord | StorageClassRecord[]>[]>,
+    lookupAll: (queries) => stub.lookupAll(queries) as Promise<Lookup<LookupAnswer>[]>,
   };
 }

@@ -1,52 +1,89 @@
 /**
- * The three kinds the cluster view holds, how Kubernetes names them (AdmissionReview resources, List items), and how
- * an object of each becomes a record with a key.
+ * The kinds the cluster view holds, how Kubernetes names them (AdmissionReview resources, List items, API paths), and
+ * how an object of each becomes a record with a key.
  */
-import { serviceRecord, statefulSetRecord, storageClassRecord } from "./records.js";
-import type { ServiceRecord, StatefulSetRecord, StorageClassRecord } from "./view.js";
+import {
+  persistentVolumeClaimRecord,
+  podDisruptionBudgetRecord,
+  serviceRecord,
+  statefulSetRecord,
+  storageClassRecord,
+} from "./records.js";
+import type {
+  PersistentVolumeClaimRecord,
+  PodDisruptionBudgetRecord,
+  ServiceRecord,
+  StatefulSetRecord,
+  StorageClassRecord,
+} from "./view.js";
 
-export const clusterKinds = ["Service", "StorageClass", "StatefulSet"] as const;
+export const clusterKinds = ["Service", "StorageClass", "StatefulSet", "PersistentVolumeClaim", "PodDisruptionBudget"] as const;
 export type ClusterKind = (typeof clusterKinds)[number];
 
 export interface KindRecords {
   Service: ServiceRecord;
   StorageClass: StorageClassRecord;
   StatefulSet: StatefulSetRecord;
+  PersistentVolumeClaim: PersistentVolumeClaimRecord;
+  PodDisruptionBudget: PodDisruptionBudgetRecord;
 }
 export type ClusterRecord = KindRecords[ClusterKind];
 
 interface KindInfo {
   group: string;
+  version: string;
   resource: string;
   /** Plural for messages, the way Kubernetes documentation writes it. */
   plural: string;
   namespaced: boolean;
+  /** Reduces an object of this kind to its record; undefined when it is not one (wrong shape, no name). */
+  record(object: unknown, fallbackNamespace: string): ClusterRecord | undefined;
 }
 
 export const kindInfo: Record<ClusterKind, KindInfo> = {
-  Service: { group: "", resource: "services", plural: "Services", namespaced: true },
-  StorageClass: { group: "storage.k8s.io", resource: "storageclasses", plural: "StorageClasses", namespaced: false },
-  StatefulSet: { group: "apps", resource: "statefulsets", plural: "StatefulSets", namespaced: true },
+  Service: { group: "", version: "v1", resource: "services", plural: "Services", namespaced: true, record: serviceRecord },
+  StorageClass: {
+    group: "storage.k8s.io",
+    version: "v1",
+    resource: "storageclasses",
+    plural: "StorageClasses",
+    namespaced: false,
+    record: storageClassRecord,
+  },
+  StatefulSet: { group: "apps", version: "v1", resource: "statefulsets", plural: "StatefulSets", namespaced: true, record: statefulSetRecord },
+  PersistentVolumeClaim: {
+    group: "",
+    version: "v1",
+    resource: "persistentvolumeclaims",
+    plural: "PersistentVolumeClaims",
+    namespaced: true,
+    record: persistentVolumeClaimRecord,
+  },
+  PodDisruptionBudget: {
+    group: "policy",
+    version: "v1",
+    resource: "poddisruptionbudgets",
+    plural: "PodDisruptionBudgets",
+    namespaced: true,
+    record: podDisruptionBudgetRecord,
+  },
 };
+
+/** The API path that lists every object of `kind` in all namespaces, as a ServiceAccount with `list` may read it. */
+export function listPath(kind: ClusterKind): string {
+  const { group, version, resource } = kindInfo[kind];
+  return group ? `/apis/${group}/${version}/${resource}` : `/api/${version}/${resource}`;
+}
 
 export const namespacedKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 export function keyOf(kind: ClusterKind, record: ClusterRecord): string {
-  return kindInfo[kind].namespaced
-    ? namespacedKey((record as ServiceRecord | StatefulSetRecord).namespace, record.name)
-    : record.name;
+  return kindInfo[kind].namespaced ? namespacedKey((record as { namespace: string }).namespace, record.name) : record.name;
 }
 
 /** Reduces an object of `kind` to its record; undefined when it is not one (wrong shape, no name). */
 export function recordOf(kind: ClusterKind, object: unknown, fallbackNamespace = "default"): ClusterRecord | undefined {
-  switch (kind) {
-    case "Service":
-      return serviceRecord(object, fallbackNamespace);
-    case "StorageClass":
-      return storageClassRecord(object);
-    case "StatefulSet":
-      return statefulSetRecord(object, fallbackNamespace);
-  }
+  return kindInfo[kind].record(object, fallbackNamespace);
 }
 
 /** The kind an AdmissionReview's resource names, if it is one the view holds. */
@@ -58,11 +95,4 @@ export function kindOfResource(group: string, resource: string): ClusterKind | u
 export function kindOfItem(apiVersion: string, kind: string): ClusterKind | undefined {
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
   return clusterKinds.find((k) => k === kind && kindInfo[k].group === group);
-}
-
-/** An object's `metadata.resourceVersion`, when it has one. */
-export function resourceVersionOf(object: unknown): string | null {
-  const metadata = (object as { metadata?: { resourceVersion?: unknown } } | null | undefined)?.metadata;
-  const version = metadata?.resourceVersion;
-  return typeof version === "string" && version.length > 0 && version.length <= 64 ? version : null;
 }

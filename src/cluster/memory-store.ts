@@ -1,51 +1,79 @@
 /** The store in process memory (Node, tests), with a snapshot for an on-disk copy. */
-import { type ClusterKind, clusterKinds } from "./kinds.js";
-import { type ClusterStore, type KindState, localClusterStore, type RecordTable, StoreCore, type StoreOptions, type StoredRow } from "./store.js";
-import type { StorageClassRecord } from "./view.js";
+import { type ClusterKind, type ClusterRecord, clusterKinds } from "./kinds.js";
+import {
+  type ClusterStore,
+  type KindState,
+  localClusterStore,
+  observedSince,
+  type RecordTable,
+  type SessionRow,
+  StoreCore,
+  type StoreOptions,
+  type StoredRow,
+} from "./store.js";
+import type { PodDisruptionBudgetRecord, StorageClassRecord } from "./view.js";
 
-/** What a memory store saves and loads; plain JSON. */
+/** What a memory store saves and loads; plain JSON. Open sync sessions are not saved: a restart abandons them. */
 export interface StoreSnapshot {
-  version: 1;
+  version: 2;
   rows: StoredRow[];
   states: Partial<Record<ClusterKind, KindState>>;
 }
 
-const neverSynced = (): KindState => ({ syncedAt: null, overflow: false });
+const neverSynced = (): KindState => ({ syncedAt: null, listedAt: null, overflow: false });
+
+interface KindRows {
+  rows: Map<string, StoredRow>;
+  live: number;
+}
 
 export class MemoryTable implements RecordTable {
-  readonly #rows = new Map<ClusterKind, Map<string, StoredRow>>(clusterKinds.map((k) => [k, new Map()]));
+  readonly #kinds = new Map<ClusterKind, KindRows>(clusterKinds.map((k) => [k, { rows: new Map(), live: 0 }]));
   readonly #states = new Map<ClusterKind, KindState>();
+  readonly #sessions = new Map<string, { row: SessionRow; staged: Map<ClusterKind, Map<string, ClusterRecord>> }>();
 
-  #of(kind: ClusterKind): Map<string, StoredRow> {
-    return this.#rows.get(kind)!;
+  #of(kind: ClusterKind): KindRows {
+    return this.#kinds.get(kind)!;
   }
   get(kind: ClusterKind, key: string) {
-    return this.#of(kind).get(key);
+    return this.#of(kind).rows.get(key);
   }
   put(row: StoredRow) {
-    this.#of(row.kind).set(row.key, row);
+    const of = this.#of(row.kind);
+    const held = of.rows.get(row.key);
+    of.live += (row.record ? 1 : 0) - (held?.record ? 1 : 0);
+    of.rows.set(row.key, row);
   }
   remove(kind: ClusterKind, key: string) {
-    this.#of(kind).delete(key);
+    const of = this.#of(kind);
+    const held = of.rows.get(key);
+    if (!held) return;
+    if (held.record) of.live -= 1;
+    of.rows.delete(key);
   }
   size(kind: ClusterKind) {
-    return this.#of(kind).size;
+    return this.#of(kind).rows.size;
   }
   liveCount(kind: ClusterKind) {
-    let n = 0;
-    for (const row of this.#of(kind).values()) if (row.record) n += 1;
-    return n;
+    return this.#of(kind).live;
   }
   dropTombstones(kind: ClusterKind) {
-    for (const [key, row] of this.#of(kind)) if (!row.record) this.#of(kind).delete(key);
-  }
-  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>, after: number) {
-    for (const [key, row] of this.#of(kind)) if (!keep.has(key) && row.seenAt <= after) this.#of(kind).delete(key);
+    const { rows } = this.#of(kind);
+    for (const [key, row] of rows) if (!row.record) rows.delete(key);
   }
   defaultStorageClasses() {
-    return [...this.#of("StorageClass").values()]
+    return [...this.#of("StorageClass").rows.values()]
       .map((row) => row.record as StorageClassRecord | null)
       .filter((record): record is StorageClassRecord => record?.isDefault === true);
+  }
+  podDisruptionBudgets(namespace: string, limit: number) {
+    const found: PodDisruptionBudgetRecord[] = [];
+    for (const row of this.#of("PodDisruptionBudget").rows.values()) {
+      const record = row.record as PodDisruptionBudgetRecord | null;
+      if (record?.namespace === namespace) found.push(record);
+      if (found.length >= limit) break;
+    }
+    return found;
   }
   state(kind: ClusterKind) {
     return this.#states.get(kind) ?? neverSynced();
@@ -53,20 +81,60 @@ export class MemoryTable implements RecordTable {
   setState(kind: ClusterKind, state: KindState) {
     this.#states.set(kind, state);
   }
+
+  putSession(row: SessionRow) {
+    const held = this.#sessions.get(row.id);
+    if (held) held.row = row;
+    else this.#sessions.set(row.id, { row, staged: new Map() });
+  }
+  getSession(id: string) {
+    return this.#sessions.get(id)?.row;
+  }
+  removeSession(id: string) {
+    this.#sessions.delete(id);
+  }
+  expiredSessions(now: number) {
+    return [...this.#sessions.values()].filter((s) => s.row.expiresAt < now).map((s) => s.row.id);
+  }
+  #staged(session: string, kind: ClusterKind): Map<string, ClusterRecord> {
+    const staged = this.#sessions.get(session)!.staged;
+    let records = staged.get(kind);
+    if (!records) staged.set(kind, (records = new Map()));
+    return records;
+  }
+  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord) {
+    this.#staged(session, kind).set(key, record);
+  }
+  stagedCount(session: string, kind: ClusterKind) {
+    return this.#staged(session, kind).size;
+  }
+  applyStaged(session: string, kind: ClusterKind, listedAt: number) {
+    const staged = this.#staged(session, kind);
+    for (const [key, row] of this.#of(kind).rows) {
+      if (!staged.has(key) && !observedSince(row, listedAt)) this.remove(kind, key);
+    }
+    let kept = 0;
+    for (const [key, record] of staged) {
+      const held = this.get(kind, key);
+      if (held && observedSince(held, listedAt)) kept += 1;
+      else this.put({ kind, key, record, observedAt: null });
+    }
+    return kept;
+  }
   transaction<T>(body: () => T): T {
     return body();
   }
 
   snapshot(): StoreSnapshot {
     return {
-      version: 1,
-      rows: clusterKinds.flatMap((kind) => [...this.#of(kind).values()]),
+      version: 2,
+      rows: clusterKinds.flatMap((kind) => [...this.#of(kind).rows.values()]),
       states: Object.fromEntries(this.#states),
     };
   }
 
   load(snapshot: StoreSnapshot) {
-    for (const kind of clusterKinds) this.#of(kind).clear();
+    for (const kind of clusterKinds) this.#kinds.set(kind, { rows: new Map(), live: 0 });
     this.#states.clear();
     for (const row of snapshot.rows) if (clusterKinds.includes(row.kind)) this.put(row);
     for (const kind of clusterKinds) {
@@ -90,5 +158,5 @@ export function memoryClusterStore(options: StoreOptions & { onChange?: () => vo
       options.onChange?.();
       return result;
     };
-  return { ...store, observe: changed(store.observe), replace: changed(store.replace), table };
+  return { ...store, observe: changed(store.observe), commitSync: changed(store.commitSync), replace: changed(store.replace), table };
 }

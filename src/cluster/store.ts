@@ -1,12 +1,20 @@
 /**
- * The cluster store: one contract behind every source (observation, inventory sync, watch) and every runtime (a
- * Durable Object on Workers, a Map on Node). The semantics live here once, in `StoreCore`, over a small synchronous
- * table that each runtime backs with its own storage.
+ * The cluster store: one contract behind every source (observation, sync, watch) and every runtime (a Durable Object
+ * on Workers, a Map on Node). The semantics live here once, in `StoreCore`, over a small synchronous table that each
+ * runtime backs with its own storage.
+ *
+ * Which source wins is decided by time, never by comparing resourceVersions: those are opaque to clients (the API
+ * conventions), and one forged as a 40-digit number would otherwise outrank every real change. A sync knows when its
+ * list was taken (`listedAt`); it is authoritative for every object except those observed after that moment, and an
+ * observation stands until the next sync whose list was taken after it.
  */
 import { type ClusterKind, type ClusterRecord, clusterKinds, kindInfo, keyOf, namespacedKey } from "./kinds.js";
 import {
   type ClusterView,
   type Lookup,
+  maxBudgetsPerNamespace,
+  type PersistentVolumeClaimRecord,
+  type PodDisruptionBudgetRecord,
   type ServiceRecord,
   type StatefulSetRecord,
   type StorageClassRecord,
@@ -15,26 +23,34 @@ import {
 
 export type ObserveOperation = "upsert" | "delete";
 
-/** What an observation did: `stale` when an older resourceVersion lost to a newer one already held. */
-export type ObserveOutcome = "stored" | "removed" | "stale" | "full";
+/** What an observation did: `full` when the kind is at its size bound and the object is new. */
+export type ObserveOutcome = "stored" | "removed" | "full";
 
-export interface SyncItem {
-  record: ClusterRecord;
-  resourceVersion: string | null;
-}
-
-/** The kinds a sync replaces; a kind given with no items is known to be empty, a kind left out is untouched. */
-export type SyncBatch = Partial<Record<ClusterKind, SyncItem[]>>;
+/** Records per kind; a kind given with no records is known to be empty, a kind left out is untouched. */
+export type SyncBatch = Partial<Record<ClusterKind, ClusterRecord[]>>;
 
 export interface SyncOutcome {
   /** Records now held per replaced kind. */
   counts: Partial<Record<ClusterKind, number>>;
-  /** Held records whose resourceVersion was newer than the listed one, so they were kept. */
-  keptNewer: number;
+  /** Listed objects that were observed after the list was taken, so the observation was kept. */
+  keptObserved: number;
   /** Kinds with more objects than the store holds: their misses answer unknown, not "not found". */
   truncated: ClusterKind[];
   syncedAt: string;
 }
+
+/** An open sync: pages are staged under its id and become visible together when it is committed. */
+export interface SyncSession {
+  session: string;
+  kinds: ClusterKind[];
+  /** When the store opened the session; every list the sync sends was taken after it. */
+  listedAt: string;
+  expiresAt: string;
+}
+
+export type SyncFailure = { ok: false; status: 400 | 404 | 409; error: string };
+export type PageOutcome = { ok: true; staged: Partial<Record<ClusterKind, number>> } | SyncFailure;
+export type CommitOutcome = { ok: true; sync: SyncOutcome } | SyncFailure;
 
 export interface KindSummary {
   count: number;
@@ -50,35 +66,61 @@ export interface StoreSummary {
 
 export interface ClusterStore {
   /** Records an object seen in a change (`upsert`: the new object; `delete`: the old one). */
-  observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation, resourceVersion: string | null): Promise<ObserveOutcome>;
+  observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation): Promise<ObserveOutcome>;
+  /** Opens a sync of `kinds`; the lists must be taken after this returns. */
+  openSync(kinds: readonly ClusterKind[]): Promise<SyncSession>;
+  /** Adds a page of records to an open sync; nothing is visible before `commitSync`. */
+  stageSync(session: string, page: SyncBatch): Promise<PageOutcome>;
+  /** Makes the sync's pages the view of its kinds, in one step. */
+  commitSync(session: string): Promise<CommitOutcome>;
   /**
-   * Replaces everything held for each kind in `batch`, except objects observed in the last `graceMs` (and since the
-   * previous sync) that the batch does not list.
+   * A whole sync in one call, for lists that fit in one request: replaces each kind in `batch` with the lists taken
+   * `listedBeforeMs` before now (at the latest).
    */
-  replace(batch: SyncBatch, graceMs?: number): Promise<SyncOutcome>;
+  replace(batch: SyncBatch, listedBeforeMs?: number): Promise<CommitOutcome>;
   summary(): Promise<StoreSummary>;
   /** Answers several lookups in one call (on Workers, one round trip to the Durable Object), in the queries' order. */
-  lookupAll(queries: readonly LookupQuery[]): Promise<Lookup<ClusterRecord | StorageClassRecord[]>[]>;
+  lookupAll(queries: readonly LookupQuery[]): Promise<Lookup<LookupAnswer>[]>;
 }
 
-/** One object by kind and key (`namespace/name`, or the name of a cluster-scoped object), or the default classes. */
-export type LookupQuery = { kind: ClusterKind; key: string } | { kind: "DefaultStorageClasses" };
+/**
+ * One object by kind and key (`namespace/name`, or the name of a cluster-scoped object), the default classes, or the
+ * disruption budgets of a namespace.
+ */
+export type LookupQuery =
+  | { kind: ClusterKind; key: string }
+  | { kind: "DefaultStorageClasses" }
+  | { kind: "PodDisruptionBudgets"; namespace: string };
 
-/** One stored row; a null record is a tombstone that keeps a deletion's resourceVersion against late observations. */
+export type LookupAnswer = ClusterRecord | StorageClassRecord[] | PodDisruptionBudgetRecord[];
+
+/** One stored row; a null record is a tombstone: an observed deletion that a sync listed before it must not undo. */
 export interface StoredRow {
   kind: ClusterKind;
   key: string;
-  resourceVersion: string | null;
-  /** Epoch milliseconds of the observation or sync that wrote the row. */
-  seenAt: number;
   record: ClusterRecord | null;
+  /** Epoch milliseconds of the observation that wrote the row; null for a row a sync wrote. */
+  observedAt: number | null;
 }
 
+/** Whether a row was observed after a list taken at `listedAt`, and so outranks that list. */
+export const observedSince = (row: StoredRow, listedAt: number) => row.observedAt !== null && row.observedAt > listedAt;
+
 export interface KindState {
-  /** Epoch milliseconds of the last sync; null before the first. */
+  /** Epoch milliseconds of the last committed sync; null before the first. */
   syncedAt: number | null;
+  /** When the last committed sync's list was taken. */
+  listedAt: number | null;
   /** The kind hit the size bound since its last sync. */
   overflow: boolean;
+}
+
+export interface SessionRow {
+  id: string;
+  kinds: ClusterKind[];
+  listedAt: number;
+  expiresAt: number;
+  overflow: ClusterKind[];
 }
 
 /** The storage a runtime provides; every call is synchronous so a store operation is one atomic step. */
@@ -86,119 +128,104 @@ export interface RecordTable {
   get(kind: ClusterKind, key: string): StoredRow | undefined;
   put(row: StoredRow): void;
   remove(kind: ClusterKind, key: string): void;
-  /** Rows of `kind`, tombstones included. */
+  /** Rows of `kind`, tombstones included; kept as a count, never counted by a scan. */
   size(kind: ClusterKind): number;
-  /** Rows of `kind` holding a record. */
+  /** Rows of `kind` holding a record; kept as a count, never counted by a scan. */
   liveCount(kind: ClusterKind): number;
   dropTombstones(kind: ClusterKind): void;
-  /** Removes the rows of `kind` that are neither in `keep` nor written after `after` (epoch ms). */
-  retainOnly(kind: ClusterKind, keep: ReadonlySet<string>, after: number): void;
   defaultStorageClasses(): StorageClassRecord[];
+  /** Up to `limit` budgets of `namespace`. */
+  podDisruptionBudgets(namespace: string, limit: number): PodDisruptionBudgetRecord[];
   state(kind: ClusterKind): KindState;
   setState(kind: ClusterKind, state: KindState): void;
+
+  putSession(session: SessionRow): void;
+  getSession(id: string): SessionRow | undefined;
+  /** Removes the session and everything staged under it. */
+  removeSession(id: string): void;
+  /** Ids of sessions that expired before `now`. */
+  expiredSessions(now: number): string[];
+  /** Stages a record under a session (a key staged twice keeps the last). */
+  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord): void;
+  stagedCount(session: string, kind: ClusterKind): number;
+  /**
+   * Makes the session's staged records of `kind` the kind's rows, except rows observed since `listedAt`
+   * (`observedSince`), which stay as they are: a held row neither staged nor observed since goes, a staged record
+   * replaces a held row not observed since and is written with `observedAt: null`. Returns how many staged records
+   * gave way to an observation.
+   */
+  applyStaged(session: string, kind: ClusterKind, listedAt: number): number;
   transaction<T>(body: () => T): T;
 }
 
 /**
- * How long an observation outranks an inventory that does not list its object. The List of a `PUT /inventory` was
- * taken before the request that carries it (the CronJob's kubectl, then curl): an object created in between is
- * observed, then missing from the List, and must not be dropped until the next sync. (An informer's relist is
- * current and needs no grace.)
+ * How long before a `PUT /inventory` its List may have been taken: kubectl lists, then the request carries it. An
+ * object observed in that window outranks the List (a Service created in between would otherwise vanish). A paged
+ * sync (`stateward sync`) opens its session before listing and needs no such allowance; neither does a watch's list.
  */
 export const observationGraceMs = 60_000;
+
+/** An open sync that receives no page for this long is abandoned: its pages are dropped, the view never saw them. */
+export const syncSessionTtlMs = 10 * 60_000;
 
 /** The default bound per kind: far above real clusters, small enough for a Durable Object or a Node heap. */
 export const defaultMaxRecordsPerKind = 50_000;
 
-const numeric = /^\d{1,40}$/;
-
-/**
- * Orders two resourceVersions: etcd's are integers, compared as such; anything else is opaque, so the later
- * observation counts as newer. Returns true when `incoming` is older than `held`.
- */
-export function olderThan(incoming: string | null, held: string | null, strict: boolean): boolean {
-  if (incoming === null || held === null || !numeric.test(incoming) || !numeric.test(held)) return false;
-  const a = BigInt(incoming);
-  const b = BigInt(held);
-  return strict ? a <= b : a < b;
-}
-
 export interface StoreOptions {
   maxRecordsPerKind?: number;
   now?: () => number;
+  /** Session ids; random by default. */
+  newId?: () => string;
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The store's semantics over any `RecordTable`. */
 export class StoreCore {
   readonly #table: RecordTable;
   readonly #max: number;
   readonly #now: () => number;
+  readonly #newId: () => string;
 
   constructor(table: RecordTable, options: StoreOptions = {}) {
     this.#table = table;
     this.#max = options.maxRecordsPerKind ?? defaultMaxRecordsPerKind;
     this.#now = options.now ?? Date.now;
+    this.#newId = options.newId ?? (() => crypto.randomUUID());
   }
 
-  observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation, resourceVersion: string | null): ObserveOutcome {
+  observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation): ObserveOutcome {
     const table = this.#table;
     return table.transaction(() => {
       const key = keyOf(kind, record);
-      const held = table.get(kind, key);
-      // An admission request carries the version the change starts from: an update sent against a deleted version
-      // (a tombstone's) is late, while one sent against a held record's version makes that record older.
-      if (held && olderThan(resourceVersion, held.resourceVersion, held.record === null)) return "stale";
-      const row: StoredRow = {
-        kind,
-        key,
-        resourceVersion,
-        seenAt: this.#now(),
-        record: operation === "delete" ? null : record,
-      };
-      if (!held && !this.#room(kind)) {
+      if (!table.get(kind, key) && !this.#room(kind)) {
         if (operation === "delete") return "removed";
         table.setState(kind, { ...table.state(kind), overflow: true });
         return "full";
       }
-      table.put(row);
+      table.put({ kind, key, record: operation === "delete" ? null : record, observedAt: this.#now() });
       return operation === "delete" ? "removed" : "stored";
     });
   }
 
-  replace(batch: SyncBatch, graceMs = 0): SyncOutcome {
-    const table = this.#table;
-    return table.transaction(() => {
-      const now = this.#now();
-      const counts: Partial<Record<ClusterKind, number>> = {};
-      const truncated: ClusterKind[] = [];
-      let keptNewer = 0;
-      for (const kind of clusterKinds) {
-        const items = batch[kind];
-        if (!items) continue;
-        const keep = new Set<string>();
-        let overflow = false;
-        for (const { record, resourceVersion } of items) {
-          const key = keyOf(kind, record);
-          if (!keep.has(key) && keep.size >= this.#max) {
-            overflow = true;
-            continue;
-          }
-          keep.add(key);
-          const held = table.get(kind, key);
-          if (held && olderThan(resourceVersion, held.resourceVersion, held.record === null)) {
-            keptNewer += 1;
-            continue;
-          }
-          table.put({ kind, key, resourceVersion, seenAt: now, record });
-        }
-        // Only observations since the previous sync count: rows that sync wrote are what this one replaces.
-        const previous = table.state(kind).syncedAt;
-        table.retainOnly(kind, keep, Math.max(now - graceMs, previous ?? 0));
-        table.setState(kind, { syncedAt: now, overflow });
-        counts[kind] = table.liveCount(kind);
-        if (overflow) truncated.push(kind);
-      }
-      return { counts, keptNewer, truncated, syncedAt: new Date(now).toISOString() };
+  openSync(kinds: readonly ClusterKind[]): SyncSession {
+    return this.#table.transaction(() => this.#open(kinds, this.#now()));
+  }
+
+  stageSync(id: string, page: SyncBatch): PageOutcome {
+    return this.#table.transaction(() => this.#stage(id, page));
+  }
+
+  commitSync(id: string): CommitOutcome {
+    return this.#table.transaction(() => this.#commit(id));
+  }
+
+  replace(batch: SyncBatch, listedBeforeMs = 0): CommitOutcome {
+    return this.#table.transaction(() => {
+      const kinds = clusterKinds.filter((kind) => batch[kind]);
+      const { session } = this.#open(kinds, this.#now() - listedBeforeMs);
+      const staged = this.#stage(session, batch);
+      return staged.ok ? this.#commit(session) : staged;
     });
   }
 
@@ -209,12 +236,12 @@ export class StoreCore {
       const { syncedAt, overflow } = this.#table.state(kind);
       kinds[kind] = {
         count: this.#table.liveCount(kind),
-        syncedAt: syncedAt === null ? null : new Date(syncedAt).toISOString(),
+        syncedAt: syncedAt === null ? null : iso(syncedAt),
         complete: syncedAt !== null && !overflow,
       };
       if (syncedAt !== null && (last === null || syncedAt > last)) last = syncedAt;
     }
-    return { kinds, lastSyncAt: last === null ? null : new Date(last).toISOString() };
+    return { kinds, lastSyncAt: last === null ? null : iso(last) };
   }
 
   lookup(kind: ClusterKind, key: string): Lookup<ClusterRecord> {
@@ -227,8 +254,89 @@ export class StoreCore {
     return this.#miss("StorageClass") ?? { state: "found", value: this.#table.defaultStorageClasses() };
   }
 
-  lookupAll(queries: readonly LookupQuery[]): Lookup<ClusterRecord | StorageClassRecord[]>[] {
-    return queries.map((query) => (query.kind === "DefaultStorageClasses" ? this.defaultStorageClasses() : this.lookup(query.kind, query.key)));
+  podDisruptionBudgets(namespace: string): Lookup<PodDisruptionBudgetRecord[]> {
+    const miss = this.#miss("PodDisruptionBudget");
+    if (miss) return miss;
+    const budgets = this.#table.podDisruptionBudgets(namespace, maxBudgetsPerNamespace + 1);
+    if (budgets.length > maxBudgetsPerNamespace) {
+      return unknown(`namespace ${namespace} has more than ${maxBudgetsPerNamespace} PodDisruptionBudgets`);
+    }
+    return { state: "found", value: budgets };
+  }
+
+  lookupAll(queries: readonly LookupQuery[]): Lookup<LookupAnswer>[] {
+    return queries.map((query) => {
+      if (query.kind === "DefaultStorageClasses") return this.defaultStorageClasses();
+      if (query.kind === "PodDisruptionBudgets") return this.podDisruptionBudgets(query.namespace);
+      return this.lookup(query.kind, query.key);
+    });
+  }
+
+  #open(kinds: readonly ClusterKind[], listedAt: number): SyncSession {
+    const now = this.#now();
+    for (const expired of this.#table.expiredSessions(now)) this.#table.removeSession(expired);
+    const session: SessionRow = { id: this.#newId(), kinds: [...kinds], listedAt, expiresAt: now + syncSessionTtlMs, overflow: [] };
+    this.#table.putSession(session);
+    return { session: session.id, kinds: session.kinds, listedAt: iso(listedAt), expiresAt: iso(session.expiresAt) };
+  }
+
+  #session(id: string): SessionRow | SyncFailure {
+    const session = this.#table.getSession(id);
+    if (session && session.expiresAt >= this.#now()) return session;
+    return {
+      ok: false,
+      status: 404,
+      error: `no open sync session ${JSON.stringify(id)}: it was committed, or received no page for ${syncSessionTtlMs / 60_000} minutes`,
+    };
+  }
+
+  #stage(id: string, page: SyncBatch): PageOutcome {
+    const session = this.#session(id);
+    if ("ok" in session) return session;
+    const stray = clusterKinds.find((kind) => page[kind] && !session.kinds.includes(kind));
+    if (stray) return { ok: false, status: 400, error: `${kindInfo[stray].plural} are not part of sync session ${id}` };
+    const staged: Partial<Record<ClusterKind, number>> = {};
+    for (const kind of session.kinds) {
+      const records = page[kind];
+      if (!records) continue;
+      let count = this.#table.stagedCount(id, kind);
+      for (const record of records) {
+        if (count >= this.#max) {
+          if (!session.overflow.includes(kind)) session.overflow.push(kind);
+          break;
+        }
+        this.#table.stage(id, kind, keyOf(kind, record), record);
+        count += 1;
+      }
+      staged[kind] = this.#table.stagedCount(id, kind);
+    }
+    this.#table.putSession({ ...session, expiresAt: this.#now() + syncSessionTtlMs });
+    return { ok: true, staged };
+  }
+
+  #commit(id: string): CommitOutcome {
+    const session = this.#session(id);
+    if ("ok" in session) return session;
+    const table = this.#table;
+    const later = session.kinds.find((kind) => (table.state(kind).listedAt ?? -Infinity) > session.listedAt);
+    if (later) {
+      table.removeSession(id);
+      return {
+        ok: false,
+        status: 409,
+        error: `a sync of ${kindInfo[later].plural} whose list was taken after this one's has already been committed`,
+      };
+    }
+    const now = this.#now();
+    const counts: Partial<Record<ClusterKind, number>> = {};
+    let keptObserved = 0;
+    for (const kind of session.kinds) {
+      keptObserved += table.applyStaged(id, kind, session.listedAt);
+      table.setState(kind, { syncedAt: now, listedAt: session.listedAt, overflow: session.overflow.includes(kind) });
+      counts[kind] = table.liveCount(kind);
+    }
+    table.removeSession(id);
+    return { ok: true, sync: { counts, keptObserved, truncated: [...session.overflow], syncedAt: iso(now) } };
   }
 
   /** Why a miss cannot be called "not found", if it cannot. */
@@ -247,11 +355,16 @@ export class StoreCore {
   }
 }
 
+type Sync<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never };
+
 /** A `ClusterStore` over a `StoreCore` in the same process. */
-export function localClusterStore(core: StoreCore): ClusterStore {
+export function localClusterStore(core: Sync<ClusterStore>): ClusterStore {
   return {
-    observe: async (kind, record, operation, resourceVersion) => core.observe(kind, record, operation, resourceVersion),
-    replace: async (batch, graceMs) => core.replace(batch, graceMs),
+    observe: async (kind, record, operation) => core.observe(kind, record, operation),
+    openSync: async (kinds) => core.openSync(kinds),
+    stageSync: async (session, page) => core.stageSync(session, page),
+    commitSync: async (session) => core.commitSync(session),
+    replace: async (batch, listedBeforeMs) => core.replace(batch, listedBeforeMs),
     summary: async () => core.summary(),
     lookupAll: async (queries) => core.lookupAll(queries),
   };
@@ -292,5 +405,8 @@ export function clusterViewOf(store: ClusterStore): ClusterView {
     storageClass: (name) => ask<StorageClassRecord>({ kind: "StorageClass", key: name }),
     defaultStorageClasses: () => ask<StorageClassRecord[]>({ kind: "DefaultStorageClasses" }),
     statefulSet: (namespace, name) => ask<StatefulSetRecord>({ kind: "StatefulSet", key: namespacedKey(namespace, name) }),
+    persistentVolumeClaim: (namespace, name) =>
+      ask<PersistentVolumeClaimRecord>({ kind: "PersistentVolumeClaim", key: namespacedKey(namespace, name) }),
+    podDisruptionBudgets: (namespace) => ask<PodDisruptionBudgetRecord[]>({ kind: "PodDisruptionBudgets", namespace }),
   };
 }

@@ -32,7 +32,34 @@ export interface ClaimTemplateRecord {
 export interface StatefulSetRecord {
   namespace: string;
   name: string;
+  /** The pod template's labels: what a PodDisruptionBudget or a Service selects. */
+  templateLabels: Record<string, string> | null;
   claimTemplates: ClaimTemplateRecord[];
+}
+
+export interface PersistentVolumeClaimRecord {
+  namespace: string;
+  name: string;
+  storageClassName: string | null;
+  /** `spec.resources.requests.storage`, as written. */
+  storage: string | null;
+  accessModes: string[];
+  volumeName: string | null;
+}
+
+export interface SelectorRequirementRecord {
+  key: string;
+  operator: string;
+  values: string[];
+}
+
+export interface PodDisruptionBudgetRecord {
+  namespace: string;
+  name: string;
+  /** Null selects nothing (policy/v1: an empty selector selects every pod of the namespace, and is `{}` here). */
+  selector: { matchLabels: Record<string, string>; matchExpressions: SelectorRequirementRecord[] } | null;
+  minAvailable: number | string | null;
+  maxUnavailable: number | string | null;
 }
 
 export interface ClusterView {
@@ -41,20 +68,35 @@ export interface ClusterView {
   /** The classes marked default; found with an empty list means the cluster has none. */
   defaultStorageClasses(): Promise<Lookup<StorageClassRecord[]>>;
   statefulSet(namespace: string, name: string): Promise<Lookup<StatefulSetRecord>>;
+  persistentVolumeClaim(namespace: string, name: string): Promise<Lookup<PersistentVolumeClaimRecord>>;
+  /** Every PodDisruptionBudget of a namespace (at most `maxBudgetsPerNamespace`). */
+  podDisruptionBudgets(namespace: string): Promise<Lookup<PodDisruptionBudgetRecord[]>>;
 }
+
+/** More budgets than this in one namespace answer unknown: no rule needs to read a thousand. */
+export const maxBudgetsPerNamespace = 1_000;
 
 export const unknown = (reason: string) => ({ state: "unknown", reason }) as const;
 
 /** A view that knows nothing: every lookup is unknown. */
 export function emptyClusterView(reason = "no cluster view is configured"): ClusterView {
   const answer = async () => unknown(reason);
-  return { service: answer, storageClass: answer, defaultStorageClasses: answer, statefulSet: answer };
+  return {
+    service: answer,
+    storageClass: answer,
+    defaultStorageClasses: answer,
+    statefulSet: answer,
+    persistentVolumeClaim: answer,
+    podDisruptionBudgets: answer,
+  };
 }
 
 export interface ClusterSnapshot {
   services?: ServiceRecord[];
   storageClasses?: StorageClassRecord[];
   statefulSets?: StatefulSetRecord[];
+  persistentVolumeClaims?: PersistentVolumeClaimRecord[];
+  podDisruptionBudgets?: PodDisruptionBudgetRecord[];
 }
 
 /**
@@ -66,6 +108,8 @@ export function memoryClusterView(snapshot: ClusterSnapshot): ClusterView {
   const services = snapshot.services && new Map(snapshot.services.map((s) => [key(s.namespace, s.name), s]));
   const classes = snapshot.storageClasses && new Map(snapshot.storageClasses.map((s) => [s.name, s]));
   const statefulSets = snapshot.statefulSets && new Map(snapshot.statefulSets.map((s) => [key(s.namespace, s.name), s]));
+  const claims = snapshot.persistentVolumeClaims && new Map(snapshot.persistentVolumeClaims.map((c) => [key(c.namespace, c.name), c]));
+  const budgets = snapshot.podDisruptionBudgets;
   const neverSynced = (kind: string) => unknown(`${kind} have not been synced to the cluster view`);
   function find<T>(map: Map<string, T> | undefined, k: string, kind: string): Lookup<T> {
     if (!map) return neverSynced(kind);
@@ -78,6 +122,9 @@ export function memoryClusterView(snapshot: ClusterSnapshot): ClusterView {
     defaultStorageClasses: async () =>
       classes ? { state: "found", value: [...classes.values()].filter((c) => c.isDefault) } : neverSynced("StorageClasses"),
     statefulSet: async (namespace, name) => find(statefulSets, key(namespace, name), "StatefulSets"),
+    persistentVolumeClaim: async (namespace, name) => find(claims, key(namespace, name), "PersistentVolumeClaims"),
+    podDisruptionBudgets: async (namespace) =>
+      budgets ? { state: "found", value: budgets.filter((b) => b.namespace === namespace) } : neverSynced("PodDisruptionBudgets"),
   };
 }
 
@@ -110,5 +157,7 @@ export function boundedClusterView(view: ClusterView, timeoutMs: number): Cluste
     storageClass: bound(view.storageClass.bind(view)),
     defaultStorageClasses: bound(view.defaultStorageClasses.bind(view)),
     statefulSet: bound(view.statefulSet.bind(view)),
+    persistentVolumeClaim: bound(view.persistentVolumeClaim.bind(view)),
+    podDisruptionBudgets: bound(view.podDisruptionBudgets.bind(view)),
   };
 }

@@ -13,7 +13,7 @@ import {
   admissionReviewSchema,
   describeIssues,
 } from "../admission/review.js";
-import { observeRequest, syncInventory } from "../cluster/ingest.js";
+import { observeRequest, openSync, stageSyncPage, syncInventory } from "../cluster/ingest.js";
 import type { ClusterStore } from "../cluster/store.js";
 import type { ClusterView } from "../cluster/view.js";
 import type { PolicyState } from "../policy/policy.js";
@@ -36,6 +36,8 @@ export interface AppOptions {
   log?(line: LogLine): void;
   /** How long /observe waits for the store before allowing anyway; defaults to `observeTimeoutMs`. */
   observeTimeoutMs?: number;
+  /** False where the cluster view is fed by a watch: /observe is then not served. Defaults to true. */
+  observe?: boolean;
 }
 
 /** Every route the service serves; the webhook registrations in k8s/ are tested against this table. */
@@ -46,7 +48,13 @@ export const routes = {
   observe: "/observe",
   inventory: "/inventory",
   inventorySummary: "/inventory/summary",
+  inventorySync: "/inventory/sync",
+  inventorySyncPages: "/inventory/sync/:session/pages",
+  inventorySyncCommit: "/inventory/sync/:session/commit",
 } as const;
+
+/** Routes that write the cluster view: never served without a WEBHOOK_TOKEN. */
+export const writeRoutes = [routes.observe, routes.inventory, routes.inventorySync, routes.inventorySyncPages, routes.inventorySyncCommit];
 
 /** An inventory of a large cluster exceeds an admission request's limit; records are trimmed before they are stored. */
 export const maxInventoryBytes = 32 * 1024 * 1024;
@@ -57,7 +65,11 @@ export const observeTimeoutMs = 2_000;
 /** The prefix of the token-in-path form, `/t/<token>/validate`, for API servers that cannot send a bearer token. */
 export const tokenPathPrefix = "/t/:token";
 
-const jsonError = (c: Context, status: 400 | 401 | 403 | 404 | 405 | 413 | 500 | 503, error: string) =>
+/** Why a write route is refused while no token is configured; the Node server also says it when it starts. */
+export const writesNeedTokenMessage =
+  "WEBHOOK_TOKEN is not set: /observe and the inventory routes write the cluster view and are not served without it";
+
+const jsonError = (c: Context, status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 500 | 503, error: string) =>
   c.json({ error, status }, status);
 
 export function createApp(options: AppOptions): Hono {
@@ -105,6 +117,12 @@ export function createApp(options: AppOptions): Hono {
     return undefined;
   };
 
+  /** Writes need a credential in every deployment: without a configured token they are refused, not open. */
+  const authenticateWrite = async (c: Context): Promise<Response | undefined> => {
+    if (!configOf(c).token) return jsonError(c, 403, writesNeedTokenMessage);
+    return authenticate(c);
+  };
+
   const admit = (mode: AdmissionMode) => async (c: Context) => {
     const started = performance.now();
     const denied = await authenticate(c);
@@ -135,7 +153,7 @@ export function createApp(options: AppOptions): Hono {
 
   const observe = async (c: Context) => {
     const started = performance.now();
-    const denied = await authenticate(c);
+    const denied = await authenticateWrite(c);
     if (denied) return denied;
     const read = parseReview(await c.req.text());
     if (!read.ok) return jsonError(c, 400, read.error);
@@ -185,20 +203,61 @@ export function createApp(options: AppOptions): Hono {
     return c.json(answer);
   };
 
+  /** The store a write route writes, after authentication; or the response that refuses the write. */
+  const writableStore = async (c: Context): Promise<{ store: ClusterStore } | { refused: Response }> => {
+    const denied = await authenticateWrite(c);
+    if (denied) return { refused: denied };
+    const { store } = configOf(c);
+    return store ? { store } : { refused: jsonError(c, 503, "no cluster store is configured") };
+  };
+
   const inventory = async (c: Context) => {
-    const { token, store } = configOf(c);
-    if (!token) return jsonError(c, 403, "PUT /inventory writes the cluster view and is refused while WEBHOOK_TOKEN is not set");
-    const denied = await authenticate(c);
-    if (denied) return denied;
-    if (!store) return jsonError(c, 503, "no cluster store is configured");
+    const writable = await writableStore(c);
+    if ("refused" in writable) return writable.refused;
     const body = parseJsonBody(await c.req.text(), Number.POSITIVE_INFINITY);
     if (!body.ok) return jsonError(c, 400, body.error);
-    const result = await syncInventory(store, body.value);
-    if (!result.ok) return jsonError(c, 400, result.error);
-    const { counts, keptNewer, truncated, syncedAt } = result.sync;
-    log({ level: "info", msg: "inventory", replaced: result.replaced, counts, keptNewer, truncated, ignored: result.ignored });
-    return c.json({ replaced: result.replaced, counts, keptNewer, truncated, ignored: result.ignored, syncedAt });
+    const result = await syncInventory(writable.store, body.value);
+    if (!result.ok) return jsonError(c, result.status, result.error);
+    const { counts, keptObserved, truncated, syncedAt } = result.sync;
+    log({ level: "info", msg: "inventory", replaced: result.replaced, counts, keptObserved, truncated, ignored: result.ignored });
+    return c.json({ replaced: result.replaced, counts, keptObserved, truncated, ignored: result.ignored, syncedAt });
   };
+
+  const syncOpen = async (c: Context) => {
+    const writable = await writableStore(c);
+    if ("refused" in writable) return writable.refused;
+    const body = parseJsonBody(await c.req.text());
+    if (!body.ok) return jsonError(c, 400, body.error);
+    const opened = await openSync(writable.store, body.value);
+    if (!opened.ok) return jsonError(c, opened.status, opened.error);
+    const { ok: _, ...session } = opened;
+    log({ level: "info", msg: "sync: opened", session: session.session, kinds: session.kinds });
+    return c.json(session, 201);
+  };
+
+  const syncPage = async (c: Context) => {
+    const writable = await writableStore(c);
+    if ("refused" in writable) return writable.refused;
+    const body = parseJsonBody(await c.req.text());
+    if (!body.ok) return jsonError(c, 400, body.error);
+    const staged = await stageSyncPage(writable.store, c.req.param("session") ?? "", body.value);
+    if (!staged.ok) return jsonError(c, staged.status, staged.error);
+    return c.json({ staged: staged.staged });
+  };
+
+  const syncCommit = async (c: Context) => {
+    const writable = await writableStore(c);
+    if ("refused" in writable) return writable.refused;
+    const session = c.req.param("session") ?? "";
+    const committed = await writable.store.commitSync(session);
+    if (!committed.ok) return jsonError(c, committed.status, committed.error);
+    const { counts, keptObserved, truncated, syncedAt } = committed.sync;
+    log({ level: "info", msg: "sync: committed", session, counts, keptObserved, truncated });
+    return c.json({ counts, keptObserved, truncated, syncedAt });
+  };
+
+  const observeOff = (c: Context) =>
+    jsonError(c, 404, "this server fills its cluster view by watching the cluster (--watch); /observe is not served");
 
   const inventorySummary = async (c: Context) => {
     const denied = await authenticate(c);
@@ -217,10 +276,22 @@ export function createApp(options: AppOptions): Hono {
       app.post(path, limit, admit(mode));
       app.all(path, (c) => methodNotAllowed(c, "POST"));
     }
-    app.post(prefix + routes.observe, limit, observe);
-    app.all(prefix + routes.observe, (c) => methodNotAllowed(c, "POST"));
+    if (options.observe === false) {
+      app.all(prefix + routes.observe, observeOff);
+    } else {
+      app.post(prefix + routes.observe, limit, observe);
+      app.all(prefix + routes.observe, (c) => methodNotAllowed(c, "POST"));
+    }
     app.put(prefix + routes.inventory, inventoryLimit, inventory);
     app.all(prefix + routes.inventory, (c) => methodNotAllowed(c, "PUT"));
+    for (const [path, handler] of [
+      [routes.inventorySync, syncOpen],
+      [routes.inventorySyncPages, syncPage],
+      [routes.inventorySyncCommit, syncCommit],
+    ] as const) {
+      app.post(prefix + path, limit, handler);
+      app.all(prefix + path, (c) => methodNotAllowed(c, "POST"));
+    }
     app.get(prefix + routes.inventorySummary, inventorySummary);
     app.all(prefix + routes.inventorySummary, (c) => methodNotAllowed(c, "GET"));
   }

@@ -147,6 +147,18 @@ export const storageClassSchema = z.looseObject({
 });
 export type StorageClass = z.infer<typeof storageClassSchema>;
 
+export const podDisruptionBudgetSchema = z.looseObject({
+  metadata: objectMetaSchema.nullish(),
+  spec: z
+    .looseObject({
+      selector: labelSelectorSchema.nullish(),
+      minAvailable: intOrString.nullish(),
+      maxUnavailable: intOrString.nullish(),
+    })
+    .nullish(),
+});
+export type PodDisruptionBudget = z.infer<typeof podDisruptionBudgetSchema>;
+
 /** The kinds the admission engine reviews, keyed the way AdmissionReview names them. */
 export const reviewedKinds = {
   StatefulSet: { group: "apps", version: "v1", kind: "StatefulSet", resource: "statefulsets", schema: statefulSetSchema },

@@ -4,7 +4,7 @@ import { createServer, type Server as HttpsServer } from "node:https";
 import { serve } from "@hono/node-server";
 import { memoryClusterStore } from "../cluster/memory-store.js";
 import { clusterViewOf } from "../cluster/store.js";
-import { createApp } from "../http/app.js";
+import { createApp, writesNeedTokenMessage } from "../http/app.js";
 import { UsageError } from "../cli/args.js";
 import { loadPolicy } from "../policy/policy.js";
 import { jsonLinesLog } from "./log.js";
@@ -32,7 +32,9 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
   const persistent = options.stateFile ? persistentClusterStore(options.stateFile, { log: logLine }) : undefined;
   const store = persistent?.store ?? memoryClusterStore();
   const cluster = clusterViewOf(store);
-  const app = createApp({ config: () => ({ token: options.token, policy, cluster, store }), log: logLine });
+  // A server that watches the cluster needs no /observe, so it does not serve one.
+  const app = createApp({ config: () => ({ token: options.token, policy, cluster, store }), log: logLine, observe: !options.watch });
+  if (!options.token) logLine({ level: "warn", msg: writesNeedTokenMessage });
 
   let watch: { stop(): Promise<unknown> } | undefined;
   if (options.watch) {
@@ -47,7 +49,7 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
     if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
     else kc.loadFromDefault();
     watch = watchCluster(kc, store, { log: logLine });
-    logLine({ level: "info", msg: "watching Services, StorageClasses and StatefulSets", server: kc.getCurrentCluster()?.server });
+    logLine({ level: "info", msg: "watching the cluster view's kinds", server: kc.getCurrentCluster()?.server });
   }
 
   const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;

@@ -5,23 +5,28 @@
 import { existsSync, readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
 import { z } from "zod";
-import { clusterKinds } from "../cluster/kinds.js";
+import { type ClusterKind, clusterKinds } from "../cluster/kinds.js";
 import { type MemoryClusterStore, memoryClusterStore, type StoreSnapshot } from "../cluster/memory-store.js";
+import { recordSchemas } from "../cluster/records.js";
 import type { StoreOptions } from "../cluster/store.js";
 
 const kind = z.enum(clusterKinds);
-const kindState = z.object({ syncedAt: z.number().nullable(), overflow: z.boolean() });
+const kindState = z.object({ syncedAt: z.number().nullable(), listedAt: z.number().nullable(), overflow: z.boolean() });
 
+/**
+ * Version 2 orders sources by time. A version 1 file (which ordered by resourceVersion) is refused like any
+ * unreadable one: the server starts empty and the next list or sync fills the view.
+ */
 const snapshotSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   rows: z.array(
-    z.object({
-      kind,
-      key: z.string(),
-      resourceVersion: z.string().nullable(),
-      seenAt: z.number(),
-      record: z.looseObject({ name: z.string() }).nullable(),
-    }),
+    z
+      .object({ kind, key: z.string(), observedAt: z.number().nullable(), record: z.unknown() })
+      .superRefine((row, context) => {
+        if (row.record === null) return;
+        const parsed = recordSchemas[row.kind as ClusterKind].safeParse(row.record);
+        if (!parsed.success) context.addIssue({ code: "custom", message: `not a ${row.kind} record`, path: ["record"] });
+      }),
   ),
   states: z.partialRecord(kind, kindState),
 });

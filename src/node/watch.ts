@@ -10,21 +10,25 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
   makeInformer,
+  PolicyV1Api,
   StorageV1Api,
 } from "@kubernetes/client-node";
-import { type ClusterKind, clusterKinds, recordOf, resourceVersionOf } from "../cluster/kinds.js";
-import type { ClusterStore, ObserveOperation, SyncItem } from "../cluster/store.js";
+import { type ClusterKind, type ClusterRecord, clusterKinds, listPath, recordOf } from "../cluster/kinds.js";
+import type { ClusterStore, ObserveOperation } from "../cluster/store.js";
 
 type List = KubernetesListObject<KubernetesObject>;
 
-function sources(kc: KubeConfig): Record<ClusterKind, { path: string; list: () => Promise<List> }> {
+function sources(kc: KubeConfig): Record<ClusterKind, () => Promise<List>> {
   const core = kc.makeApiClient(CoreV1Api);
   const storage = kc.makeApiClient(StorageV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
+  const policy = kc.makeApiClient(PolicyV1Api);
   return {
-    Service: { path: "/api/v1/services", list: () => core.listServiceForAllNamespaces() as Promise<List> },
-    StorageClass: { path: "/apis/storage.k8s.io/v1/storageclasses", list: () => storage.listStorageClass() as Promise<List> },
-    StatefulSet: { path: "/apis/apps/v1/statefulsets", list: () => apps.listStatefulSetForAllNamespaces() as Promise<List> },
+    Service: () => core.listServiceForAllNamespaces() as Promise<List>,
+    StorageClass: () => storage.listStorageClass() as Promise<List>,
+    StatefulSet: () => apps.listStatefulSetForAllNamespaces() as Promise<List>,
+    PersistentVolumeClaim: () => core.listPersistentVolumeClaimForAllNamespaces() as Promise<List>,
+    PodDisruptionBudget: () => policy.listPodDisruptionBudgetForAllNamespaces() as Promise<List>,
   };
 }
 
@@ -46,23 +50,25 @@ export function watchCluster(kc: KubeConfig, store: ClusterStore, options: Watch
 
   const all = sources(kc);
   const informers = clusterKinds.map((kind) => {
-    const source = all[kind];
     const listAndSync = async (): Promise<List> => {
-      const list = await source.list();
-      const items: SyncItem[] = [];
+      const started = Date.now();
+      const list = await all[kind]();
+      const records: ClusterRecord[] = [];
       for (const object of list.items ?? []) {
         const record = recordOf(kind, object);
-        if (record) items.push({ record, resourceVersion: resourceVersionOf(object) });
+        if (record) records.push(record);
       }
-      const outcome = await store.replace({ [kind]: items });
-      log({ level: "info", msg: "watch: listed", kind, count: outcome.counts[kind], truncated: outcome.truncated.length > 0 });
+      // The list was taken after `started`: events observed before then are what it replaces.
+      const outcome = await store.replace({ [kind]: records }, Date.now() - started);
+      if (!outcome.ok) throw new Error(outcome.error);
+      log({ level: "info", msg: "watch: listed", kind, count: outcome.sync.counts[kind], truncated: outcome.sync.truncated.length > 0 });
       return list;
     };
-    const informer = makeInformer(kc, source.path, listAndSync);
+    const informer = makeInformer(kc, listPath(kind), listAndSync);
     const observe = (operation: ObserveOperation) => (object: KubernetesObject) => {
       const record = recordOf(kind, object);
       if (!record) return;
-      store.observe(kind, record, operation, resourceVersionOf(object)).catch((error: unknown) => {
+      store.observe(kind, record, operation).catch((error: unknown) => {
         log({ level: "error", msg: "watch: could not record a change", kind, error: String(error) });
       });
     };

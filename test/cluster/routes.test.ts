@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { type ClusterStore, clusterViewOf } from "../../src/cluster/store.js";
-import { createApp, type LogLine } from "../../src/http/app.js";
+import { createApp, type LogLine, writesNeedTokenMessage } from "../../src/http/app.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import serviceReview from "../fixtures/admission/000-web.service-web-headless.create.validate.json";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
@@ -10,12 +10,13 @@ import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.cre
 const token = "node-token";
 const auth = { authorization: `Bearer ${token}` };
 
-function appWith(store: ClusterStore, lines: LogLine[] = []) {
+function appWith(store: ClusterStore, lines: LogLine[] = [], options: { token?: string; observe?: boolean } = { token }) {
   const policy = loadPolicy(undefined);
   return createApp({
-    config: () => ({ token, policy, cluster: clusterViewOf(store), store }),
+    config: () => ({ token: options.token, policy, cluster: clusterViewOf(store), store }),
     log: (line) => lines.push(line),
     observeTimeoutMs: 50,
+    observe: options.observe,
   });
 }
 
@@ -56,13 +57,14 @@ describe("POST /observe", () => {
     scale.request.subResource = "scale";
     scale.request.object = { metadata: { name: "other", namespace: "default" } };
     await observe(app, scale);
-    const pvc = structuredClone(serviceReview) as { request: Record<string, unknown> };
-    pvc.request.resource = { group: "", version: "v1", resource: "persistentvolumeclaims" };
-    await observe(app, pvc);
+    const secret = structuredClone(serviceReview) as { request: Record<string, unknown> };
+    secret.request.resource = { group: "", version: "v1", resource: "secrets" };
+    await observe(app, secret);
     expect((await store.summary()).kinds).toMatchObject({ Service: { count: 0 }, StatefulSet: { count: 1 } });
     expect(await clusterViewOf(store).statefulSet("default", "web")).toMatchObject({
       state: "found",
       value: {
+        templateLabels: { app: "nginx" },
         claimTemplates: [{ name: "www", storageClassName: "my-storage-class", storage: "1Gi", accessModes: ["ReadWriteOnce"] }],
       },
     });
@@ -78,6 +80,53 @@ describe("POST /observe", () => {
     Object.assign(del.request, { operation: "DELETE", object: null, oldObject: null });
     await observe(app, del);
     expect(await clusterViewOf(store).service("default", "web-headless")).toEqual({ state: "not-found" });
+  });
+});
+
+describe("writes", () => {
+  it("are not served without a WEBHOOK_TOKEN, and say why", async () => {
+    const store = memoryClusterStore();
+    const open = appWith(store, [], {});
+    for (const [method, path] of [["POST", "/observe"], ["PUT", "/inventory"], ["POST", "/inventory/sync"], ["POST", "/inventory/sync/x/pages"], ["POST", "/inventory/sync/x/commit"]]) {
+      const res = await open.request(path!, { method, body: "{}" });
+      expect(res.status, path).toBe(403);
+      expect(await res.json()).toEqual({ error: writesNeedTokenMessage, status: 403 });
+    }
+    expect((await store.summary()).kinds.Service.count).toBe(0);
+  });
+
+  it("leave out /observe where the server watches the cluster", async () => {
+    const res = await appWith(memoryClusterStore(), [], { token, observe: false }).request("/observe", {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify(serviceReview),
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: string }).error).toContain("--watch");
+  });
+});
+
+describe("a paged sync over HTTP", () => {
+  it("opens, takes pages, and commits; the records then answer lookups", async () => {
+    const store = memoryClusterStore();
+    const app = appWith(store);
+    const post = (path: string, body: unknown) => app.request(path, { method: "POST", headers: auth, body: JSON.stringify(body) });
+    const opened = await post("/inventory/sync", { kinds: ["Service", "PodDisruptionBudget"] });
+    expect(opened.status).toBe(201);
+    const { session } = (await opened.json()) as { session: string };
+    const page = await post(`/inventory/sync/${session}/pages`, {
+      kind: "Service",
+      records: [{ namespace: "default", name: "web-headless", clusterIP: "None", selector: { app: "nginx" } }],
+    });
+    expect(await page.json()).toEqual({ staged: { Service: 1 } });
+    const bad = await post(`/inventory/sync/${session}/pages`, { kind: "Service", records: [{ namespace: "default", name: "x", clusterIP: 7, selector: null }] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^records\[0\]: not a Service record: clusterIP: /);
+    const committed = await post(`/inventory/sync/${session}/commit`, {});
+    expect(committed.status).toBe(200);
+    expect(await committed.json()).toMatchObject({ counts: { Service: 1, PodDisruptionBudget: 0 }, keptObserved: 0, truncated: [] });
+    expect(await clusterViewOf(store).service("default", "web-headless")).toMatchObject({ state: "found" });
+    expect((await post(`/inventory/sync/${session}/commit`, {})).status).toBe(404);
   });
 });
 

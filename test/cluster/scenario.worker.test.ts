@@ -6,7 +6,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ClusterBindings, clusterFromBindings } from "../../src/cluster/bindings.js";
-import { createApp } from "../../src/http/app.js";
+import { createApp, writesNeedTokenMessage } from "../../src/http/app.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import serviceReview from "../fixtures/admission/000-web.service-web-headless.create.validate.json";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
@@ -111,7 +111,7 @@ describe("the seeds' scenario", () => {
       'spec.serviceName: Not found: "web-headless": no Service "web-headless" in namespace "default"; create it headless (clusterIP: None), selecting the pods [statefulset-headless-service]',
     ]);
 
-    await observe(worker, serviceReview, false);
+    await observe(writer.fetch, serviceReview);
     const passes = await validate(worker, statefulSetReview, false);
     expect(passes.response.allowed).toBe(true);
     expect(headlessFindings(passes)).toEqual([]);
@@ -119,7 +119,7 @@ describe("the seeds' scenario", () => {
     const summary = await writer.fetch(new Request("http://x/inventory/summary", { headers: { authorization: `Bearer ${token}` } }));
     expect(await summary.json()).toMatchObject({ kinds: { Service: { count: 1, complete: true } } });
 
-    await observe(worker, serviceChange({ operation: "DELETE" }), false);
+    await observe(writer.fetch, serviceChange({ operation: "DELETE" }));
     const gone = await validate(worker, statefulSetReview, false);
     expect(gone.response.allowed).toBe(true);
     expect(headlessFindings(gone)).toEqual([expect.stringContaining('spec.serviceName: Not found: "web-headless"')]);
@@ -167,16 +167,15 @@ describe("the store behind the routes", () => {
     expect(headlessFindings(await validate(app.fetch))).toEqual([]);
   });
 
-  it("never lets an older resourceVersion overwrite a newer one", async () => {
+  it("orders by time, not by resourceVersion: an observation after the List stands, whatever the versions say", async () => {
     const app = appFor("versions");
     await putInventory(app.fetch, [serviceItem("None", "100")]);
-    // A late observation of a change that started from version 99 loses to the listed version 100.
+    // An update observed after the sync is stored, whatever resourceVersion it carries.
     await observe(app.fetch, serviceChange({ clusterIP: "10.96.0.7", resourceVersion: "99", operation: "UPDATE" }));
-    expect(headlessFindings(await validate(app.fetch))).toEqual([]);
-    // A sync whose list is older than what an observation already showed keeps the observation.
-    await observe(app.fetch, serviceChange({ clusterIP: "10.96.0.7", resourceVersion: "120", operation: "UPDATE" }));
-    const res = await putInventory(app.fetch, [serviceItem("None", "110")]);
-    expect(await res.json()).toMatchObject({ keptNewer: 1 });
+    expect(headlessFindings(await validate(app.fetch))).toEqual([expect.stringContaining("is not headless")]);
+    // A PUT /inventory's List may be a minute old: the observation made a moment ago outranks it.
+    const res = await putInventory(app.fetch, [serviceItem("None", "9".repeat(40))]);
+    expect(await res.json()).toMatchObject({ keptObserved: 1 });
     expect(headlessFindings(await validate(app.fetch))).toEqual([expect.stringContaining("is not headless")]);
   });
 
@@ -190,7 +189,7 @@ describe("the store behind the routes", () => {
     expect(headlessFindings(await validate(app.fetch))).toEqual([]);
   });
 
-  it("answers 401 to an unauthenticated PUT /inventory and 403 when no token is configured", async () => {
+  it("answers 401 to unauthenticated writes, and serves no write at all when no token is configured", async () => {
     const app = appFor("auth");
     const res = await putInventory(app.fetch, [], false);
     expect(res.status).toBe(401);
@@ -199,12 +198,15 @@ describe("the store behind the routes", () => {
     const viaPath = await app.fetch(new Request(`http://x/t/${token}/inventory/summary`));
     expect(viaPath.status).toBe(200);
 
-    const open = await putInventory((request) => exports.default.fetch(request), [], false);
-    expect(open.status).toBe(403);
-    expect(await open.json()).toEqual({
-      error: "PUT /inventory writes the cluster view and is refused while WEBHOOK_TOKEN is not set",
-      status: 403,
-    });
+    const worker: Fetch = (request) => exports.default.fetch(request);
+    for (const open of [
+      await putInventory(worker, [], false),
+      await post(worker, "/observe", serviceReview, false),
+      await post(worker, "/inventory/sync", { kinds: ["Service"] }, false),
+    ]) {
+      expect(open.status).toBe(403);
+      expect(await open.json()).toEqual({ error: writesNeedTokenMessage, status: 403 });
+    }
   });
 
   it("rejects a body that is not a Kubernetes List, and unauthenticated observations", async () => {

@@ -2,8 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { recordOf } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
-import { clusterViewOf, type LookupQuery, observationGraceMs, olderThan } from "../../src/cluster/store.js";
+import { clusterViewOf, type LookupQuery, observationGraceMs, syncSessionTtlMs } from "../../src/cluster/store.js";
 import type { ServiceRecord } from "../../src/cluster/view.js";
+import { storeContract } from "./store-contract.js";
 
 const service = (name: string, clusterIP: string | null, namespace = "default"): ServiceRecord => ({
   namespace,
@@ -21,7 +22,7 @@ describe("lookups", () => {
       reason: "Services have not been synced to the cluster view yet (PUT /inventory)",
     });
     // An observation before any sync is still a fact: found works, misses stay unknown.
-    await store.observe("Service", service("web", "None"), "upsert", null);
+    await store.observe("Service", service("web", "None"), "upsert");
     expect(await view.service("default", "web")).toEqual({ state: "found", value: service("web", "None") });
     expect((await view.service("default", "db")).state).toBe("unknown");
 
@@ -42,8 +43,8 @@ describe("lookups", () => {
       provisioner: "rancher.io/local-path",
     })!;
     const fast = recordOf("StorageClass", { metadata: { name: "fast" }, provisioner: "ebs.csi.aws.com", allowVolumeExpansion: true })!;
-    await store.observe("StorageClass", standard, "upsert", "1");
-    await store.observe("StorageClass", fast, "upsert", "2");
+    await store.observe("StorageClass", standard, "upsert");
+    await store.observe("StorageClass", fast, "upsert");
     expect(await view.defaultStorageClasses()).toEqual({
       state: "found",
       value: [{ name: "standard", provisioner: "rancher.io/local-path", allowVolumeExpansion: null, isDefault: true }],
@@ -55,7 +56,7 @@ describe("lookups", () => {
 describe("the rules' view of a store", () => {
   it("sends the lookups one review makes at once to the store in one call, and gives each its own answer", async () => {
     const store = memoryClusterStore();
-    await store.replace({ Service: [{ record: service("web-headless", "None"), resourceVersion: "5" }], StorageClass: [], StatefulSet: [] });
+    await store.replace({ Service: [service("web-headless", "None")], StorageClass: [], StatefulSet: [] });
     const calls: LookupQuery[][] = [];
     const view = clusterViewOf({ ...store, lookupAll: (queries) => (calls.push([...queries]), store.lookupAll(queries)) });
     const [headless, missing, cls, defaults] = await Promise.all([
@@ -71,7 +72,7 @@ describe("the rules' view of a store", () => {
     expect(cls).toEqual({ state: "not-found" });
     expect(defaults).toEqual({ state: "found", value: [] });
     // A later lookup is a new call: answers are never cached across reviews.
-    await store.observe("Service", service("web", "10.0.0.1"), "upsert", "7");
+    await store.observe("Service", service("web", "10.0.0.1"), "upsert");
     expect(await view.service("default", "web")).toMatchObject({ state: "found" });
     expect(calls).toHaveLength(2);
   });
@@ -83,67 +84,20 @@ describe("the rules' view of a store", () => {
   });
 });
 
-describe("resourceVersions", () => {
-  it("compare as integers when both are etcd's numbers", () => {
-    expect(olderThan("9", "10", false)).toBe(true);
-    expect(olderThan("10", "9", false)).toBe(false);
-    expect(olderThan("10", "10", false)).toBe(false);
-    expect(olderThan("10", "10", true)).toBe(true);
-    expect(olderThan("123456789012345678901234567890", "123456789012345678901234567891", false)).toBe(true);
-    // Opaque versions cannot be ordered: the later observation wins.
-    expect(olderThan("a9", "b10", false)).toBe(false);
-    expect(olderThan(null, "10", false)).toBe(false);
-  });
+describe("the store's contract, on the memory store", () => {
+  storeContract({ fresh: () => memoryClusterStore() });
+});
 
-  it("never let an older observation overwrite a newer record, nor revive a deleted one", async () => {
-    const store = memoryClusterStore();
-    const view = clusterViewOf(store);
-    await store.replace({ Service: [{ record: service("web", "None"), resourceVersion: "100" }] });
-    expect(await store.observe("Service", service("web", "10.0.0.1"), "upsert", "99")).toBe("stale");
-    expect(await view.service("default", "web")).toMatchObject({ value: { clusterIP: "None" } });
-    // An update sent against version 100 is the next version.
-    expect(await store.observe("Service", service("web", "10.0.0.2"), "upsert", "100")).toBe("stored");
-    expect(await view.service("default", "web")).toMatchObject({ value: { clusterIP: "10.0.0.2" } });
-
-    expect(await store.observe("Service", service("web", "10.0.0.2"), "delete", "150")).toBe("removed");
-    expect(await view.service("default", "web")).toEqual({ state: "not-found" });
-    // A late update, sent against a version up to the deleted one, does not bring the Service back...
-    expect(await store.observe("Service", service("web", "10.0.0.3"), "upsert", "150")).toBe("stale");
-    expect(await view.service("default", "web")).toEqual({ state: "not-found" });
-    // ...a new CREATE (no resourceVersion yet) does.
-    expect(await store.observe("Service", service("web", "None"), "upsert", null)).toBe("stored");
-    expect(await view.service("default", "web")).toMatchObject({ state: "found", value: { clusterIP: "None" } });
-    expect((await store.summary()).kinds.Service.count).toBe(1);
-  });
-
-  it("let a sync keep an observation newer than its list, and drop everything it does not list", async () => {
+describe("ordering by time", () => {
+  it("lets a PUT /inventory keep an object observed within the grace period that its List does not name, then drops it", async () => {
     let clock = 1_000_000;
     const store = memoryClusterStore({ now: () => clock });
     const view = clusterViewOf(store);
-    await store.observe("Service", service("gone", "None"), "upsert", "5");
-    clock += observationGraceMs + 1;
-    await store.observe("Service", service("web", "10.0.0.9"), "upsert", "300");
-    const outcome = await store.replace({
-      Service: [
-        { record: service("web", "None"), resourceVersion: "250" },
-        { record: service("api", "None", "prod"), resourceVersion: "251" },
-      ],
-    }, observationGraceMs);
-    expect(outcome).toMatchObject({ counts: { Service: 2 }, keptNewer: 1, truncated: [] });
-    expect(await view.service("default", "web")).toMatchObject({ value: { clusterIP: "10.0.0.9" } });
-    expect(await view.service("prod", "api")).toMatchObject({ state: "found" });
-    expect(await view.service("default", "gone")).toEqual({ state: "not-found" });
-  });
-
-  it("let a sync whose list was taken before a creation keep the object observed since, for a grace period", async () => {
-    let clock = 1_000_000;
-    const store = memoryClusterStore({ now: () => clock });
-    const view = clusterViewOf(store);
-    const listed = [{ record: service("web", "None"), resourceVersion: "100" }];
+    const listed = [service("web", "None")];
     await store.replace({ Service: listed }, observationGraceMs);
     // The CronJob lists, then a Service is created (and observed), then the stale list arrives.
     clock += 20_000;
-    await store.observe("Service", service("web-headless", "None"), "upsert", null);
+    await store.observe("Service", service("web-headless", "None"), "upsert");
     clock += 5_000;
     await store.replace({ Service: listed }, observationGraceMs);
     expect(await view.service("default", "web-headless")).toMatchObject({ state: "found" });
@@ -153,22 +107,34 @@ describe("resourceVersions", () => {
     expect(await view.service("default", "web-headless")).toEqual({ state: "not-found" });
   });
 
-  it("give an informer's relist, which is current, no grace", async () => {
-    const store = memoryClusterStore();
+  it("gives a list taken now (an informer's) no grace", async () => {
+    let clock = 1_000_000;
+    const store = memoryClusterStore({ now: () => clock });
     const view = clusterViewOf(store);
-    await store.observe("Service", service("deleted-while-disconnected", "None"), "upsert", "9");
+    await store.observe("Service", service("deleted-while-disconnected", "None"), "upsert");
+    clock += 1;
     await store.replace({ Service: [] });
     expect(await view.service("default", "deleted-while-disconnected")).toEqual({ state: "not-found" });
   });
 
-  it("let a second sync drop what the first one listed, however soon it follows", async () => {
+  it("refuses a PUT /inventory whose List may be older than the last committed sync's", async () => {
     let clock = 1_000_000;
     const store = memoryClusterStore({ now: () => clock });
-    const view = clusterViewOf(store);
-    await store.replace({ Service: [{ record: service("web", "None"), resourceVersion: "1" }, { record: service("db", "None"), resourceVersion: "2" }] }, observationGraceMs);
+    await store.replace({ Service: [service("web", "None")] });
     clock += 1_000;
-    await store.replace({ Service: [{ record: service("web", "None"), resourceVersion: "1" }] }, observationGraceMs);
-    expect(await view.service("default", "db")).toEqual({ state: "not-found" });
+    expect(await store.replace({ Service: [] }, observationGraceMs)).toMatchObject({ ok: false, status: 409 });
+    expect((await store.summary()).kinds.Service.count).toBe(1);
+  });
+
+  it("drops an abandoned sync's pages when it expires", async () => {
+    let clock = 1_000_000;
+    const store = memoryClusterStore({ now: () => clock });
+    const { session } = await store.openSync(["Service"]);
+    expect(await store.stageSync(session, { Service: [service("web", "None")] })).toMatchObject({ ok: true });
+    clock += syncSessionTtlMs + 1;
+    expect(await store.commitSync(session)).toMatchObject({ ok: false, status: 404 });
+    await store.openSync(["Service"]);
+    expect(store.table.getSession(session)).toBeUndefined();
   });
 });
 
@@ -177,9 +143,9 @@ describe("bounds", () => {
     const store = memoryClusterStore({ maxRecordsPerKind: 2 });
     const view = clusterViewOf(store);
     const outcome = await store.replace({
-      Service: ["a", "b", "c"].map((name) => ({ record: service(name, "None"), resourceVersion: "1" })),
+      Service: ["a", "b", "c"].map((name) => service(name, "None")),
     });
-    expect(outcome.truncated).toEqual(["Service"]);
+    expect(outcome).toMatchObject({ ok: true, sync: { truncated: ["Service"] } });
     expect(await view.service("default", "a")).toMatchObject({ state: "found" });
     expect(await view.service("default", "c")).toEqual({
       state: "unknown",
@@ -187,12 +153,12 @@ describe("bounds", () => {
     });
     expect((await store.summary()).kinds.Service).toMatchObject({ count: 2, complete: false });
 
-    expect(await store.observe("Service", service("d", "None"), "upsert", null)).toBe("full");
+    expect(await store.observe("Service", service("d", "None"), "upsert")).toBe("full");
     // Deleting makes room; tombstones give way to live records.
-    await store.observe("Service", service("a", "None"), "delete", "2");
-    expect(await store.observe("Service", service("d", "None"), "upsert", null)).toBe("stored");
+    await store.observe("Service", service("a", "None"), "delete");
+    expect(await store.observe("Service", service("d", "None"), "upsert")).toBe("stored");
 
-    await store.replace({ Service: [{ record: service("e", "None"), resourceVersion: "9" }] });
+    await store.replace({ Service: [service("e", "None")] });
     expect(await view.service("default", "c")).toEqual({ state: "not-found" });
     expect((await store.summary()).kinds.Service.complete).toBe(true);
   });
@@ -226,10 +192,12 @@ describe("summary", () => {
         Service: { count: 0, syncedAt: null, complete: false },
         StorageClass: { count: 0, syncedAt: null, complete: false },
         StatefulSet: { count: 0, syncedAt: null, complete: false },
+        PersistentVolumeClaim: { count: 0, syncedAt: null, complete: false },
+        PodDisruptionBudget: { count: 0, syncedAt: null, complete: false },
       },
       lastSyncAt: null,
     });
-    await store.replace({ Service: [{ record: service("web", "None"), resourceVersion: "1" }], StorageClass: [], StatefulSet: [] });
+    await store.replace({ Service: [service("web", "None")], StorageClass: [], StatefulSet: [] });
     now += 60_000;
     await store.replace({ StatefulSet: [] });
     const summary = await store.summary();

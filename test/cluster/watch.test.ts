@@ -153,7 +153,7 @@ it("lists, follows the watch stream, and relists after 410 Gone", { timeout: 20_
   });
 
   // Something the informer never saw (an /observe of a Service whose creation then failed) goes with the relist too.
-  await store.observe("Service", { namespace: "default", name: "x", clusterIP: "None", selector: null }, "upsert", null);
+  await store.observe("Service", { namespace: "default", name: "x", clusterIP: "None", selector: null }, "upsert");
 
   // The stream ends, the resumed watch gets 410 Gone, the relist replaces the kind.
   endStream.resolve();

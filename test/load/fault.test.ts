@@ -17,7 +17,14 @@ const never = () => new Promise<never>(() => undefined);
 const slowly = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
 function viewOf(lookup: () => Promise<Lookup<never>>): ClusterView {
-  return { service: lookup, storageClass: lookup, defaultStorageClasses: lookup, statefulSet: lookup };
+  return {
+    service: lookup,
+    storageClass: lookup,
+    defaultStorageClasses: lookup,
+    statefulSet: lookup,
+    persistentVolumeClaim: lookup,
+    podDisruptionBudgets: lookup,
+  };
 }
 
 const stores: Record<string, { view: ClusterView; reason: string }> = {

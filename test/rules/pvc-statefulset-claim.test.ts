@@ -11,6 +11,7 @@ const view = (...statefulSets: StatefulSetRecord[]) => memoryClusterView({ state
 const dashed: StatefulSetRecord = {
   namespace: "default",
   name: "my-db",
+  templateLabels: null,
   claimTemplates: [{ name: "pg-data", storageClassName: "fast", storage: "10Gi", accessModes: ["ReadWriteOnce"] }],
 };
 

@@ -1,0 +1,234 @@
+/**
+ * The store's contract, run on every store: the memory store in Node (store.test.ts) and the SQLite Durable Object in
+ * workerd (store.worker.test.ts). Sources are fed through the same functions the routes use.
+ */
+import { expect, it } from "vitest";
+import type { AdmissionRequest } from "../../src/admission/review.js";
+import { type ClusterKind, kindInfo } from "../../src/cluster/kinds.js";
+import { observeRequest, openSync, stageSyncPage, syncInventory } from "../../src/cluster/ingest.js";
+import { type ClusterStore, clusterViewOf } from "../../src/cluster/store.js";
+
+export interface ContractOptions {
+  /** A new, empty store. */
+  fresh(): ClusterStore;
+}
+
+/** Lets the clock move on, so what follows happens strictly later than what preceded. */
+export const later = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** An AdmissionRequest for an object of `kind`, as the /observe webhook receives it. */
+export function change(kind: ClusterKind, operation: "CREATE" | "UPDATE" | "DELETE", object: Record<string, unknown>): AdmissionRequest {
+  const { group, version, resource } = kindInfo[kind];
+  const metadata = object.metadata as { name: string; namespace?: string };
+  return {
+    uid: crypto.randomUUID(),
+    kind: { group, version, kind },
+    resource: { group, version, resource },
+    operation,
+    name: metadata.name,
+    namespace: metadata.namespace,
+    object: operation === "DELETE" ? null : object,
+    oldObject: operation === "DELETE" ? object : null,
+    userInfo: {},
+  } as unknown as AdmissionRequest;
+}
+
+const storageClass = (resourceVersion: string, allowVolumeExpansion: boolean) => ({
+  apiVersion: "storage.k8s.io/v1",
+  kind: "StorageClass",
+  metadata: { name: "fast", resourceVersion },
+  provisioner: "ebs.csi.aws.com",
+  allowVolumeExpansion,
+});
+
+const service = (resourceVersion: string, selector: Record<string, string>, name = "web") => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name, namespace: "default", resourceVersion },
+  spec: { clusterIP: "None", selector },
+});
+
+const list = (...items: unknown[]) => ({ apiVersion: "v1", kind: "List", items });
+
+/** A paged sync of one kind: opened, then `between` runs (the list is being taken), then one page and the commit. */
+async function pagedSync(store: ClusterStore, kind: ClusterKind, objects: unknown[], between = async () => {}) {
+  const opened = await openSync(store, { kinds: [kind] });
+  if (!opened.ok) throw new Error(opened.error);
+  await between();
+  const records = objects.map((o) => kindInfo[kind].record(o, "default"));
+  const staged = await stageSyncPage(store, opened.session, { kind, records });
+  if (!staged.ok) throw new Error(staged.error);
+  return store.commitSync(opened.session);
+}
+
+/** Generous: the first call to a Durable Object starts it, and CI machines are loaded. */
+export function storeContract({ fresh }: ContractOptions): void {
+  it("(a) a forged 40-digit resourceVersion outranks nothing, and does not outlive the next sync", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    await syncInventory(store, list(storageClass("100", true)));
+    const forged = "9".repeat(40);
+    expect(await observeRequest(store, change("StorageClass", "UPDATE", storageClass(forged, false)))).toMatchObject({ outcome: "stored" });
+    expect(await view.storageClass("fast")).toMatchObject({ value: { allowVolumeExpansion: false } });
+    // The real update that follows is stored, not dropped as "stale".
+    await later();
+    expect(await observeRequest(store, change("StorageClass", "UPDATE", storageClass("101", true)))).toMatchObject({ outcome: "stored" });
+    expect(await view.storageClass("fast")).toMatchObject({ value: { allowVolumeExpansion: true } });
+    // So is a real delete.
+    await observeRequest(store, change("StorageClass", "UPDATE", storageClass(forged, false)));
+    await later();
+    expect(await observeRequest(store, change("StorageClass", "DELETE", storageClass("102", true)))).toMatchObject({ outcome: "removed" });
+    expect(await view.storageClass("fast")).toEqual({ state: "not-found" });
+
+    // Forged again; the next sync, listed after it, is believed.
+    await observeRequest(store, change("StorageClass", "CREATE", storageClass(forged, false)));
+    await later();
+    const synced = await pagedSync(store, "StorageClass", [storageClass("103", true)]);
+    expect(synced).toMatchObject({ ok: true, sync: { keptObserved: 0, counts: { StorageClass: 1 } } });
+    expect(await view.storageClass("fast")).toMatchObject({ state: "found", value: { allowVolumeExpansion: true } });
+  });
+
+  it("(b) an observed UPDATE outranks a List taken before it that carries the same resourceVersion, until a later sync", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    const broken = { app: "wbe" };
+    const fixed = { app: "web" };
+    await syncInventory(store, list(service("200", broken)));
+    await later();
+
+    // A paged sync whose list was taken before the fix commits after it: the fix stays.
+    const paged = await pagedSync(store, "Service", [service("200", broken)], async () => {
+      await later();
+      await observeRequest(store, change("Service", "UPDATE", service("200", fixed)));
+    });
+    expect(paged).toMatchObject({ ok: true, sync: { keptObserved: 1 } });
+    expect(await view.service("default", "web")).toMatchObject({ value: { selector: fixed } });
+
+    // A sync whose list was taken after the fix is authoritative, whatever it says.
+    await later();
+    expect(await pagedSync(store, "Service", [service("201", fixed, "web"), service("5", broken, "api")])).toMatchObject({
+      ok: true,
+      sync: { keptObserved: 0, counts: { Service: 2 } },
+    });
+    expect(await view.service("default", "api")).toMatchObject({ state: "found" });
+
+    // The same for a PUT /inventory, whose List may be up to a minute old: the fix observed a moment ago stays.
+    const other = fresh();
+    await syncInventory(other, list(service("200", broken)));
+    await later();
+    await observeRequest(other, change("Service", "UPDATE", service("200", fixed)));
+    expect(await syncInventory(other, list(service("200", broken)))).toMatchObject({ ok: true, sync: { keptObserved: 1 } });
+    expect(await clusterViewOf(other).service("default", "web")).toMatchObject({ value: { selector: fixed } });
+  });
+
+  it("keeps a deletion observed after the list was taken, and drops what a later list does not name", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    await syncInventory(store, list(service("1", {}, "a"), service("2", {}, "b")));
+    await later();
+    await pagedSync(store, "Service", [service("1", {}, "a"), service("2", {}, "b")], async () => {
+      await later();
+      await observeRequest(store, change("Service", "DELETE", service("3", {}, "b")));
+    });
+    expect(await view.service("default", "b")).toEqual({ state: "not-found" });
+    expect((await store.summary()).kinds.Service.count).toBe(1);
+
+    // Observed before the list was taken, and not in it: gone.
+    await observeRequest(store, change("Service", "CREATE", service("4", {}, "c")));
+    await later();
+    await pagedSync(store, "Service", [service("1", {}, "a")]);
+    expect(await view.service("default", "c")).toEqual({ state: "not-found" });
+  });
+
+  it("shows nothing of a sync until its last page is committed, and nothing ever of an abandoned one", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    const opened = await openSync(store, { kinds: ["Service", "PersistentVolumeClaim"] });
+    if (!opened.ok) throw new Error(opened.error);
+    const first = await stageSyncPage(store, opened.session, { kind: "Service", records: [kindInfo.Service.record(service("1", {}, "a"), "default")] });
+    expect(first).toEqual({ ok: true, staged: { Service: 1 } });
+    expect((await view.service("default", "a")).state).toBe("unknown");
+    expect((await store.summary()).kinds.Service).toMatchObject({ count: 0, syncedAt: null });
+
+    await stageSyncPage(store, opened.session, { kind: "Service", records: [kindInfo.Service.record(service("1", {}, "b"), "default")] });
+    const committed = await store.commitSync(opened.session);
+    expect(committed).toMatchObject({ ok: true, sync: { counts: { Service: 2, PersistentVolumeClaim: 0 } } });
+    expect(await view.service("default", "b")).toMatchObject({ state: "found" });
+    expect(await view.persistentVolumeClaim("default", "data-db-0")).toEqual({ state: "not-found" });
+    // A committed session is closed.
+    expect(await store.commitSync(opened.session)).toMatchObject({ ok: false, status: 404 });
+
+    const abandoned = await openSync(store, { kinds: ["Service"] });
+    if (!abandoned.ok) throw new Error(abandoned.error);
+    await stageSyncPage(store, abandoned.session, { kind: "Service", records: [] });
+    expect((await store.summary()).kinds.Service.count).toBe(2);
+  });
+
+  it("refuses a page of a kind the session does not replace, a bad record, and a commit overtaken by a later list", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const opened = await openSync(store, { kinds: ["Service"] });
+    if (!opened.ok) throw new Error(opened.error);
+    expect(await stageSyncPage(store, opened.session, { kind: "StorageClass", records: [] })).toMatchObject({ ok: false, status: 400 });
+    expect(await stageSyncPage(store, opened.session, { kind: "Service", records: [{ name: "x" }] })).toMatchObject({
+      ok: false,
+      status: 400,
+      error: expect.stringMatching(/^records\[0\]: not a Service record: /),
+    });
+    expect(await stageSyncPage(store, "no-such-session", { kind: "Service", records: [] })).toMatchObject({ ok: false, status: 404 });
+
+    await later();
+    const newer = await openSync(store, { kinds: ["Service"] });
+    if (!newer.ok) throw new Error(newer.error);
+    expect(await store.commitSync(newer.session)).toMatchObject({ ok: true });
+    expect(await store.commitSync(opened.session)).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it("holds PersistentVolumeClaims and PodDisruptionBudgets, and finds a namespace's budgets", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    expect((await view.podDisruptionBudgets("db")).state).toBe("unknown");
+    const budget = (namespace: string, name: string) => ({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { namespace, name },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } },
+    });
+    const claim = {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { namespace: "db", name: "data-pg-0" },
+      spec: { storageClassName: "fast", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, volumeName: "pv-1" },
+    };
+    await syncInventory(store, list(budget("db", "pg"), budget("db", "redis"), budget("db-2", "pg"), budget("d", "x"), claim));
+    expect(await view.podDisruptionBudgets("db")).toEqual({
+      state: "found",
+      value: [
+        { namespace: "db", name: "pg", selector: { matchLabels: { app: "pg" }, matchExpressions: [] }, minAvailable: null, maxUnavailable: 1 },
+        { namespace: "db", name: "redis", selector: { matchLabels: { app: "redis" }, matchExpressions: [] }, minAvailable: null, maxUnavailable: 1 },
+      ],
+    });
+    expect(await view.podDisruptionBudgets("web")).toEqual({ state: "found", value: [] });
+    expect(await view.persistentVolumeClaim("db", "data-pg-0")).toEqual({
+      state: "found",
+      value: { namespace: "db", name: "data-pg-0", storageClassName: "fast", storage: "10Gi", accessModes: ["ReadWriteOnce"], volumeName: "pv-1" },
+    });
+    await later();
+    await observeRequest(store, change("PodDisruptionBudget", "DELETE", budget("db", "pg")));
+    expect(await view.podDisruptionBudgets("db")).toMatchObject({ value: [{ name: "redis" }] });
+    expect((await store.summary()).kinds).toMatchObject({ PodDisruptionBudget: { count: 3 }, PersistentVolumeClaim: { count: 1 } });
+  });
+
+  it("keeps live counts as observations and syncs come and go", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    await syncInventory(store, list(service("1", {}, "a"), service("1", {}, "b")));
+    await later();
+    await observeRequest(store, change("Service", "CREATE", service("2", {}, "c")));
+    await observeRequest(store, change("Service", "UPDATE", service("2", {}, "c")));
+    await observeRequest(store, change("Service", "DELETE", service("2", {}, "a")));
+    await observeRequest(store, change("Service", "DELETE", service("2", {}, "never-held")));
+    expect((await store.summary()).kinds.Service).toMatchObject({ count: 2, complete: true });
+    await later();
+    await pagedSync(store, "Service", []);
+    expect((await store.summary()).kinds.Service.count).toBe(0);
+  });
+}
