@@ -17,6 +17,7 @@ import { observeRequest, openSync, stageSyncPage, syncInventory } from "../clust
 import type { ClusterStore } from "../cluster/store.js";
 import type { ClusterView } from "../cluster/view.js";
 import type { PolicyState } from "../policy/policy.js";
+import { policyCheck, type ReadinessCheck, readiness } from "./health.js";
 import { maxBodyBytes, maxCollectionEntries, maxNestingDepth, shapeProblem } from "./limits.js";
 
 export interface ServiceConfig {
@@ -34,6 +35,11 @@ export interface AppOptions {
   /** The configuration for one request, asked once per request; runtimes cache whatever outlives a request. */
   config(c: Context): ServiceConfig;
   log?(line: LogLine): void;
+  /**
+   * What the runtime itself needs before it takes reviews, besides a loaded policy (a certificate, not shutting down);
+   * asked on every /readyz.
+   */
+  readiness?(): ReadinessCheck[];
   /** How long /observe waits for the store before allowing anyway; defaults to `observeTimeoutMs`. */
   observeTimeoutMs?: number;
   /** False where the cluster view is fed by a watch: /observe is then not served. Defaults to true. */
@@ -45,6 +51,8 @@ export const routes = {
   validate: "/validate",
   mutate: "/mutate",
   healthz: "/healthz",
+  livez: "/livez",
+  readyz: "/readyz",
   observe: "/observe",
   inventory: "/inventory",
   inventorySummary: "/inventory/summary",
@@ -100,6 +108,16 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ status: "ok", authentication: token ? "token" : "off" });
   });
   app.all(routes.healthz, (c) => methodNotAllowed(c, "GET"));
+
+  // Answers without reading the configuration: liveness must not depend on anything that can be broken by input.
+  app.get(routes.livez, (c) => c.json({ status: "alive" }));
+  app.all(routes.livez, (c) => methodNotAllowed(c, "GET"));
+  app.get(routes.readyz, (c) => {
+    const verdict = readiness([policyCheck(configOf(c).policy), ...(options.readiness?.() ?? [])]);
+    if (!verdict.ready) return c.json({ status: "not ready", reason: verdict.reason, checks: verdict.checks }, 503);
+    return c.json({ status: "ready", checks: verdict.checks });
+  });
+  app.all(routes.readyz, (c) => methodNotAllowed(c, "GET"));
 
   const authenticate = async (c: Context): Promise<Response | undefined> => {
     const { token } = configOf(c);

@@ -1,5 +1,6 @@
 /** The Node.js server (`stateward serve`): the same app behind @hono/node-server, over HTTPS when given a certificate and key. */
 import { readFileSync } from "node:fs";
+import type { Server as HttpServer } from "node:http";
 import { createServer, type Server as HttpsServer } from "node:https";
 import { serve } from "@hono/node-server";
 import { memoryClusterStore } from "../cluster/memory-store.js";
@@ -8,9 +9,9 @@ import { createApp, writesNeedTokenMessage } from "../http/app.js";
 import { UsageError } from "../cli/args.js";
 import { loadPolicy } from "../policy/policy.js";
 import { jsonLinesLog } from "./log.js";
-import { readNodeOptions } from "./options.js";
+import { closeTimeoutSeconds, readNodeOptions } from "./options.js";
 import { persistentClusterStore } from "./state-file.js";
-import { keepTlsFresh, readTls } from "./tls.js";
+import { certificateCheck, keepTlsFresh, readTls, type TlsPair } from "./tls.js";
 
 const { log: logLine, flush: flushLog } = jsonLinesLog();
 
@@ -32,8 +33,21 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
   const persistent = options.stateFile ? persistentClusterStore(options.stateFile, { log: logLine }) : undefined;
   const store = persistent?.store ?? memoryClusterStore();
   const cluster = clusterViewOf(store);
+  // Set once the server listens and on SIGTERM; /readyz reads them on every probe.
+  let certificate: () => TlsPair | undefined = () => undefined;
+  let shuttingDown = false;
   // A server that watches the cluster needs no /observe, so it does not serve one.
-  const app = createApp({ config: () => ({ token: options.token, policy, cluster, store }), log: logLine, observe: !options.watch });
+  const app = createApp({
+    config: () => ({ token: options.token, policy, cluster, store }),
+    log: logLine,
+    observe: !options.watch,
+    readiness: () => [
+      certificateCheck(certificate()),
+      shuttingDown
+        ? { name: "shutdown", ready: false, detail: "shutting down: still answering reviews while the Service stops routing here" }
+        : { name: "shutdown", ready: true, detail: "not requested" },
+    ],
+  });
   if (!options.token) logLine({ level: "warn", msg: writesNeedTokenMessage });
 
   let watch: { stop(): Promise<unknown> } | undefined;
@@ -59,20 +73,43 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
     const scheme = tlsFiles ? "https" : "http";
     logLine({ level: "info", msg: `stateward listening on ${scheme}://${options.host}:${info.port}` });
   });
-  if (tlsFiles && tlsPair) keepTlsFresh(server as HttpsServer, tlsFiles, tlsPair, logLine);
+  if (tlsFiles && tlsPair) certificate = keepTlsFresh(server as HttpsServer, tlsFiles, tlsPair, logLine).current;
 
-  // Kubernetes stops a pod with SIGTERM: save the cluster view before leaving so the next start has it.
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
+  // Kubernetes stops a pod with SIGTERM while the API server may still route reviews to it, and validation fails
+  // closed: so first turn unready and keep answering for the drain period, then stop taking connections, let the
+  // reviews in flight finish, and save the cluster view so the next start has it. SIGINT (a person) stops at once.
+  let exiting = false;
+  const exit = async () => {
+    if (exiting) return;
+    exiting = true;
+    await closeServer(server as HttpServer, closeTimeoutSeconds * 1000);
     await watch?.stop().catch(() => undefined);
     await persistent?.flush();
+    logLine({ level: "info", msg: "stateward stopped" });
     flushLog();
     process.exit(0);
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on("SIGTERM", () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logLine({ level: "info", msg: "SIGTERM: not ready; answering reviews until the drain period ends", drainSeconds: options.drainSeconds });
+    setTimeout(exit, options.drainSeconds * 1000);
+  });
+  process.on("SIGINT", exit);
   return 0;
+}
+
+/**
+ * Stops accepting connections, closes the idle keep-alive ones at once and the others as their requests finish;
+ * resolves when all are gone, or cuts what is left after `timeoutMs`.
+ */
+function closeServer(server: HttpServer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -19,12 +19,26 @@ export const nodeOptionsSchema = z.object({
   stateFile: z.string().optional(),
   /** List and watch the cluster with the ServiceAccount (in-cluster) or the kubeconfig. */
   watch: z.boolean(),
+  /** After SIGTERM, how long reviews are still answered while the API server stops routing to this pod. */
+  drainSeconds: z.coerce
+    .number({ error: "--drain-seconds takes a number of seconds from 0 to 300" })
+    .min(0, { error: "--drain-seconds takes a number of seconds from 0 to 300" })
+    .max(300, { error: "--drain-seconds takes a number of seconds from 0 to 300" }),
 });
 export type NodeOptions = z.infer<typeof nodeOptionsSchema>;
 
+/**
+ * A little longer than a terminating pod takes to leave the Service's endpoints everywhere (EndpointSlice update,
+ * kube-proxy or the API server's own resolver): reviews routed to it meanwhile still get answers.
+ */
+export const defaultDrainSeconds = 15;
+
+/** After the drain, how long reviews still in flight may take before their connections are cut. */
+export const closeTimeoutSeconds = 10;
+
 export const nodeUsage = `Usage: stateward serve [options]
 
-Serves the admission webhook (/validate, /mutate, /healthz) on Node.js, over HTTPS when given a certificate.
+Serves the admission webhook (/validate, /mutate; /livez, /readyz, /healthz) on Node.js, over HTTPS when given a certificate.
 
 Options (each has an environment variable; a flag wins over it):
   --host ADDRESS           address to listen on (HOST; default 0.0.0.0)
@@ -34,6 +48,8 @@ Options (each has an environment variable; a flag wins over it):
   --policy FILE            the policy document, YAML or JSON (STATEWARD_POLICY_FILE; default: built-in defaults)
   --state-file FILE        keep the cluster view across restarts (STATEWARD_STATE_FILE)
   --watch                  list and watch the cluster (STATEWARD_WATCH=true|false; on by default inside a cluster)
+  --drain-seconds N        on SIGTERM, /readyz fails at once and reviews are still answered for N seconds before
+                           the server closes (STATEWARD_DRAIN_SECONDS; default ${defaultDrainSeconds})
 Environment only:
   WEBHOOK_TOKEN            the token the API server presents (bearer or /t/<token>/...)
 `;
@@ -56,6 +72,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     policy: { type: "string" },
     "state-file": { type: "string" },
     watch: { type: "boolean" },
+    "drain-seconds": { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const parsed = nodeOptionsSchema.safeParse({
@@ -67,6 +84,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     token: env.WEBHOOK_TOKEN || undefined,
     stateFile: values["state-file"] ?? (env.STATEWARD_STATE_FILE || undefined),
     watch: watchSetting(values.watch, env),
+    drainSeconds: values["drain-seconds"] ?? (env.STATEWARD_DRAIN_SECONDS || defaultDrainSeconds),
   });
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));

@@ -3,9 +3,11 @@
  * kubelet swaps the mounted files; a server that read them only at start would serve an expired certificate after
  * its first renewal, and with failurePolicy Fail the API server would then refuse every StatefulSet and PVC write.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Server } from "node:https";
 import type { LogLine } from "../http/app.js";
+import type { ReadinessCheck } from "../http/health.js";
 
 export const tlsRecheckMs = 60_000;
 
@@ -27,7 +29,7 @@ export function readTls({ certFile, keyFile }: TlsFiles): TlsPair {
  * Re-reads the files every minute and on SIGHUP, and swaps the server's certificate when they changed. A half-written
  * pair (new certificate, old key) fails to load, is logged, and is tried again at the next check.
  */
-export function keepTlsFresh(server: Server, files: TlsFiles, loaded: TlsPair, log: (line: LogLine) => void): void {
+export function keepTlsFresh(server: Server, files: TlsFiles, loaded: TlsPair, log: (line: LogLine) => void): { current(): TlsPair } {
   let current = loaded;
   const recheck = (trigger: string) => {
     try {
@@ -42,4 +44,24 @@ export function keepTlsFresh(server: Server, files: TlsFiles, loaded: TlsPair, l
   };
   setInterval(() => recheck("periodic check"), tlsRecheckMs).unref();
   process.on("SIGHUP", () => recheck("SIGHUP"));
+  return { current: () => current };
+}
+
+/**
+ * Whether the certificate being served is one an API server accepts today. An expired one (a renewal that never
+ * reached the mounted files) makes every call fail the TLS handshake, so the pod is reported unready, with the date.
+ */
+export function certificateCheck(pair: TlsPair | undefined, now = new Date()): ReadinessCheck {
+  if (!pair) return { name: "certificate", ready: true, detail: "none: serving plain HTTP" };
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(pair.cert);
+  } catch (error) {
+    return { name: "certificate", ready: false, detail: `cannot be read: ${(error as Error).message}` };
+  }
+  const notBefore = new Date(certificate.validFrom);
+  const notAfter = new Date(certificate.validTo);
+  if (now < notBefore) return { name: "certificate", ready: false, detail: `not valid before ${notBefore.toISOString()}` };
+  if (now > notAfter) return { name: "certificate", ready: false, detail: `expired at ${notAfter.toISOString()}` };
+  return { name: "certificate", ready: true, detail: `loaded, valid until ${notAfter.toISOString()}` };
 }

@@ -253,6 +253,46 @@ describe("healthz", () => {
   });
 });
 
+describe("livez and readyz", () => {
+  it("the Worker is alive and ready with its policy loaded", async () => {
+    const live = await worker.fetch(new Request("http://stateward.test/livez"));
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: "alive" });
+    const ready = await worker.fetch(new Request("http://stateward.test/readyz"));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { policy: "loaded" } });
+  });
+
+  it("a broken policy leaves it alive and unready, with the reason and the name meant", async () => {
+    const app = appWith({ policy: "rules:\n  storage-clas: {action: deny}\n", token: "s3cret-token" });
+    expect((await app.fetch(new Request("http://stateward.test/livez"))).status).toBe(200);
+    const ready = await app.fetch(new Request("http://stateward.test/readyz"));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({
+      status: "not ready",
+      reason: "policy: invalid policy: rules: unknown field(s) storage-clas (did you mean storage-class?)",
+      checks: { policy: "invalid policy: rules: unknown field(s) storage-clas (did you mean storage-class?)" },
+    });
+    const post = await app.fetch(new Request("http://stateward.test/readyz", { method: "POST" }));
+    expect(post.status).toBe(405);
+  });
+
+  it("adds the runtime's own checks to readiness", async () => {
+    const policy = loadPolicy(undefined);
+    let draining = false;
+    const app = createApp({
+      config: () => ({ token: undefined, policy, cluster: emptyClusterView() }),
+      log: () => {},
+      readiness: () => [{ name: "shutdown", ready: !draining, detail: draining ? "shutting down" : "not requested" }],
+    });
+    expect((await app.fetch(new Request("http://stateward.test/readyz"))).status).toBe(200);
+    draining = true;
+    const ready = await app.fetch(new Request("http://stateward.test/readyz"));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ reason: "shutdown: shutting down", checks: { policy: "loaded", shutdown: "shutting down" } });
+  });
+});
+
 describe("authentication", () => {
   const app = appWith({ token: "s3cret-token" });
 
@@ -275,8 +315,10 @@ describe("authentication", () => {
     expect(inPath.status).toBe(200);
   });
 
-  it("leaves /healthz open", async () => {
-    expect((await app.fetch(new Request("http://stateward.test/healthz"))).status).toBe(200);
+  it("leaves /healthz, /livez and /readyz open", async () => {
+    for (const path of ["/healthz", "/livez", "/readyz"]) {
+      expect((await app.fetch(new Request(`http://stateward.test${path}`))).status, path).toBe(200);
+    }
   });
 
   it("with no token configured, serves calls and warns once in the log", async () => {

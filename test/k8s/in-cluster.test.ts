@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { clusterKinds, kindInfo } from "../../src/cluster/kinds.js";
 import { routes } from "../../src/http/app.js";
 import { selectorMatches } from "../../src/k8s/selector.js";
-import { readNodeOptions } from "../../src/node/options.js";
+import { closeTimeoutSeconds, readNodeOptions } from "../../src/node/options.js";
 import { lintPolicy } from "../../src/policy/lint.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import { find, one, overlayDir, render, webhooks } from "./render.js";
@@ -82,10 +82,11 @@ describe("k8s/overlays/in-cluster", () => {
     expect(lintPolicy(configMap.data[mounted.key!])).toEqual([]);
   });
 
-  it("runs two replicas with probes on /healthz over HTTPS, and a PodDisruptionBudget that keeps one", () => {
+  it("runs two replicas with readiness on /readyz and liveness on /livez over HTTPS, and a PodDisruptionBudget that keeps one", () => {
     expect(deployment.spec.replicas).toBe(2);
+    expect(container.readinessProbe.httpGet.path).toBe(routes.readyz);
+    expect(container.livenessProbe.httpGet.path).toBe(routes.livez);
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
-      expect(probe.httpGet.path).toBe(routes.healthz);
       expect(probe.httpGet.scheme).toBe("HTTPS");
       expect(containerPort(probe.httpGet.port)).toBeDefined();
     }
@@ -95,6 +96,25 @@ describe("k8s/overlays/in-cluster", () => {
     expect(budgets.length).toBe(1);
     expect(budgets[0]!.spec.minAvailable).toBeGreaterThanOrEqual(1);
     expect(budgets[0]!.spec.minAvailable).toBeLessThan(deployment.spec.replicas);
+  });
+
+  it("spreads the replicas across nodes by a hard rule", () => {
+    const labels = deployment.spec.template.metadata.labels;
+    const spread = (pod.topologySpreadConstraints ?? []).filter(
+      (c: { topologyKey: string; whenUnsatisfiable: string; labelSelector: unknown }) =>
+        c.topologyKey === "kubernetes.io/hostname" && c.whenUnsatisfiable === "DoNotSchedule" && selectorMatches(c.labelSelector as never, labels),
+    );
+    const antiAffinity = (pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).filter(
+      (term: { topologyKey: string; labelSelector: unknown }) =>
+        term.topologyKey === "kubernetes.io/hostname" && selectorMatches(term.labelSelector as never, labels),
+    );
+    expect(spread.length + antiAffinity.length).toBeGreaterThan(0);
+    for (const constraint of spread) expect(constraint.maxSkew).toBe(1);
+  });
+
+  it("gives the pod time to drain: the grace period covers the drain and the reviews in flight", () => {
+    const { drainSeconds } = readNodeOptions(serveArgs, {});
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(drainSeconds + closeTimeoutSeconds);
   });
 
   it("runs `stateward serve`", () => {
