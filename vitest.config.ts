@@ -1,22 +1,24 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+// CI runs on a 2-core machine that may be loaded; a test's own bounds say what it expects, these only catch hangs.
+// Projects do not inherit the root's test options, so each project spreads these.
+const hangLimits = { testTimeout: 30_000, hookTimeout: 60_000 };
+
 export default defineConfig({
   test: {
     // The service logs a JSON line per review; show a test's output only when that test fails.
     silent: "passed-only",
-    // CI runs on a 2-core machine that may be loaded; a test's own bounds say what it expects, these only catch hangs.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     globalSetup: ["./test/build.global-setup.ts"],
     projects: [
       {
         // HTTP paths run inside workerd (miniflare), the way the Worker runs at the edge.
         plugins: [cloudflareTest({ main: "./src/worker.ts", wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "workerd", include: ["test/**/*.worker.test.ts"] },
+        test: { ...hangLimits, name: "workerd", include: ["test/**/*.worker.test.ts"] },
       },
       {
         test: {
+          ...hangLimits,
           name: "node",
           include: ["test/**/*.test.ts"],
           exclude: ["test/**/*.worker.test.ts", "node_modules/**"],
