@@ -44,7 +44,8 @@ describe("POST /observe", () => {
     const started = performance.now();
     const slow = await observe(appWith(hanging, lines), serviceReview);
     expect(await slow.json()).toMatchObject({ response: { allowed: true } });
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The store never answers: any answer at all is the 50 ms timeout's; the bound only leaves room for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(lines).toContainEqual(expect.objectContaining({ level: "warn", outcome: "timeout" }));
   });
 
