@@ -68,6 +68,23 @@ describe("stateward mutate", () => {
     expect(mysql.metadata.annotations).toBeUndefined();
   });
 
+  it("says on standard error which default it skipped and why, and leaves the object as it was", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(`${tmpdir()}/stateward-`);
+    await writeFile(`${dir}/policy.yaml`, "defaults:\n  default-labels:\n    labels: {tier: web}\n");
+    const manifest = (await readFile(`${seeds}/002-mysql.yaml`, "utf8")).replace(
+      "matchLabels:\n      app: mysql",
+      "matchLabels:\n      app: mysql\n    matchExpressions: [{key: tier, operator: DoesNotExist}]",
+    );
+    expect(manifest).toContain("DoesNotExist");
+    await writeFile(`${dir}/mysql.yaml`, manifest);
+    const { stdout, stderr } = await cli(["mutate", "--policy", `${dir}/policy.yaml`, `${dir}/mysql.yaml`]);
+    const mysql = docs(stdout)[0]!.toJS() as { spec: { template: { metadata: { labels: object } } } };
+    expect(mysql.spec.template.metadata.labels).toEqual({ app: "mysql" });
+    expect(stderr).toMatch(/StatefulSet "mysql": default-labels skipped: the API server would reject the result: spec\.template\.metadata\.labels: .*`selector` does not match template `labels`/);
+  });
+
   it("patches the items of a List in place and leaves removed API versions alone", async () => {
     const list = `apiVersion: v1
 kind: List
