@@ -17,26 +17,33 @@ export function changedFields(before: unknown, after: unknown): ChangedField[] {
   return out;
 }
 
+/** `at` is one array pushed and popped along the walk (objects can be large); only a difference is copied out. */
 function walk(before: unknown, after: unknown, at: Segment[], out: ChangedField[]): void {
   if (before === after) return;
   if (!isContainer(before) || !isContainer(after) || Array.isArray(before) !== Array.isArray(after)) {
-    out.push(at);
+    out.push([...at]);
     return;
   }
   if (Array.isArray(before)) {
     const list = after as unknown[];
     if (before.length !== list.length) {
-      out.push(at);
+      out.push([...at]);
       return;
     }
-    for (let i = 0; i < before.length; i++) walk(before[i], list[i], [...at, i], out);
+    for (let i = 0; i < before.length; i++) {
+      at.push(i);
+      walk(before[i], list[i], at, out);
+      at.pop();
+    }
     return;
   }
   const from = before as Record<string, unknown>;
   const to = after as Record<string, unknown>;
   for (const key of Object.keys(from)) {
-    if (!Object.hasOwn(to, key)) out.push([...at, key]);
-    else walk(from[key], to[key], [...at, key], out);
+    at.push(key);
+    if (!Object.hasOwn(to, key)) out.push([...at]);
+    else walk(from[key], to[key], at, out);
+    at.pop();
   }
   for (const key of Object.keys(to)) if (!Object.hasOwn(from, key)) out.push([...at, key]);
 }
@@ -79,4 +86,35 @@ export function fieldPathOf(path: ChangedField): FieldPath {
     else out = out.child(segment);
   });
   return out;
+}
+
+/**
+ * `target` with the values `source` holds at `fields` (copies made by `copy`), leaving `target` itself intact: only the
+ * containers along those paths are copied, and `owned` remembers them, so a later call writes into them directly.
+ */
+export function withFields(
+  target: unknown,
+  source: unknown,
+  fields: readonly ChangedField[],
+  owned: Set<unknown>,
+  copy: <T>(value: T) => T,
+): unknown {
+  const own = (value: unknown): unknown => {
+    if (!isContainer(value) || owned.has(value)) return value;
+    const mine = Array.isArray(value) ? [...value] : { ...value };
+    owned.add(mine);
+    return mine;
+  };
+  const root = own(target);
+  for (const field of fields) {
+    let node = root as Record<string, unknown>;
+    for (const segment of field.slice(0, -1)) {
+      const child = own(node[segment as string]);
+      if (!isContainer(child)) break;
+      node[segment as string] = child;
+      node = child as Record<string, unknown>;
+    }
+    if (field.length > 0) copyField(source, root, field, copy);
+  }
+  return root;
 }

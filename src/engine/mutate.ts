@@ -1,7 +1,7 @@
 import { applyPatch, createPatch, type Operation as PatchOperation, Pointer } from "rfc6902";
 import type { ScopePolicy } from "../policy/policy.js";
 import { apiServerViolations, type InvariantSubject, violationKey } from "../k8s/invariants.js";
-import { type ChangedField, changedFields, copyField, fieldPathOf, valueAt } from "./changed-fields.js";
+import { type ChangedField, changedFields, copyField, fieldPathOf, valueAt, withFields } from "./changed-fields.js";
 import { cloneJson } from "./clone.js";
 import { formatFieldError } from "./field.js";
 import { deepEqual, provenanceOf } from "./provenance.js";
@@ -42,10 +42,10 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
   if (active.length === 0) return unchanged();
   const copy = cloneJson(review.object) as Record<string, unknown>;
   const provenance = provenanceOf(review.object, policy.overrideBuiltinDefaults, review.oldObject);
-  // The object as the defaults accepted so far: the original until one changes something, then a private copy kept in
-  // step with `copy` field by field, so that undoing a default costs no more than the fields it touched.
+  // The object as the defaults accepted so far: the original until a default's changes are accepted, then a copy of
+  // it that shares every subtree no default touched. Checking and undoing a default costs what it touched.
   let accepted: unknown = review.object;
-  let acceptedIsCopy = false;
+  const owned = new Set<unknown>();
   let brokenBefore: Set<string> | undefined;
   for (const { default: d, params } of active) {
     // Spelled out, not spread: see validate().
@@ -55,18 +55,12 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
     if (fields.length === 0) continue;
     brokenBefore ??= new Set(apiServerViolations({ ...review, object: accepted } as InvariantSubject).map(violationKey));
     const refusal = untouchedByUpdate(review, fields) ?? brokenInvariant(review, copy, brokenBefore);
-    if (!acceptedIsCopy && refusal === undefined) {
-      accepted = cloneJson(review.object);
-      acceptedIsCopy = true;
-    }
-    for (const field of fields) {
-      if (refusal === undefined) copyField(copy, accepted, field, cloneJson);
-      else copyField(accepted, copy, field, cloneJson);
-    }
     if (refusal !== undefined) {
+      for (const field of fields) copyField(accepted, copy, field, cloneJson);
       skipped.push(`${d.id} skipped: ${refusal}`);
       continue;
     }
+    accepted = withFields(accepted, copy, fields, owned, cloneJson);
     brokenBefore = undefined;
     applied.push(d.id);
     for (const change of described) changes.push(`${change} [${d.id}]`);
