@@ -3,11 +3,12 @@ import type { Context } from "hono";
 import { type ClusterBindings, clusterFromBindings } from "./cluster/bindings.js";
 import { createApp, type ServiceConfig } from "./http/app.js";
 import { loadPolicy, type PolicyState } from "./policy/policy.js";
+import { type AnalyticsBindings, analyticsTelemetry } from "./worker/analytics.js";
 
 // workerd accepts only handlers and classes as a module's exports: nothing else may be exported from here.
 export { ClusterStoreObject } from "./cluster/durable-store.js";
 
-export interface Env extends ClusterBindings {
+export interface Env extends ClusterBindings, AnalyticsBindings {
   WEBHOOK_TOKEN?: string;
   STATEWARD_POLICY?: string;
 }
@@ -23,7 +24,12 @@ function policyFor(text: string | undefined): PolicyState {
 const app = createApp({
   config(c: Context): ServiceConfig {
     const env = (c.env ?? {}) as Env;
-    return { token: env.WEBHOOK_TOKEN || undefined, policy: policyFor(env.STATEWARD_POLICY), ...clusterFromBindings(env) };
+    return {
+      token: env.WEBHOOK_TOKEN || undefined,
+      policy: policyFor(env.STATEWARD_POLICY),
+      telemetry: analyticsTelemetry(env.STATEWARD_ANALYTICS),
+      ...clusterFromBindings(env),
+    };
   },
 });
 

@@ -19,9 +19,19 @@ export type AdmissionMode = "validate" | "mutate";
 export interface ReviewOutcome {
   response: AdmissionResponse;
   decision: "allowed" | "denied" | "patched" | "skipped";
+  /** The rules that fired (validate) or the defaults applied (mutate). */
   rules: string[];
+  /** Every finding's rule and effective action, counted by metrics; absent when no rule ran. */
+  findings?: FindingTally[];
   note?: string;
 }
+
+export interface FindingTally {
+  ruleId: string;
+  action: "deny" | "warn";
+}
+
+const tally = (findings: readonly Finding[]): FindingTally[] => findings.map(({ ruleId, action }) => ({ ruleId, action }));
 
 export interface AdmissionContext {
   policy: Policy;
@@ -135,9 +145,10 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
     const outcome = deny(uid, kind, displayName, denials);
     if (warningLines.length > 0) outcome.response.warnings = warningLines;
     outcome.rules = fired;
+    outcome.findings = tally([...denials, ...warnings]);
     return outcome;
   }
-  return { response: allow(uid, warningLines), decision: "allowed", rules: fired };
+  return { response: allow(uid, warningLines), decision: "allowed", rules: fired, findings: tally(warnings) };
 }
 
 function clipWarning(text: string): string {
@@ -153,5 +164,6 @@ function deny(uid: string, kind: string, name: string, denials: Finding[]): Revi
     },
     decision: "denied",
     rules: [...new Set(denials.map((f) => f.ruleId))],
+    findings: tally(denials),
   };
 }

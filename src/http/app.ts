@@ -5,7 +5,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { type AdmissionContext, type AdmissionMode, type ReviewOutcome, review } from "../admission/handler.js";
+import { type AdmissionContext, type AdmissionMode, handledResources, type ReviewOutcome, review } from "../admission/handler.js";
 import {
   type AdmissionRequest,
   type AdmissionReviewRequest,
@@ -17,6 +17,7 @@ import { observeRequest, openSync, stageSyncPage, syncInventory } from "../clust
 import type { ClusterStore } from "../cluster/store.js";
 import type { ClusterView } from "../cluster/view.js";
 import type { PolicyState } from "../policy/policy.js";
+import type { Telemetry } from "./telemetry.js";
 import { policyCheck, type ReadinessCheck, readiness } from "./health.js";
 import { maxBodyBytes, maxCollectionEntries, maxNestingDepth, shapeProblem } from "./limits.js";
 
@@ -25,6 +26,8 @@ export interface ServiceConfig {
   token: string | undefined;
   policy: PolicyState;
   cluster: ClusterView;
+  /** Where reviews and errors are counted; none records nothing. */
+  telemetry?: Telemetry;
   /** Where /observe and /inventory write; without one they answer that no store is configured. */
   store?: ClusterStore;
 }
@@ -40,6 +43,8 @@ export interface AppOptions {
    * asked on every /readyz.
    */
   readiness?(): ReadinessCheck[];
+  /** The Prometheus text exposition served at /metrics; without it /metrics is not served. */
+  metrics?(): Promise<{ contentType: string; body: string }>;
   /** How long /observe waits for the store before allowing anyway; defaults to `observeTimeoutMs`. */
   observeTimeoutMs?: number;
   /** False where the cluster view is fed by a watch: /observe is then not served. Defaults to true. */
@@ -53,6 +58,7 @@ export const routes = {
   healthz: "/healthz",
   livez: "/livez",
   readyz: "/readyz",
+  metrics: "/metrics",
   observe: "/observe",
   inventory: "/inventory",
   inventorySummary: "/inventory/summary",
@@ -99,8 +105,18 @@ export function createApp(options: AppOptions): Hono {
   app.onError((error, c) => {
     const uid = (error as { uid?: string }).uid ?? c.get("uid" as never) ?? null;
     log({ level: "error", msg: "internal error", error: String(error), uid });
+    countError(c, "internal");
     return jsonError(c, 500, "internal error; the API server's failurePolicy decides");
   });
+
+  /** Counts an error by route; a failure of the metrics backend itself is never the request's problem. */
+  const countError = (c: Context, reason: "internal" | "policy") => {
+    try {
+      configOf(c).telemetry?.error({ route: routeOf(c), reason });
+    } catch {
+      // The configuration itself may be what failed.
+    }
+  };
 
   app.get(routes.healthz, (c) => {
     const { policy, token } = configOf(c);
@@ -118,6 +134,14 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ status: "ready", checks: verdict.checks });
   });
   app.all(routes.readyz, (c) => methodNotAllowed(c, "GET"));
+  const { metrics } = options;
+  if (metrics) {
+    app.get(routes.metrics, async (c) => {
+      const { contentType, body } = await metrics();
+      return c.body(body, 200, { "content-type": contentType });
+    });
+    app.all(routes.metrics, (c) => methodNotAllowed(c, "GET"));
+  }
 
   const authenticate = async (c: Context): Promise<Response | undefined> => {
     const { token } = configOf(c);
@@ -145,12 +169,29 @@ export function createApp(options: AppOptions): Hono {
     const started = performance.now();
     const denied = await authenticate(c);
     if (denied) return denied;
-    const { policy, cluster } = configOf(c);
-    if (!policy.ok) return jsonError(c, 500, `the policy is broken: ${policy.error}`);
+    const { policy, cluster, telemetry } = configOf(c);
+    if (!policy.ok) {
+      countError(c, "policy");
+      return jsonError(c, 500, `the policy is broken: ${policy.error}`);
+    }
 
     const admitted = await admitBody(await c.req.text(), mode, { policy: policy.policy, cluster });
     if (!admitted.ok) return jsonError(c, 400, admitted.error);
     const { request, outcome, answer } = admitted;
+    const durationMs = elapsedMs(started);
+    try {
+      telemetry?.review({
+        route: mode,
+        kind: handledResources.some((r) => r.kind === request.kind.kind) ? request.kind.kind : "other",
+        operation: request.operation,
+        decision: outcome.decision,
+        findings: outcome.findings ?? [],
+        defaults: mode === "mutate" ? outcome.rules : [],
+        durationMs,
+      });
+    } catch (error) {
+      log({ level: "warn", msg: "metrics not recorded", error: String(error), uid: request.uid });
+    }
     log({
       msg: "review",
       webhook: mode,
@@ -164,7 +205,7 @@ export function createApp(options: AppOptions): Hono {
       decision: outcome.decision,
       rules: outcome.rules,
       note: outcome.note,
-      durationMs: elapsedMs(started),
+      durationMs,
     });
     return c.json(answer);
   };
@@ -408,6 +449,12 @@ function keepAlive(c: Context, pending: Promise<unknown>): void {
   } catch {
     // Node: the process keeps running anyway.
   }
+}
+
+/** The matched route's path without the token-in-path prefix, so that no token ends up in a label. */
+function routeOf(c: Context): string {
+  const path = c.req.routePath || "";
+  return path.startsWith(tokenPathPrefix) ? path.slice(tokenPathPrefix.length) || "/" : path;
 }
 
 function methodNotAllowed(c: Context, allowed: string): Response {

@@ -9,6 +9,7 @@ import { createApp, writesNeedTokenMessage } from "../http/app.js";
 import { UsageError } from "../cli/args.js";
 import { loadPolicy } from "../policy/policy.js";
 import { jsonLinesLog } from "./log.js";
+import { prometheusMetrics } from "./metrics.js";
 import { closeTimeoutSeconds, readNodeOptions } from "./options.js";
 import { persistentClusterStore } from "./state-file.js";
 import { certificateCheck, keepTlsFresh, readTls, type TlsPair } from "./tls.js";
@@ -37,9 +38,11 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
   let certificate: () => TlsPair | undefined = () => undefined;
   let shuttingDown = false;
   // A server that watches the cluster needs no /observe, so it does not serve one.
+  const metrics = prometheusMetrics(store);
   const app = createApp({
-    config: () => ({ token: options.token, policy, cluster, store }),
+    config: () => ({ token: options.token, policy, cluster, store, telemetry: metrics.telemetry }),
     log: logLine,
+    metrics: metrics.scrape,
     observe: !options.watch,
     readiness: () => [
       certificateCheck(certificate()),
