@@ -184,7 +184,9 @@ function subject(object: Json, oldObject: Json | undefined): InvariantSubject {
 
 /** Checks the three properties on one step and returns what the API server stores. */
 function admitChecked(step: Step, doc: PolicyDocument): Json {
+  const input = structuredClone(step.object);
   const out = run("StatefulSet", step.object, doc, step.operation, step.oldObject);
+  expect(step.object).toEqual(input);
   if (step.oldObject) {
     for (const field of changedFields(step.object, out.patched)) {
       if (field.join("/") === `metadata/annotations/${defaultedAnnotation}`) continue;
