@@ -33,6 +33,8 @@ export interface ObjectResult {
   apiVersion: string;
   namespace: string;
   name: string;
+  /** metadata.uid, present on objects read from a cluster. */
+  uid?: string;
   findings: LocatedFinding[];
 }
 
@@ -121,10 +123,16 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
       apiVersion: String(source.apiVersion ?? ""),
       namespace,
       name,
+      ...uidOf(source),
       findings: findings.map((f) => located(manifest, f)),
     });
   }
   return { files: loaded.files.map((f) => f.name), objects, notes, errors: loaded.errors };
+}
+
+function uidOf(object: Record<string, unknown>): { uid?: string } {
+  const uid = (object.metadata as { uid?: unknown } | undefined)?.uid;
+  return typeof uid === "string" && uid !== "" ? { uid } : {};
 }
 
 export function counts(report: CheckReport) {

@@ -19,6 +19,7 @@ import {
 } from "./args.js";
 import { check, counts } from "./check.js";
 import { type InputProblem, load } from "./load.js";
+import { auditUsage, parseAuditArgs, runAudit } from "./audit.js";
 import { mutateAll } from "./mutate.js";
 import { parsePolicyArgs, policyUsage, runPolicy } from "./policy-lint.js";
 import { formatJson } from "./output/json.js";
@@ -70,6 +71,16 @@ export const commands: readonly Command[] = [
     summary: "check policy documents before a webhook loads them (policy lint FILE...)",
     usage: policyUsage,
     run: (argv, io) => runPolicy(parsePolicyArgs(argv), io),
+  },
+  {
+    name: "audit",
+    summary: "report what every rule says about a cluster's objects, as PolicyReports or JSON",
+    usage: auditUsage,
+    run: async (argv, io) => {
+      const args = parseAuditArgs(argv);
+      const policy = await readPolicy(args.policy, io);
+      return policy ? runAudit(args, policy, io) : exitCodes.badInput;
+    },
   },
   {
     name: "serve",

@@ -1,0 +1,114 @@
+/**
+ * An audit's findings as PolicyReports (wgpolicyk8s.io/v1alpha2), one per namespace, the API that Kyverno writes by
+ * default and Policy Reporter reads, so Stateward's results show beside Kyverno's. Every rule that ran on an object
+ * gives a result: pass when it found nothing, otherwise one result per finding (fail for deny, warn for warn); an
+ * object that could not be decoded gives one error result and no rule runs on it.
+ */
+
+export const policyReportApiVersion = "wgpolicyk8s.io/v1alpha2";
+export const policyReportName = "stateward-audit";
+export const reportSource = "stateward";
+
+export interface AuditedFinding {
+  ruleId: string;
+  action: "deny" | "warn";
+  /** The field path as Kubernetes renders it. */
+  path: string;
+  /** The field error's type: `Not found`, `Invalid value`, ... */
+  type: string;
+  message: string;
+}
+
+export interface AuditedObject {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+  /** The rules that ran on it, with their one-line summaries. */
+  rules: readonly { id: string; summary: string }[];
+  findings: readonly AuditedFinding[];
+}
+
+export type PolicyResult = "pass" | "fail" | "warn" | "error" | "skip";
+
+export interface PolicyReportResult {
+  source: string;
+  policy: string;
+  rule: string;
+  result: PolicyResult;
+  message: string;
+  scored: boolean;
+  severity?: "high" | "medium";
+  timestamp: { seconds: number; nanos: number };
+  resources: { apiVersion: string; kind: string; namespace: string; name: string; uid?: string }[];
+  properties?: Record<string, string>;
+}
+
+export interface PolicyReport {
+  apiVersion: typeof policyReportApiVersion;
+  kind: "PolicyReport";
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  summary: Record<PolicyResult, number>;
+  results: PolicyReportResult[];
+}
+
+/** The rule id an object that could not be decoded is reported under (the webhook denies it with this id). */
+export const decodingPolicy = "object-decoding";
+
+/** One report per namespace, namespaces and results in a stable order. */
+export function policyReports(objects: readonly AuditedObject[], now: Date): PolicyReport[] {
+  const timestamp = { seconds: Math.floor(now.getTime() / 1000), nanos: 0 };
+  const byNamespace = new Map<string, PolicyReportResult[]>();
+  for (const object of objects) {
+    const resource = { apiVersion: object.apiVersion, kind: object.kind, namespace: object.namespace, name: object.name };
+    const resources = [object.uid ? { ...resource, uid: object.uid } : resource];
+    const result = (policy: string, outcome: PolicyResult, message: string, extra: Partial<PolicyReportResult> = {}) =>
+      ({ source: reportSource, policy, rule: policy, result: outcome, message, scored: true, timestamp, resources, ...extra }) as PolicyReportResult;
+    const results = byNamespace.get(object.namespace) ?? [];
+    byNamespace.set(object.namespace, results);
+    const decoding = object.findings.filter((f) => f.ruleId === decodingPolicy);
+    if (decoding.length > 0) {
+      for (const finding of decoding) results.push(result(decodingPolicy, "error", finding.message, { properties: fieldProperties(finding) }));
+      continue;
+    }
+    const ranRules = new Set(object.rules.map((r) => r.id));
+    for (const rule of object.rules) {
+      const found = object.findings.filter((f) => f.ruleId === rule.id);
+      if (found.length === 0) results.push(result(rule.id, "pass", rule.summary));
+      for (const finding of found) {
+        results.push(
+          result(rule.id, finding.action === "deny" ? "fail" : "warn", finding.message, {
+            severity: finding.action === "deny" ? "high" : "medium",
+            properties: fieldProperties(finding),
+          }),
+        );
+      }
+    }
+    // Findings of checks outside the policy's rules (a removed apiVersion) still belong in the report.
+    for (const finding of object.findings.filter((f) => !ranRules.has(f.ruleId))) {
+      results.push(
+        result(finding.ruleId, finding.action === "deny" ? "fail" : "warn", finding.message, {
+          severity: finding.action === "deny" ? "high" : "medium",
+          properties: fieldProperties(finding),
+        }),
+      );
+    }
+  }
+  return [...byNamespace.keys()].sort().map((namespace) => {
+    const results = byNamespace.get(namespace)!;
+    const summary: Record<PolicyResult, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+    for (const r of results) summary[r.result]++;
+    return {
+      apiVersion: policyReportApiVersion,
+      kind: "PolicyReport",
+      metadata: { name: policyReportName, namespace, labels: { "app.kubernetes.io/managed-by": reportSource } },
+      summary,
+      results,
+    };
+  });
+}
+
+function fieldProperties(finding: AuditedFinding): Record<string, string> {
+  return { path: finding.path, type: finding.type };
+}

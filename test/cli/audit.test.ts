@@ -1,0 +1,147 @@
+/**
+ * `stateward audit`: a cluster's List in, PolicyReports out that the wgpolicyk8s.io/v1alpha2 CRD accepts (validated
+ * against the openAPIV3Schema of the CRD Kyverno installs, committed under test/fixtures/crds), one per namespace.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Ajv } from "ajv";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { cli, repoRoot } from "./io.js";
+
+const crd = parseAllDocuments(readFileSync(path.join(repoRoot, "test/fixtures/crds/wgpolicyk8s.io_policyreports.yaml"), "utf8"))
+  .map((d) => d.toJS())
+  .find((d) => d?.kind === "CustomResourceDefinition");
+
+/**
+ * The CRD's schema as `kubectl apply --validate=strict` judges an object: fields the schema does not name are errors
+ * (the API server would silently prune them), so a misspelt field fails here instead of vanishing in a cluster.
+ */
+function strict(schema: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...schema };
+  if (copy.properties) {
+    copy.properties = Object.fromEntries(Object.entries(copy.properties as Record<string, Record<string, unknown>>).map(([k, v]) => [k, strict(v)]));
+    if (copy.additionalProperties === undefined) copy.additionalProperties = false;
+  }
+  if (copy.items) copy.items = strict(copy.items as Record<string, unknown>);
+  return copy;
+}
+
+function policyReportValidator() {
+  const version = crd.spec.versions.find((v: { name: string }) => v.name === "v1alpha2");
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
+  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
+  return ajv.compile(strict(version.schema.openAPIV3Schema));
+}
+
+const validate = policyReportValidator();
+
+function reportsOf(stdout: string): any[] {
+  return parseAllDocuments(stdout).map((d) => d.toJS());
+}
+
+function expectValid(reports: any[]) {
+  for (const report of reports) {
+    const ok = validate(report);
+    expect(ok ? [] : validate.errors, `${report.metadata?.namespace}`).toEqual([]);
+    expect(report).toMatchObject({ apiVersion: `${crd.spec.group}/v1alpha2`, kind: crd.spec.names.kind });
+  }
+}
+
+/** A List as `kubectl get ... -A -o json` prints it, from manifests given namespaces and uids. */
+function clusterList(items: Record<string, any>[]): string {
+  return JSON.stringify({ apiVersion: "v1", kind: "List", metadata: { resourceVersion: "" }, items });
+}
+
+describe("stateward audit", () => {
+  it("the committed CRD is the namespaced PolicyReport of wgpolicyk8s.io, served in v1alpha2", () => {
+    expect(crd.spec).toMatchObject({ group: "wgpolicyk8s.io", scope: "Namespaced", names: { kind: "PolicyReport" } });
+    expect(validate({ apiVersion: "wgpolicyk8s.io/v1alpha2", kind: "PolicyReport", metadata: {}, results: [{ policy: "p", result: "maybe" }] })).toBe(false);
+    expect(validate({ apiVersion: "wgpolicyk8s.io/v1alpha2", kind: "PolicyReport", metadata: {}, results: [{ policy: "p", reslt: "pass" }] })).toBe(false);
+  });
+
+  it("over the corpus manifests prints PolicyReports that validate against the CRD", async () => {
+    const { code, stdout, stderr } = await cli(["audit", "test/fixtures/corpus"]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const reports = reportsOf(stdout);
+    expect(reports.length).toBeGreaterThan(0);
+    expectValid(reports);
+    expect(stdout).not.toMatch(/[&*]a\d/);
+    const results = reports.flatMap((r) => r.results);
+    expect(new Set(results.map((r: { result: string }) => r.result))).toEqual(new Set(["pass", "warn", "fail"]));
+    for (const report of reports) {
+      const counted = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 } as Record<string, number>;
+      for (const r of report.results) counted[r.result] = (counted[r.result] ?? 0) + 1;
+      expect(report.summary).toEqual(counted);
+      expect(report.results.every((r: any) => r.resources[0].namespace === report.metadata.namespace)).toBe(true);
+    }
+  });
+
+  it("reads a cluster's List: one report per namespace, pass for each rule that found nothing, fail and warn per finding", async () => {
+    const corpus = readdirSync(path.join(repoRoot, "test/fixtures/seeds")).filter((f) => f.endsWith(".yaml"));
+    expect(corpus.length).toBeGreaterThan(0);
+    const web = parseAllDocuments(readFileSync(path.join(repoRoot, "test/fixtures/seeds/000-web.yaml"), "utf8")).map((d) => d.toJS());
+    const items = web.map((object, i) => ({ ...object, metadata: { ...object.metadata, namespace: "shop", uid: `uid-${i}` } }));
+    const broken = structuredClone(items.find((o) => o.kind === "StatefulSet"));
+    broken.metadata = { ...broken.metadata, name: "broken", namespace: "billing", uid: "uid-broken" };
+    delete broken.spec.selector;
+    const list = clusterList([...items, broken, { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system" }, spec: {} }]);
+
+    const { code, stdout } = await cli(["audit", "-"], { stdin: list });
+    expect(code).toBe(0);
+    const reports = reportsOf(stdout);
+    expectValid(reports);
+    expect(reports.map((r) => r.metadata.namespace)).toEqual(["billing", "shop"]);
+    const [billing, shop] = reports;
+    expect(billing.summary.fail).toBeGreaterThanOrEqual(1);
+    expect(billing.results).toContainEqual(
+      expect.objectContaining({
+        policy: "statefulset-selector",
+        rule: "statefulset-selector",
+        result: "fail",
+        source: "stateward",
+        severity: "high",
+        resources: [{ apiVersion: "apps/v1", kind: "StatefulSet", namespace: "billing", name: "broken", uid: "uid-broken" }],
+        properties: expect.objectContaining({ path: "spec.selector" }),
+      }),
+    );
+    const webResults = shop.results.filter((r: any) => r.resources[0].name === "web");
+    expect(webResults.find((r: any) => r.policy === "statefulset-headless-service")).toMatchObject({ result: "pass" });
+    expect(webResults.find((r: any) => r.policy === "statefulset-readiness-probe")).toMatchObject({ result: "warn", severity: "medium" });
+    expect(webResults.some((r: any) => r.policy === "statefulset-immutable-fields")).toBe(false);
+
+    const json = await cli(["audit", "--output", "json", "-"], { stdin: list });
+    const document = JSON.parse(json.stdout);
+    expect(document.objects.map((o: { namespace: string; name: string }) => `${o.namespace}/${o.name}`).sort()).toEqual(["billing/broken", "shop/web"]);
+    expect(document.summary.denied).toBe(1);
+  });
+
+  it("honours the policy: a rule switched off gives no result, exempt namespaces no report", async () => {
+    const list = clusterList(
+      parseAllDocuments(readFileSync(path.join(repoRoot, "test/fixtures/seeds/000-web.yaml"), "utf8"))
+        .map((d) => d.toJS())
+        .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: "shop" } })),
+    );
+    const { stdout } = await cli(["audit", "-"], { stdin: list });
+    expect(reportsOf(stdout)[0].results.some((r: any) => r.policy === "statefulset-readiness-probe")).toBe(true);
+    const dir = mkdtempSync(path.join(tmpdir(), "stateward-audit-"));
+    const off = path.join(dir, "off.yaml");
+    writeFileSync(off, "rules:\n  statefulset-readiness-probe: {action: off}\n");
+    const withoutProbe = reportsOf((await cli(["audit", "--policy", off, "-"], { stdin: list })).stdout);
+    expectValid(withoutProbe);
+    expect(withoutProbe[0].results.some((r: any) => r.policy === "statefulset-readiness-probe")).toBe(false);
+    const exempt = path.join(dir, "exempt.yaml");
+    writeFileSync(exempt, "exemptions:\n  namespaces: [shop]\n");
+    const none = await cli(["audit", "--policy", exempt, "-"], { stdin: list });
+    expect(none.code).toBe(0);
+    expect(reportsOf(none.stdout)).toEqual([]);
+  });
+
+  it("exits 2 with usage on a bad output format or no input", async () => {
+    expect((await cli(["audit", "-o", "xml", "x.json"])).stderr).toContain("--output takes reports or json");
+    expect((await cli(["audit"])).code).toBe(2);
+  });
+});
