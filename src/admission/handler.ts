@@ -21,17 +21,10 @@ export interface ReviewOutcome {
   decision: "allowed" | "denied" | "patched" | "skipped";
   /** The rules that fired (validate) or the defaults applied (mutate). */
   rules: string[];
-  /** Every finding's rule and effective action, counted by metrics; absent when no rule ran. */
-  findings?: FindingTally[];
+  /** The findings behind the answer, with structured paths; empty when no rule ran. */
+  findings: Finding[];
   note?: string;
 }
-
-export interface FindingTally {
-  ruleId: string;
-  action: "deny" | "warn";
-}
-
-const tally = (findings: readonly Finding[]): FindingTally[] => findings.map(({ ruleId, action }) => ({ ruleId, action }));
 
 export interface AdmissionContext {
   policy: Policy;
@@ -60,7 +53,7 @@ const allow = (uid: string, warnings?: string[]): AdmissionResponse =>
   warnings && warnings.length > 0 ? { uid, allowed: true, warnings } : { uid, allowed: true };
 
 function skipped(uid: string, note: string): ReviewOutcome {
-  return { response: allow(uid), decision: "skipped", rules: [], note };
+  return { response: allow(uid), decision: "skipped", rules: [], findings: [], note };
 }
 
 /**
@@ -99,7 +92,7 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
       ? deny(uid, kind, request.name ?? "", [
           { ruleId: decodingRuleId, action: "deny", error: invalid(FieldPath.root("request", "object"), null, "the request carries no object") },
         ])
-      : { response: allow(uid, ["Stateward could not default an object it did not receive"]), decision: "allowed", rules: [] };
+      : { response: allow(uid, ["Stateward could not default an object it did not receive"]), decision: "allowed", rules: [], findings: [] };
   }
 
   const decoded = decodeObject(kind, request.object);
@@ -112,6 +105,7 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
         response: allow(uid, [`Stateward could not read this ${kind} and left it unchanged; /validate will report why`]),
         decision: "allowed",
         rules: [],
+        findings: [],
         note: "object not understood",
       };
     }
@@ -125,7 +119,7 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
     // A skipped default is reported whatever `warnings` says: the user expected a change that did not happen.
     const notes = [...result.skipped, ...(scope.warnings ? result.changes : [])];
     const warnings = reported(notes, clipWarning, "changes");
-    if (!result.patch) return { response: allow(uid, warnings), decision: "allowed", rules: [] };
+    if (!result.patch) return { response: allow(uid, warnings), decision: "allowed", rules: [], findings: [] };
     return {
       response: {
         ...allow(uid, warnings),
@@ -134,6 +128,7 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
       },
       decision: "patched",
       rules: result.applied,
+      findings: [],
     };
   }
 
@@ -145,10 +140,10 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
     const outcome = deny(uid, kind, displayName, denials);
     if (warningLines.length > 0) outcome.response.warnings = warningLines;
     outcome.rules = fired;
-    outcome.findings = tally([...denials, ...warnings]);
+    outcome.findings = [...denials, ...warnings];
     return outcome;
   }
-  return { response: allow(uid, warningLines), decision: "allowed", rules: fired, findings: tally(warnings) };
+  return { response: allow(uid, warningLines), decision: "allowed", rules: fired, findings: warnings };
 }
 
 function clipWarning(text: string): string {
@@ -164,6 +159,6 @@ function deny(uid: string, kind: string, name: string, denials: Finding[]): Revi
     },
     decision: "denied",
     rules: [...new Set(denials.map((f) => f.ruleId))],
-    findings: tally(denials),
+    findings: denials,
   };
 }

@@ -1,58 +1,36 @@
 /**
- * From a finding's field path (`spec.volumeClaimTemplates[0].metadata.name`) to a line in the manifest, through the
- * YAML syntax tree. A path that leaves the written manifest (a field the user did not write) stops at the deepest
- * field that exists, which is where the missing one belongs.
+ * From a finding's field path to a line in the manifest: the path's segments are walked through the YAML syntax tree
+ * and the node found gives the line (through the file's `LineCounter`). A path that leaves the written manifest (a
+ * field the user did not write) stops at the deepest field that exists, which is where the missing one belongs.
  */
-import { isMap, isPair, isScalar, isSeq, type Node } from "yaml";
-import type { FieldPath } from "../engine/field.js";
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from "yaml";
+import type { FieldPath, PathSegment } from "../engine/field.js";
 import { lineOf, type Manifest } from "./load.js";
 
-/** Splits a rendered field path into property names, list indexes and map keys. */
-export function pathSegments(path: FieldPath | string): (string | number)[] {
-  const text = String(path);
-  if (text === "<root>") return [];
-  const segments: (string | number)[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === ".") {
-      i++;
-    } else if (c === "[") {
-      const end = text.indexOf("]", i);
-      const inner = end < 0 ? text.slice(i + 1) : text.slice(i + 1, end);
-      segments.push(/^\d+$/.test(inner) ? Number(inner) : inner);
-      i = end < 0 ? text.length : end + 1;
-    } else {
-      let end = i;
-      while (end < text.length && text[end] !== "." && text[end] !== "[") end++;
-      segments.push(text.slice(i, end));
-      i = end;
-    }
-  }
-  return segments;
+/** The pair of a map whose key is the segment's name or key; keys compare as text (`80:` is the key "80"). */
+function pairOf(node: Node | null | undefined, segment: PathSegment): Pair | undefined {
+  if (!isMap(node) || segment.type === "index") return undefined;
+  const wanted = segment.type === "name" ? segment.name : segment.key;
+  return node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === wanted);
 }
 
 /** The 1-based line of the field at `path` in the manifest, or of its deepest written ancestor. */
-export function locate(manifest: Manifest, path: FieldPath | string): number {
+export function locate(manifest: Manifest, path: FieldPath): number {
   let node: Node | null | undefined = manifest.node;
   let line = manifest.line;
-  for (const segment of pathSegments(path)) {
-    if (typeof segment === "number" && isSeq(node)) {
-      const item: unknown = node.items[segment];
+  for (const segment of path.segments) {
+    if (segment.type === "index") {
+      const item: unknown = isSeq(node) ? node.items[segment.index] : undefined;
       if (!item || typeof item !== "object") break;
       node = item as Node;
       line = lineOf(manifest.file, node) ?? line;
-    } else if (isMap(node)) {
-      const pair = node.items.find(
-        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
-      );
-      if (!pair) break;
-      // The key's line: `serviceName: mysql` is found by its name, also when the value sits on the next lines.
-      line = lineOf(manifest.file, pair.key as Node) ?? line;
-      node = pair.value as Node | null;
-    } else {
-      break;
+      continue;
     }
+    const pair = pairOf(node, segment);
+    if (!pair) break;
+    // The key's line: `serviceName: mysql` is found by its name, also when the value sits on the next lines.
+    line = lineOf(manifest.file, pair.key as Node) ?? line;
+    node = pair.value as Node | null;
   }
   return line;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineDefault } from "../engine/types.js";
-import { claimField, claimsOf, type Subject } from "../k8s/claims.js";
+import { claimsOf, type Subject } from "../k8s/claims.js";
 import { setTo } from "./change.js";
 
 const accessMode = z.enum(["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]);
@@ -30,7 +30,7 @@ export const defaultAccessModes = defineDefault({
       const spec = at.claim.spec;
       if (!spec || (spec.accessModes?.length ?? 0) > 0) continue;
       spec.accessModes = [...params.accessModes];
-      changes.push(setTo(claimField(at, "spec", "accessModes"), params.accessModes));
+      changes.push(setTo(at.path.child("spec", "accessModes"), params.accessModes));
     }
     return changes;
   },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineDefault } from "../engine/types.js";
-import { claimField, claimsOf, type Subject } from "../k8s/claims.js";
+import { claimsOf, type Subject } from "../k8s/claims.js";
 import { dns1123SubdomainErrors } from "../k8s/names.js";
 import { legacyStorageClassAnnotation } from "../k8s/objects.js";
 import { setTo } from "./change.js";
@@ -39,7 +39,7 @@ export const defaultStorageClass = defineDefault({
         if (at.template || provenance.userSet(["spec", "storageClassName"])) continue;
       }
       spec.storageClassName = className;
-      changes.push(setTo(claimField(at, "spec", "storageClassName"), className));
+      changes.push(setTo(at.path.child("spec", "storageClassName"), className));
     }
     return changes;
   },

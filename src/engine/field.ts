@@ -3,30 +3,48 @@
  * API server's own messages: `spec.volumeClaimTemplates[0].metadata.name: Invalid value: "WWW": ...`.
  */
 
+/** One step of a field path: a property name, a list index, or a map key (`metadata.labels[app]`). */
+export type PathSegment =
+  | { readonly type: "name"; readonly name: string }
+  | { readonly type: "index"; readonly index: number }
+  | { readonly type: "key"; readonly key: string };
+
+/**
+ * A path from an object's root to one of its fields, kept as segments like apimachinery's `field.Path`: whoever needs
+ * the field (the CLI's locator, a test) walks the segments; only `toString()` renders it for people.
+ *
+ * @example FieldPath.root("spec", "volumeClaimTemplates").index(0).child("metadata", "name").toString()
+ *   // "spec.volumeClaimTemplates[0].metadata.name"
+ */
 export class FieldPath {
-  private constructor(private readonly rendered: string) {}
+  private constructor(readonly segments: readonly PathSegment[]) {}
 
   static root(...names: string[]): FieldPath {
-    return new FieldPath("").child(...names);
+    return new FieldPath(names.map((name) => ({ type: "name", name })));
   }
 
   child(...names: string[]): FieldPath {
-    let out = this.rendered;
-    for (const name of names) out = out === "" ? name : `${out}.${name}`;
-    return new FieldPath(out);
+    return new FieldPath([...this.segments, ...names.map((name): PathSegment => ({ type: "name", name }))]);
   }
 
   index(i: number): FieldPath {
-    return new FieldPath(`${this.rendered}[${i}]`);
+    return new FieldPath([...this.segments, { type: "index", index: i }]);
   }
 
   /** A map key, as Kubernetes renders it: `metadata.labels[app.kubernetes.io/name]`. */
   key(k: string): FieldPath {
-    return new FieldPath(`${this.rendered}[${k}]`);
+    return new FieldPath([...this.segments, { type: "key", key: k }]);
   }
 
+  /** `field.Path.String()`'s rendering; the object itself is `<root>`. */
   toString(): string {
-    return this.rendered === "" ? "<root>" : this.rendered;
+    if (this.segments.length === 0) return "<root>";
+    let out = "";
+    for (const segment of this.segments) {
+      if (segment.type === "name") out = out === "" ? segment.name : `${out}.${segment.name}`;
+      else out += `[${segment.type === "index" ? segment.index : segment.key}]`;
+    }
+    return out;
   }
 }
 

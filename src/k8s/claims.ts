@@ -4,7 +4,10 @@ import { legacyStorageClassAnnotation, type PersistentVolumeClaim, type Stateful
 
 export interface ClaimAt {
   claim: PersistentVolumeClaim;
-  /** Path of the claim object itself; `<root>` for a PVC under review. */
+  /**
+   * Path of the claim object itself: the root for a PVC under review, so `path.child("spec", "storageClassName")` names
+   * the field in either.
+   */
   path: FieldPath;
   /** True for a StatefulSet's volumeClaimTemplate. */
   template: boolean;
@@ -26,11 +29,6 @@ export function claimsOf(subject: Subject): ClaimAt[] {
   }));
 }
 
-/** Path of a field inside a claim: `spec.storageClassName` for a PVC, `spec.volumeClaimTemplates[0].spec.storageClassName` for a template. */
-export function claimField(at: ClaimAt, ...names: string[]): FieldPath {
-  return at.path.toString() === "<root>" ? FieldPath.root(...names) : at.path.child(...names);
-}
-
 export interface ClaimStorageClass {
   /** The class, `""` for static binding, undefined when the claim names none. */
   name: string | undefined;
@@ -46,8 +44,8 @@ export interface ClaimStorageClass {
 export function claimStorageClass(at: ClaimAt): ClaimStorageClass {
   const annotation = at.claim.metadata?.annotations?.[legacyStorageClassAnnotation];
   if (annotation !== undefined) {
-    return { name: annotation, path: claimField(at, "metadata", "annotations").key(legacyStorageClassAnnotation), legacy: true };
+    return { name: annotation, path: at.path.child("metadata", "annotations").key(legacyStorageClassAnnotation), legacy: true };
   }
   const name = at.claim.spec?.storageClassName ?? undefined;
-  return { name, path: claimField(at, "spec", "storageClassName"), legacy: false };
+  return { name, path: at.path.child("spec", "storageClassName"), legacy: false };
 }

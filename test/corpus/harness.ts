@@ -1,13 +1,15 @@
 /**
- * Runs every StatefulSet and PVC of the real-world corpus through /validate, with the sibling files of the same
+ * Runs every StatefulSet and PVC of the real-world corpus through the /validate handler, with the sibling files of the same
  * upstream folder as the cluster view (built as `stateward check` builds it), the way `kubectl apply -f <folder>`
  * would meet a cluster that has them.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { review } from "../../src/admission/handler.js";
+import type { AdmissionRequest } from "../../src/admission/review.js";
 import { inputClusterView } from "../../src/cli/cluster.js";
-import { createApp } from "../../src/http/app.js";
+import { formatFinding } from "../../src/engine/finding.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 
 export const corpusDir = "test/fixtures/corpus";
@@ -47,20 +49,19 @@ export interface CorpusResult {
   kind: string;
   name: string;
   allowed: boolean;
+  /** The denying findings, formatted as the response's status message lists them. */
   denials: string[];
+  /** The rule of each denial, in the same order. */
+  deniedBy: string[];
+  /** The response's warnings, as the API server shows them. */
   warnings: string[];
-}
-
-function splitDenial(message: string | undefined): string[] {
-  if (!message) return [];
-  const body = message.replace(/^\S+ "[^"]*" is invalid: /, "");
-  if (!body.startsWith("[")) return [body];
-  return body.slice(1, -1).split(/, (?=[a-z<][^,]*?: (?:Required value|Invalid value|Not found|Unsupported value|Forbidden|Too long|Duplicate value))/);
 }
 
 export async function runCorpus(): Promise<CorpusResult[]> {
   const docs = loadDocs();
-  const policy = loadPolicy(undefined);
+  const state = loadPolicy(undefined);
+  if (!state.ok) throw new Error(state.error);
+  const { policy } = state;
   const results: CorpusResult[] = [];
   let uid = 0;
   for (const { file, object } of docs) {
@@ -69,33 +70,27 @@ export async function runCorpus(): Promise<CorpusResult[]> {
     const siblings = docs.filter((d) => applyGroup(d.file) === applyGroup(file));
     const namespace = object.metadata?.namespace ?? "default";
     const cluster = inputClusterView(siblings, { enabled: true, namespace: "default" });
-    const app = createApp({ config: () => ({ token: undefined, policy, cluster }), log: () => {} });
     // Objects in removed API versions (apps/v1beta1) are reviewed as apps/v1, as the API server would convert them.
-    const review = {
-      apiVersion: "admission.k8s.io/v1",
-      kind: "AdmissionReview",
-      request: {
-        uid: `corpus-${++uid}`,
-        kind: { group: target.group, version: target.version, kind: object.kind },
-        resource: target,
-        name: object.metadata?.name,
-        namespace,
-        operation: "CREATE",
-        userInfo: { username: "corpus" },
-        object: { ...object, apiVersion: target.group ? `${target.group}/${target.version}` : target.version },
-      },
+    const request: AdmissionRequest = {
+      uid: `corpus-${++uid}`,
+      kind: { group: target.group, version: target.version, kind: object.kind },
+      resource: target,
+      name: object.metadata?.name,
+      namespace,
+      operation: "CREATE",
+      userInfo: { username: "corpus" },
+      object: { ...object, apiVersion: target.group ? `${target.group}/${target.version}` : target.version },
     };
-    const response = await app.fetch(
-      new Request("http://corpus.test/validate", { method: "POST", body: JSON.stringify(review) }),
-    );
-    const answer = (await response.json()) as any;
+    const { response, findings } = await review(request, "validate", { policy, cluster });
+    const denials = findings.filter((f) => f.action === "deny");
     results.push({
       file,
       kind: object.kind,
       name: object.metadata?.name,
-      allowed: answer.response.allowed,
-      denials: splitDenial(answer.response.status?.message),
-      warnings: answer.response.warnings ?? [],
+      allowed: response.allowed,
+      denials: denials.map((f) => formatFinding(f)),
+      deniedBy: denials.map((f) => f.ruleId),
+      warnings: response.warnings ?? [],
     });
   }
   return results;

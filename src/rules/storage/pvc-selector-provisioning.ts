@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { forbidden } from "../../engine/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
-import { claimField, claimStorageClass, claimsOf } from "../../k8s/claims.js";
+import { claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { unchanged } from "./previous.js";
 
 export const pvcSelectorProvisioning = defineRule({
@@ -26,7 +26,7 @@ export const pvcSelectorProvisioning = defineRule({
       if (unchanged(input, at, (claim) => [claim.spec?.selector, claimStorageClass({ ...at, claim }).name])) continue;
       issues.push(
         forbidden(
-          claimField(at, "spec", "selector"),
+          at.path.child("spec", "selector"),
           `provisioners refuse claims with a selector; it binds only to an existing PersistentVolume with these labels and class ${JSON.stringify(cls)}`,
         ),
       );

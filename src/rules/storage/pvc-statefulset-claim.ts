@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ClaimTemplateRecord, StatefulSetRecord } from "../../cluster/view.js";
 import { invalid } from "../../engine/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
-import { type ClaimAt, claimField, claimStorageClass, claimsOf } from "../../k8s/claims.js";
+import { type ClaimAt, claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { parseQuantity } from "../../k8s/quantity.js";
 
 const ordinalPattern = /^(0|[1-9][0-9]*)$/;
@@ -48,7 +48,7 @@ function differences(at: ClaimAt, statefulSet: StatefulSetRecord, template: Clai
   const modes = at.claim.spec?.accessModes ?? [];
   if (template.accessModes.length > 0 && !sameModes(modes, template.accessModes)) {
     issues.push(
-      invalid(claimField(at, "spec", "accessModes"), modes, `differs from ${JSON.stringify(template.accessModes)} in ${origin}; ${adopted}`),
+      invalid(at.path.child("spec", "accessModes"), modes, `differs from ${JSON.stringify(template.accessModes)} in ${origin}; ${adopted}`),
     );
   }
 
@@ -56,7 +56,7 @@ function differences(at: ClaimAt, statefulSet: StatefulSetRecord, template: Clai
   const size = storage === undefined ? undefined : parseQuantity(storage);
   const wanted = template.storage === null ? undefined : parseQuantity(template.storage);
   if (size !== undefined && wanted !== undefined && size !== wanted) {
-    const path = claimField(at, "spec", "resources", "requests", "storage");
+    const path = at.path.child("spec", "resources", "requests", "storage");
     const expected = JSON.stringify(template.storage);
     issues.push(
       size < wanted

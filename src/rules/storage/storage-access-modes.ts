@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { forbidden, notSupported, required } from "../../engine/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
-import { claimField, claimsOf } from "../../k8s/claims.js";
+import { claimsOf } from "../../k8s/claims.js";
 import { unchanged } from "./previous.js";
 
 const accessModes = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"] as const;
@@ -32,7 +32,7 @@ export const storageAccessModes = defineRule({
     const issues: RuleIssue[] = [];
     for (const at of claimsOf(input)) {
       if (unchanged(input, at, (claim) => claim.spec?.accessModes)) continue;
-      const path = claimField(at, "spec", "accessModes");
+      const path = at.path.child("spec", "accessModes");
       const modes = at.claim.spec?.accessModes ?? [];
       if (modes.length === 0) {
         issues.push(required(path, "at least 1 access mode is required, for example ReadWriteOnce"));

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { invalid, required } from "../../engine/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
-import { claimField, claimsOf } from "../../k8s/claims.js";
+import { claimsOf } from "../../k8s/claims.js";
 import { parseQuantity } from "../../k8s/quantity.js";
 import { unchanged } from "./previous.js";
 
@@ -46,7 +46,7 @@ export const storageRequest = defineRule({
     const issues: RuleIssue[] = [];
     for (const at of claimsOf(input)) {
       if (unchanged(input, at, (claim) => claim.spec?.resources?.requests?.storage)) continue;
-      const path = claimField(at, "spec", "resources", "requests", "storage");
+      const path = at.path.child("spec", "resources", "requests", "storage");
       const value = at.claim.spec?.resources?.requests?.storage;
       if (value === undefined) {
         issues.push(required(path, "set the volume's size, for example 10Gi"));
