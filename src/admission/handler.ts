@@ -7,9 +7,9 @@ import { FieldPath, invalid } from "../engine/field.js";
 import { type Finding, formatFinding, maxWarningLength } from "../engine/finding.js";
 import { decodeObject, decodingRuleId } from "../engine/decode.js";
 import { mutate } from "../engine/mutate.js";
-import type { Review, SubjectKind } from "../engine/types.js";
+import type { Review } from "../engine/types.js";
 import { validate } from "../engine/validate.js";
-import { reviewedKinds } from "../k8s/objects.js";
+import { kinds, reviewedKindOf, reviewedKinds } from "../k8s/kinds.js";
 import type { Policy } from "../policy/policy.js";
 import { type AdmissionRequest, type AdmissionResponse, base64Utf8 } from "./review.js";
 
@@ -32,22 +32,10 @@ export interface AdmissionContext {
 }
 
 /** The kinds and resources the admission handlers serve; the webhook registrations in k8s/ are checked against it. */
-export const handledResources = Object.values(reviewedKinds).map(({ group, version, resource, kind }) => ({
-  group,
-  version,
-  resource,
-  kind,
-}));
-
-function subjectKind(request: AdmissionRequest): SubjectKind | undefined {
-  for (const entry of Object.values(reviewedKinds)) {
-    const { group, version, kind } = request.kind;
-    if (group === entry.group && version === entry.version && kind === entry.kind && request.resource.resource === entry.resource) {
-      return entry.kind;
-    }
-  }
-  return undefined;
-}
+export const handledResources = reviewedKinds.map((kind) => {
+  const { group, version, resource } = kinds[kind];
+  return { group, version, resource, kind };
+});
 
 const allow = (uid: string, warnings?: string[]): AdmissionResponse =>
   warnings && warnings.length > 0 ? { uid, allowed: true, warnings } : { uid, allowed: true };
@@ -82,7 +70,7 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
   if (request.operation !== "CREATE" && request.operation !== "UPDATE") {
     return skipped(uid, `${request.operation} is not reviewed`);
   }
-  const kind = subjectKind(request);
+  const kind = reviewedKindOf(request.kind, request.resource);
   if (!kind) return skipped(uid, "kind is not reviewed");
   const namespace = request.namespace || "default";
   const exemption = context.policy.exemption(namespace, request.userInfo ?? undefined);

@@ -5,7 +5,8 @@
 import { type FieldErrorType, formatFieldError } from "../engine/field.js";
 import { decodeObject } from "../engine/decode.js";
 import { type Finding, formatFinding } from "../engine/finding.js";
-import type { Review, SubjectKind } from "../engine/types.js";
+import type { Review } from "../engine/types.js";
+import type { ReviewedKind } from "../k8s/kinds.js";
 import { validate } from "../engine/validate.js";
 import type { Policy } from "../policy/policy.js";
 import { inputClusterView } from "./cluster.js";
@@ -29,7 +30,7 @@ export interface LocatedFinding {
 export interface ObjectResult {
   file: string;
   line: number;
-  kind: SubjectKind;
+  kind: ReviewedKind;
   apiVersion: string;
   namespace: string;
   name: string;

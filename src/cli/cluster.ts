@@ -6,42 +6,12 @@
  * known only when the inputs define at least one: a manifest repository rarely holds its cluster's classes, and
  * "storage class not found" on every claim would be a wrong finding on nearly every real manifest.
  */
-import { serviceRecord, statefulSetRecord, storageClassRecord } from "../cluster/records.js";
-import {
-  type ClusterView,
-  emptyClusterView,
-  memoryClusterView,
-  type ServiceRecord,
-  type StatefulSetRecord,
-  type StorageClassRecord,
-  unknown,
-} from "../cluster/view.js";
+import { type ClusterKind, clusterKindOfObject, clusterKinds, type KindRecords, recordOf } from "../cluster/kinds.js";
+import { type ClusterView, emptyClusterView, memoryClusterView, unknown } from "../cluster/view.js";
 import type { Manifest } from "./load.js";
 
 export const clusterViewOffReason = "the cluster view is off (--cluster-view=off)";
 export const noStorageClassesReason = "no StorageClass is defined in the checked files";
-
-function apiGroup(apiVersion: unknown): string | undefined {
-  if (typeof apiVersion !== "string") return undefined;
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
-}
-
-/** The kind of a manifest within the groups Kubernetes serves it from; other groups' kinds of the same name differ. */
-export function coreKind(object: { apiVersion?: unknown; kind?: unknown }): string | undefined {
-  const group = apiGroup(object.apiVersion);
-  switch (object.kind) {
-    case "Service":
-    case "PersistentVolumeClaim":
-      return group === "" ? object.kind : undefined;
-    case "StatefulSet":
-      return group === "apps" ? object.kind : undefined;
-    case "StorageClass":
-      return group === "storage.k8s.io" ? object.kind : undefined;
-    default:
-      return undefined;
-  }
-}
 
 export interface InputClusterOptions {
   enabled: boolean;
@@ -52,25 +22,23 @@ export interface InputClusterOptions {
 /** Only the objects of the manifests are read, so any list of parsed objects will do. */
 export function inputClusterView(manifests: readonly Pick<Manifest, "object">[], options: InputClusterOptions): ClusterView {
   if (!options.enabled) return emptyClusterView(clusterViewOffReason);
-  const services: ServiceRecord[] = [];
-  const storageClasses: StorageClassRecord[] = [];
-  const statefulSets: StatefulSetRecord[] = [];
+  const records = Object.fromEntries(clusterKinds.map((kind) => [kind, []])) as unknown as {
+    [K in ClusterKind]: KindRecords[K][];
+  };
   for (const { object } of manifests) {
-    const kind = coreKind(object as Record<string, unknown>);
-    if (kind === "Service") push(services, serviceRecord(object, options.namespace));
-    else if (kind === "StorageClass") push(storageClasses, storageClassRecord(object));
-    else if (kind === "StatefulSet") push(statefulSets, statefulSetRecord(object, options.namespace));
+    const { apiVersion, kind: named } = object as Record<string, unknown>;
+    const kind = clusterKindOfObject(apiVersion, named);
+    if (!kind) continue;
+    const record = recordOf(kind, object, options.namespace);
+    if (record) (records[kind] as (typeof record)[]).push(record);
   }
+  const storageClasses = records.StorageClass;
   const view = memoryClusterView({
-    services,
-    statefulSets,
+    services: records.Service,
+    statefulSets: records.StatefulSet,
     ...(storageClasses.length > 0 ? { storageClasses } : {}),
   });
   if (storageClasses.length > 0) return view;
   const answer = async () => unknown(noStorageClassesReason);
   return { ...view, storageClass: answer, defaultStorageClasses: answer };
-}
-
-function push<T>(list: T[], record: T | undefined): void {
-  if (record) list.push(record);
 }

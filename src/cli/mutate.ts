@@ -7,7 +7,8 @@ import { type Document, isScalar, isSeq, visit } from "yaml";
 import { decodeObject } from "../engine/decode.js";
 import { mutate } from "../engine/mutate.js";
 import { deepEqual } from "../engine/provenance.js";
-import type { Review, SubjectKind } from "../engine/types.js";
+import type { Review } from "../engine/types.js";
+import type { ReviewedKind } from "../k8s/kinds.js";
 import type { Policy } from "../policy/policy.js";
 import { nameOf, namespaceOf } from "./check.js";
 import type { InputProblem, LoadResult, Manifest, SourceFile } from "./load.js";
@@ -16,7 +17,7 @@ import { subjectOf } from "./subject.js";
 export interface ObjectPatch {
   file: string;
   line: number;
-  kind: SubjectKind;
+  kind: ReviewedKind;
   namespace: string;
   name: string;
   patch: PatchOperation[];

@@ -5,7 +5,7 @@
  */
 import { FieldPath, notSupported, required } from "../engine/field.js";
 import type { Finding } from "../engine/finding.js";
-import type { SubjectKind } from "../engine/types.js";
+import { apiVersionOf, type ReviewedKind, reviewedKinds } from "../k8s/kinds.js";
 
 export const apiVersionRuleId = "statefulset-api-version";
 
@@ -19,13 +19,16 @@ function isExtensionGroup(apiVersion: unknown): boolean {
 }
 
 export type Subject =
-  | { reviewed: true; kind: SubjectKind; object: Record<string, unknown>; apiFinding?: Finding; unserved?: string }
+  | { reviewed: true; kind: ReviewedKind; object: Record<string, unknown>; apiFinding?: Finding; unserved?: string }
   | { reviewed: false; note?: string };
+
+const isReviewedKind = (kind: unknown): kind is ReviewedKind => reviewedKinds.includes(kind as ReviewedKind);
 
 export function subjectOf(object: Record<string, unknown>): Subject {
   const { apiVersion, kind } = object;
+  if (!isReviewedKind(kind)) return { reviewed: false };
+  if (apiVersion === apiVersionOf(kind)) return { reviewed: true, kind, object };
   if (kind === "StatefulSet") {
-    if (apiVersion === "apps/v1") return { reviewed: true, kind, object };
     const path = FieldPath.root("apiVersion");
     let error;
     let unserved: string;
@@ -50,11 +53,10 @@ export function subjectOf(object: Record<string, unknown>): Subject {
       unserved,
     };
   }
-  if (kind === "PersistentVolumeClaim") {
-    if (apiVersion === "v1") return { reviewed: true, kind, object };
-    return { reviewed: false, note: `skipped a PersistentVolumeClaim of apiVersion ${JSON.stringify(apiVersion ?? null)}: only v1 exists` };
-  }
-  return { reviewed: false };
+  return {
+    reviewed: false,
+    note: `skipped a ${kind} of apiVersion ${JSON.stringify(apiVersion ?? null)}: only ${apiVersionOf(kind)} exists`,
+  };
 }
 
 /** Metadata of the findings the offline check adds to the rule registry's, in the registry's shape. */

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import type { AdmissionRequest } from "../admission/review.js";
-import { type ClusterKind, type ClusterRecord, clusterKinds, kindInfo, kindOfItem, kindOfResource, recordOf } from "./kinds.js";
+import { kinds } from "../k8s/kinds.js";
+import { type ClusterKind, type ClusterRecord, clusterKinds, clusterKindOfObject, clusterKindOfResource, recordOf } from "./kinds.js";
 import { recordSchemas } from "./records.js";
 import {
   type ClusterStore,
@@ -26,7 +27,7 @@ const skip = (note: string, kind?: ClusterKind): ObserveResult => ({ kind, outco
 
 /** Records what an admission request shows of an object of a kind the view holds. */
 export async function observeRequest(store: ClusterStore, request: AdmissionRequest): Promise<ObserveResult> {
-  const kind = kindOfResource(request.resource.group, request.resource.resource);
+  const kind = clusterKindOfResource(request.resource.group, request.resource.resource);
   if (!kind) return skip("kind is not observed");
   if (request.subResource) return skip(`sub-resource ${request.subResource} is not observed`, kind);
   // A dry run changes nothing in the cluster, so it must change nothing here.
@@ -81,7 +82,7 @@ export async function syncInventory(store: ClusterStore, body: unknown): Promise
   const batch: SyncBatch = Object.fromEntries(replaced.map((k) => [k, []]));
   let ignored = 0;
   for (const [index, item] of list.items.entries()) {
-    const kind = item.kind === undefined ? typed : kindOfItem(item.apiVersion ?? listApiVersion(typed, list.apiVersion), item.kind);
+    const kind = item.kind === undefined ? typed : clusterKindOfObject(item.apiVersion ?? listApiVersion(typed, list.apiVersion), item.kind);
     if (!kind || !replaced.includes(kind as ClusterKind)) {
       ignored += 1;
       continue;
@@ -97,7 +98,7 @@ export async function syncInventory(store: ClusterStore, body: unknown): Promise
 /** Items of a typed list carry no apiVersion of their own when the list comes straight from the API. */
 function listApiVersion(typed: string | undefined, apiVersion: string | undefined): string {
   if (apiVersion) return apiVersion;
-  const info = kindInfo[typed as ClusterKind];
+  const info = kinds[typed as ClusterKind];
   return info?.group ? `${info.group}/${info.version}` : "v1";
 }
 

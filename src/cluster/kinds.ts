@@ -1,7 +1,8 @@
 /**
- * The kinds the cluster view holds, how Kubernetes names them (AdmissionReview resources, List items, API paths), and
- * how an object of each becomes a record with a key.
+ * The kinds the cluster view holds and what it keeps of each: a record reduced from the object (records.ts). How
+ * Kubernetes names each kind (group, version, resource, plural) comes from the table of handled kinds, k8s/kinds.ts.
  */
+import { type Kind, kindOfObject, kindOfResource, kinds } from "../k8s/kinds.js";
 import {
   persistentVolumeClaimRecord,
   podDisruptionBudgetRecord,
@@ -9,90 +10,57 @@ import {
   statefulSetRecord,
   storageClassRecord,
 } from "./records.js";
-import type {
-  PersistentVolumeClaimRecord,
-  PodDisruptionBudgetRecord,
-  ServiceRecord,
-  StatefulSetRecord,
-  StorageClassRecord,
-} from "./view.js";
 
-export const clusterKinds = ["Service", "StorageClass", "StatefulSet", "PersistentVolumeClaim", "PodDisruptionBudget"] as const;
-export type ClusterKind = (typeof clusterKinds)[number];
+/** Reduces an object to its record; undefined when it is not one (wrong shape, no name). */
+type RecordReducer<R = { name: string }> = (object: unknown, fallbackNamespace: string) => R | undefined;
 
-export interface KindRecords {
-  Service: ServiceRecord;
-  StorageClass: StorageClassRecord;
-  StatefulSet: StatefulSetRecord;
-  PersistentVolumeClaim: PersistentVolumeClaimRecord;
-  PodDisruptionBudget: PodDisruptionBudgetRecord;
-}
+/** Adding a kind to the view: its entry in k8s/kinds.ts, a reducer here, and its record's schema in records.ts. */
+const viewRecords = {
+  Service: serviceRecord,
+  StorageClass: storageClassRecord,
+  StatefulSet: statefulSetRecord,
+  PersistentVolumeClaim: persistentVolumeClaimRecord,
+  PodDisruptionBudget: podDisruptionBudgetRecord,
+} as const satisfies Partial<Record<Kind, RecordReducer>>;
+
+export type ClusterKind = keyof typeof viewRecords;
+export const clusterKinds = Object.keys(viewRecords) as [ClusterKind, ...ClusterKind[]];
+
+export type KindRecords = { [K in ClusterKind]: NonNullable<ReturnType<(typeof viewRecords)[K]>> };
 export type ClusterRecord = KindRecords[ClusterKind];
 
-interface KindInfo {
-  group: string;
-  version: string;
-  resource: string;
-  /** Plural for messages, the way Kubernetes documentation writes it. */
-  plural: string;
-  namespaced: boolean;
-  /** Reduces an object of this kind to its record; undefined when it is not one (wrong shape, no name). */
-  record(object: unknown, fallbackNamespace: string): ClusterRecord | undefined;
-}
-
-export const kindInfo: Record<ClusterKind, KindInfo> = {
-  Service: { group: "", version: "v1", resource: "services", plural: "Services", namespaced: true, record: serviceRecord },
-  StorageClass: {
-    group: "storage.k8s.io",
-    version: "v1",
-    resource: "storageclasses",
-    plural: "StorageClasses",
-    namespaced: false,
-    record: storageClassRecord,
-  },
-  StatefulSet: { group: "apps", version: "v1", resource: "statefulsets", plural: "StatefulSets", namespaced: true, record: statefulSetRecord },
-  PersistentVolumeClaim: {
-    group: "",
-    version: "v1",
-    resource: "persistentvolumeclaims",
-    plural: "PersistentVolumeClaims",
-    namespaced: true,
-    record: persistentVolumeClaimRecord,
-  },
-  PodDisruptionBudget: {
-    group: "policy",
-    version: "v1",
-    resource: "poddisruptionbudgets",
-    plural: "PodDisruptionBudgets",
-    namespaced: true,
-    record: podDisruptionBudgetRecord,
-  },
+/** A kind of the view as Kubernetes names it, with its reducer. */
+export const kindInfo = Object.fromEntries(clusterKinds.map((kind) => [kind, { ...kinds[kind], record: viewRecords[kind] }])) as {
+  [K in ClusterKind]: (typeof kinds)[K] & { record: RecordReducer<KindRecords[K]> };
 };
+
+const isClusterKind = (kind: Kind | undefined): kind is ClusterKind => kind !== undefined && Object.hasOwn(viewRecords, kind);
 
 /** The API path that lists every object of `kind` in all namespaces, as a ServiceAccount with `list` may read it. */
 export function listPath(kind: ClusterKind): string {
-  const { group, version, resource } = kindInfo[kind];
+  const { group, version, resource } = kinds[kind];
   return group ? `/apis/${group}/${version}/${resource}` : `/api/${version}/${resource}`;
 }
 
 export const namespacedKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 export function keyOf(kind: ClusterKind, record: ClusterRecord): string {
-  return kindInfo[kind].namespaced ? namespacedKey((record as { namespace: string }).namespace, record.name) : record.name;
+  return kinds[kind].namespaced ? namespacedKey((record as { namespace: string }).namespace, record.name) : record.name;
 }
 
 /** Reduces an object of `kind` to its record; undefined when it is not one (wrong shape, no name). */
-export function recordOf(kind: ClusterKind, object: unknown, fallbackNamespace = "default"): ClusterRecord | undefined {
-  return kindInfo[kind].record(object, fallbackNamespace);
+export function recordOf<K extends ClusterKind>(kind: K, object: unknown, fallbackNamespace = "default"): KindRecords[K] | undefined {
+  return (viewRecords[kind] as RecordReducer<KindRecords[K]>)(object, fallbackNamespace);
 }
 
 /** The kind an AdmissionReview's resource names, if it is one the view holds. */
-export function kindOfResource(group: string, resource: string): ClusterKind | undefined {
-  return clusterKinds.find((kind) => kindInfo[kind].group === group && kindInfo[kind].resource === resource);
+export function clusterKindOfResource(group: string, resource: string): ClusterKind | undefined {
+  const kind = kindOfResource(group, resource);
+  return isClusterKind(kind) ? kind : undefined;
 }
 
-/** The kind a List item names by `apiVersion` and `kind`, if it is one the view holds (any version of the group). */
-export function kindOfItem(apiVersion: string, kind: string): ClusterKind | undefined {
-  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
-  return clusterKinds.find((k) => k === kind && kindInfo[k].group === group);
+/** The kind a List item or a manifest names by `apiVersion` and `kind`, if the view holds it (any version of the group). */
+export function clusterKindOfObject(apiVersion: unknown, kind: unknown): ClusterKind | undefined {
+  const handled = kindOfObject(apiVersion, kind);
+  return isClusterKind(handled) ? handled : undefined;
 }

@@ -8,7 +8,8 @@
  * list was taken (`listedAt`); it is authoritative for every object except those observed after that moment, and an
  * observation stands until the next sync whose list was taken after it.
  */
-import { type ClusterKind, type ClusterRecord, clusterKinds, kindInfo, keyOf, namespacedKey } from "./kinds.js";
+import { kinds } from "../k8s/kinds.js";
+import { type ClusterKind, type ClusterRecord, clusterKinds, keyOf, namespacedKey } from "./kinds.js";
 import {
   type ClusterView,
   type Lookup,
@@ -294,7 +295,7 @@ export class StoreCore {
     const session = this.#session(id);
     if ("ok" in session) return session;
     const stray = clusterKinds.find((kind) => page[kind] && !session.kinds.includes(kind));
-    if (stray) return { ok: false, status: 400, error: `${kindInfo[stray].plural} are not part of sync session ${id}` };
+    if (stray) return { ok: false, status: 400, error: `${kinds[stray].plural} are not part of sync session ${id}` };
     const staged: Partial<Record<ClusterKind, number>> = {};
     for (const kind of session.kinds) {
       const records = page[kind];
@@ -324,7 +325,7 @@ export class StoreCore {
       return {
         ok: false,
         status: 409,
-        error: `a sync of ${kindInfo[later].plural} whose list was taken after this one's has already been committed`,
+        error: `a sync of ${kinds[later].plural} whose list was taken after this one's has already been committed`,
       };
     }
     const now = this.#now();
@@ -342,7 +343,7 @@ export class StoreCore {
   /** Why a miss cannot be called "not found", if it cannot. */
   #miss(kind: ClusterKind): Lookup<never> | undefined {
     const { syncedAt, overflow } = this.#table.state(kind);
-    const { plural } = kindInfo[kind];
+    const { plural } = kinds[kind];
     if (syncedAt === null) return unknown(`${plural} have not been synced to the cluster view yet (PUT /inventory)`);
     if (overflow) return unknown(`the cluster view holds only the first ${this.#max} ${plural}`);
     return undefined;

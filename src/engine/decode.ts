@@ -3,10 +3,9 @@
  * or each problem becomes a deny finding with the offending field's path. Shared by the webhook and the offline check
  * so both judge the same bytes the same way.
  */
-import { reviewedKinds } from "../k8s/objects.js";
+import { kinds, type ReviewedKind } from "../k8s/kinds.js";
 import { FieldPath, invalid } from "./field.js";
 import type { Finding } from "./finding.js";
-import type { SubjectKind } from "./types.js";
 
 export const decodingRuleId = "object-decoding";
 
@@ -18,8 +17,8 @@ export interface Decoded {
   problems: Finding[];
 }
 
-export function decodeObject(kind: SubjectKind, raw: unknown): Decoded {
-  const parsed = reviewedKinds[kind].schema.safeParse(raw);
+export function decodeObject(kind: ReviewedKind, raw: unknown): Decoded {
+  const parsed = kinds[kind].schema.safeParse(raw);
   if (parsed.success) return { object: raw, problems: [] };
   return {
     problems: parsed.error.issues.slice(0, maxProblems).map((issue) => {

@@ -1,16 +1,13 @@
 import type { z } from "zod";
 import type { ClusterView } from "../cluster/view.js";
-import type { PersistentVolumeClaim, StatefulSet } from "../k8s/objects.js";
+import type { ObjectOf, ReviewedKind } from "../k8s/kinds.js";
 import type { FieldError } from "./field.js";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 export type Action = "deny" | "warn" | "off";
-export type SubjectKind = "StatefulSet" | "PersistentVolumeClaim";
 
 /** The object under review, narrowed by its kind. */
-export type Review =
-  | { kind: "StatefulSet"; object: StatefulSet; oldObject: StatefulSet | undefined }
-  | { kind: "PersistentVolumeClaim"; object: PersistentVolumeClaim; oldObject: PersistentVolumeClaim | undefined };
+export type Review = { [K in ReviewedKind]: { kind: K; object: ObjectOf<K>; oldObject: ObjectOf<K> | undefined } }[ReviewedKind];
 
 export type RuleInput<P> = Review & {
   operation: Operation;
@@ -37,7 +34,7 @@ export interface Rule<S extends ParamsSchema = ParamsSchema> {
   rationale: string;
   /** How to fix a finding. */
   fix: string;
-  kinds: readonly SubjectKind[];
+  kinds: readonly ReviewedKind[];
   /** Operations the rule runs on; CREATE and UPDATE unless said otherwise. */
   operations?: readonly Operation[];
   defaultAction: Exclude<Action, "off">;
@@ -72,7 +69,7 @@ export type DefaultInput<P> = Review & {
 export interface Default<S extends ParamsSchema = ParamsSchema> {
   id: string;
   summary: string;
-  kinds: readonly SubjectKind[];
+  kinds: readonly ReviewedKind[];
   /** Defaults that touch fields the API server makes immutable after creation run on CREATE only. */
   operations: readonly Operation[];
   enabledByDefault: boolean;

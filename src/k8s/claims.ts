@@ -1,6 +1,7 @@
 /** Claims under review: the PVC itself, or each volumeClaimTemplate of a StatefulSet, with its field path. */
 import { FieldPath } from "../engine/field.js";
-import { legacyStorageClassAnnotation, type PersistentVolumeClaim, type StatefulSet } from "./objects.js";
+import type { ReviewedObject } from "./kinds.js";
+import { legacyStorageClassAnnotation, type PersistentVolumeClaim } from "./objects.js";
 
 export interface ClaimAt {
   claim: PersistentVolumeClaim;
@@ -13,11 +14,7 @@ export interface ClaimAt {
   template: boolean;
 }
 
-export type Subject =
-  | { kind: "StatefulSet"; object: StatefulSet }
-  | { kind: "PersistentVolumeClaim"; object: PersistentVolumeClaim };
-
-export function claimsOf(subject: Subject): ClaimAt[] {
+export function claimsOf(subject: ReviewedObject): ClaimAt[] {
   if (subject.kind === "PersistentVolumeClaim") {
     return [{ claim: subject.object, path: FieldPath.root(), template: false }];
   }

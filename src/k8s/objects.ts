@@ -159,19 +159,6 @@ export const podDisruptionBudgetSchema = z.looseObject({
 });
 export type PodDisruptionBudget = z.infer<typeof podDisruptionBudgetSchema>;
 
-/** The kinds the admission engine reviews, keyed the way AdmissionReview names them. */
-export const reviewedKinds = {
-  StatefulSet: { group: "apps", version: "v1", kind: "StatefulSet", resource: "statefulsets", schema: statefulSetSchema },
-  PersistentVolumeClaim: {
-    group: "",
-    version: "v1",
-    kind: "PersistentVolumeClaim",
-    resource: "persistentvolumeclaims",
-    schema: persistentVolumeClaimSchema,
-  },
-} as const;
-export type ReviewedKind = keyof typeof reviewedKinds;
-
 export const legacyStorageClassAnnotation = "volume.beta.kubernetes.io/storage-class";
 export const defaultStorageClassAnnotation = "storageclass.kubernetes.io/is-default-class";
 export const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";

@@ -10,6 +10,7 @@ import { review } from "../../src/admission/handler.js";
 import type { AdmissionRequest } from "../../src/admission/review.js";
 import { inputClusterView } from "../../src/cli/cluster.js";
 import { formatFinding } from "../../src/engine/finding.js";
+import { apiVersionOf, kinds, type ReviewedKind, reviewedKinds } from "../../src/k8s/kinds.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 
 export const corpusDir = "test/fixtures/corpus";
@@ -39,11 +40,6 @@ function loadDocs(): Doc[] {
   return docs;
 }
 
-const reviewed: Record<string, { group: string; version: string; resource: string }> = {
-  StatefulSet: { group: "apps", version: "v1", resource: "statefulsets" },
-  PersistentVolumeClaim: { group: "", version: "v1", resource: "persistentvolumeclaims" },
-};
-
 export interface CorpusResult {
   file: string;
   kind: string;
@@ -65,21 +61,22 @@ export async function runCorpus(): Promise<CorpusResult[]> {
   const results: CorpusResult[] = [];
   let uid = 0;
   for (const { file, object } of docs) {
-    const target = reviewed[object.kind];
-    if (!target) continue;
+    const kind = object.kind as ReviewedKind;
+    if (!reviewedKinds.includes(kind)) continue;
+    const { group, version, resource } = kinds[kind];
     const siblings = docs.filter((d) => applyGroup(d.file) === applyGroup(file));
     const namespace = object.metadata?.namespace ?? "default";
     const cluster = inputClusterView(siblings, { enabled: true, namespace: "default" });
     // Objects in removed API versions (apps/v1beta1) are reviewed as apps/v1, as the API server would convert them.
     const request: AdmissionRequest = {
       uid: `corpus-${++uid}`,
-      kind: { group: target.group, version: target.version, kind: object.kind },
-      resource: target,
+      kind: { group, version, kind },
+      resource: { group, version, resource },
       name: object.metadata?.name,
       namespace,
       operation: "CREATE",
       userInfo: { username: "corpus" },
-      object: { ...object, apiVersion: target.group ? `${target.group}/${target.version}` : target.version },
+      object: { ...object, apiVersion: apiVersionOf(kind) },
     };
     const { response, findings } = await review(request, "validate", { policy, cluster });
     const denials = findings.filter((f) => f.action === "deny");

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { applyPatch, type Operation as PatchOperation } from "rfc6902";
 import { parseAllDocuments } from "yaml";
 import { type MutationResult, mutate } from "../../src/engine/mutate.js";
-import type { Operation, Review, SubjectKind } from "../../src/engine/types.js";
+import type { Operation, Review } from "../../src/engine/types.js";
+import type { ReviewedKind } from "../../src/k8s/kinds.js";
 import { defaults } from "../../src/defaults/index.js";
 import { buildPolicy, type PolicyDocument } from "../../src/policy/policy.js";
 
@@ -12,7 +13,7 @@ const fixtures = new URL("../fixtures/", import.meta.url);
 type Json = Record<string, any>;
 
 /** The document of `kind` (and `name`) in a seed manifest, as a user wrote it. */
-export function seed(file: string, kind: SubjectKind, name?: string): Json {
+export function seed(file: string, kind: ReviewedKind, name?: string): Json {
   const text = readFileSync(new URL(`seeds/${file}`, fixtures), "utf8");
   const found = parseAllDocuments(text)
     .map((d) => d.toJS() as Json)
@@ -23,7 +24,7 @@ export function seed(file: string, kind: SubjectKind, name?: string): Json {
 
 export interface AdmissionFixture {
   operation: Operation;
-  kind: SubjectKind;
+  kind: ReviewedKind;
   object: Json;
   oldObject: Json | undefined;
 }
@@ -66,7 +67,7 @@ export interface Outcome extends MutationResult {
 }
 
 export function run(
-  kind: SubjectKind,
+  kind: ReviewedKind,
   object: Json,
   policy: PolicyDocument = {},
   operation: Operation = "CREATE",

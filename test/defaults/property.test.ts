@@ -7,7 +7,7 @@ import { applyPatch } from "rfc6902";
 import { describe, expect, it } from "vitest";
 import { defaultedAnnotation } from "../../src/engine/mutate.js";
 import { deepEqual } from "../../src/engine/provenance.js";
-import type { SubjectKind } from "../../src/engine/types.js";
+import type { ReviewedKind } from "../../src/k8s/kinds.js";
 import type { PolicyDocument } from "../../src/policy/policy.js";
 import { run } from "./helpers.js";
 
@@ -141,7 +141,7 @@ const subject = fc.oneof(
       drop: fc.subarray(["updateStrategy", "podManagementPolicy", "persistentVolumeClaimRetentionPolicy"]),
     })
     .map(({ how, drop, ...o }) => ({
-      kind: "StatefulSet" as SubjectKind,
+      kind: "StatefulSet" as ReviewedKind,
       object: withRecords({ apiVersion: "apps/v1", kind: "StatefulSet", ...o }, how as never, drop),
     })),
   fc
@@ -152,7 +152,7 @@ const subject = fc.oneof(
       dropClass: fc.boolean(),
     })
     .map(({ how, dropClass, ...o }) => ({
-      kind: "PersistentVolumeClaim" as SubjectKind,
+      kind: "PersistentVolumeClaim" as ReviewedKind,
       object: withRecords({ apiVersion: "v1", kind: "PersistentVolumeClaim", ...o }, how as never, dropClass ? ["storageClassName"] : []),
     })),
 );
@@ -204,7 +204,7 @@ function restoreMap(target: Json | undefined, original: Json | undefined, mapNam
 }
 
 /** The patched object with every default-managed field put back as the original had it. */
-function withoutDefaulted(kind: SubjectKind, patched: Json, original: Json, labels: readonly string[]): Json {
+function withoutDefaulted(kind: ReviewedKind, patched: Json, original: Json, labels: readonly string[]): Json {
   const out = structuredClone(patched);
   restoreMap(out.metadata, original.metadata, "annotations", [defaultedAnnotation]);
   if (original.metadata === undefined && Object.keys(out.metadata ?? {}).length === 0) delete out.metadata;

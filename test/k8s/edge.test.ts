@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { clusterKinds, kindInfo } from "../../src/cluster/kinds.js";
+import { clusterKinds } from "../../src/cluster/kinds.js";
+import { kinds } from "../../src/k8s/kinds.js";
 import { routes, tokenPathPrefix } from "../../src/http/app.js";
 import { find, k8sDir, type K8sObject, one, overlayDir, parseManifests, render, webhooks } from "./render.js";
 
@@ -80,14 +81,14 @@ describe("k8s/overlays/edge", () => {
     const command: string = list.args.join(" ");
     expect(command).toMatch(/^kubectl get \S+ --all-namespaces --output=json > \S+$/);
     const listed = command.split(" ")[2]!.split(",");
-    expect(listed.sort()).toEqual(clusterKinds.map((kind) => kindInfo[kind].resource).sort());
+    expect(listed.sort()).toEqual(clusterKinds.map((kind) => kinds[kind].resource).sort());
 
     const binding = one(objects, "ClusterRoleBinding", "stateward-inventory-sync");
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: jobPod.serviceAccountName, namespace: cronJob.metadata.namespace }]);
     const role = one(objects, "ClusterRole", binding.roleRef.name);
     for (const rule of role.rules) expect(rule.verbs.sort(), rule.resources.join()).toEqual(["get", "list"]);
     const covered = role.rules.flatMap((rule: K8sObject) => rule.resources.map((r: string) => `${rule.apiGroups[0]}/${r}`));
-    expect(covered.sort()).toEqual(clusterKinds.map((kind) => `${kindInfo[kind].group}/${kindInfo[kind].resource}`).sort());
+    expect(covered.sort()).toEqual(clusterKinds.map((kind) => `${kinds[kind].group}/${kinds[kind].resource}`).sort());
   });
 
   it("runs the sync's pods non-root, read-only, within limits", () => {

@@ -1,6 +1,7 @@
 /** k8s/overlays/in-cluster: the Node server, its Service, certificate and RBAC fit together and fit the app. */
 import { describe, expect, it } from "vitest";
-import { clusterKinds, kindInfo } from "../../src/cluster/kinds.js";
+import { clusterKinds } from "../../src/cluster/kinds.js";
+import { kinds } from "../../src/k8s/kinds.js";
 import { routes } from "../../src/http/app.js";
 import { selectorMatches } from "../../src/k8s/selector.js";
 import { closeTimeoutSeconds, readNodeOptions } from "../../src/node/options.js";
@@ -145,7 +146,7 @@ describe("k8s/overlays/in-cluster", () => {
       rule.apiGroups.flatMap((g) => rule.resources.flatMap((r) => rule.verbs.map((v) => `${g}/${r}/${v}`))),
     );
     const expected = clusterKinds.flatMap((kind) =>
-      ["get", "list", "watch"].map((verb) => `${kindInfo[kind].group}/${kindInfo[kind].resource}/${verb}`),
+      ["get", "list", "watch"].map((verb) => `${kinds[kind].group}/${kinds[kind].resource}/${verb}`),
     );
     expect(granted.sort()).toEqual(expected.sort());
   });

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { handledResources } from "../../src/admission/handler.js";
-import { clusterKinds, kindInfo } from "../../src/cluster/kinds.js";
+import { clusterKinds } from "../../src/cluster/kinds.js";
+import { kinds } from "../../src/k8s/kinds.js";
 import { observeTimeoutMs, routes, tokenPathPrefix } from "../../src/http/app.js";
 import type { LabelSelector } from "../../src/k8s/objects.js";
 import { selectorMatches } from "../../src/k8s/selector.js";
@@ -42,7 +43,7 @@ const admissionCoverage = handledResources.flatMap(({ group, version, resource }
 );
 // Every kind the cluster view holds is served in v1 of its group (v1, apps/v1, storage.k8s.io/v1).
 const observeCoverage = clusterKinds.flatMap((kind) =>
-  ["CREATE", "UPDATE", "DELETE"].map((op) => `${kindInfo[kind].group}/v1/${kindInfo[kind].resource}/${op}`),
+  ["CREATE", "UPDATE", "DELETE"].map((op) => `${kinds[kind].group}/v1/${kinds[kind].resource}/${op}`),
 );
 
 /** A namespace as the API server sees it: with the immutable kubernetes.io/metadata.name label. */
@@ -117,8 +118,8 @@ describe("the /observe webhook (edge)", () => {
     expect(routeOf(webhook)).toBe(routes.observe);
     expect(coverage(webhook).sort()).toEqual([...observeCoverage].sort());
     for (const rule of webhook.rules) {
-      const kind = clusterKinds.find((k) => kindInfo[k].resource === rule.resources[0])!;
-      expect(rule.scope, rule.resources[0]).toBe(kindInfo[kind].namespaced ? "Namespaced" : "Cluster");
+      const kind = clusterKinds.find((k) => kinds[k].resource === rule.resources[0])!;
+      expect(rule.scope, rule.resources[0]).toBe(kinds[kind].namespaced ? "Namespaced" : "Cluster");
     }
   });
 

@@ -1,0 +1,127 @@
+/**
+ * Every kind Stateward handles, declared once: how Kubernetes names it (group, version, resource), the loose schema
+ * Stateward reads it with, and whether the webhook reviews it. The admission handler, the command line's loader, the
+ * cluster view (which adds what it keeps of each kind, in cluster/kinds.ts) and the tests all derive from this table.
+ */
+import type { z } from "zod";
+import {
+  persistentVolumeClaimSchema,
+  podDisruptionBudgetSchema,
+  serviceSchema,
+  statefulSetSchema,
+  storageClassSchema,
+} from "./objects.js";
+
+interface KindDefinition {
+  group: string;
+  version: string;
+  /** The resource of AdmissionReview requests and RBAC rules. */
+  resource: string;
+  /** Plural for messages, the way Kubernetes documentation writes it. */
+  plural: string;
+  namespaced: boolean;
+  schema: z.ZodType;
+  /** Whether /validate and /mutate review objects of this kind; the others are only looked up in the cluster view. */
+  reviewed: boolean;
+}
+
+export const kinds = {
+  StatefulSet: {
+    group: "apps",
+    version: "v1",
+    resource: "statefulsets",
+    plural: "StatefulSets",
+    namespaced: true,
+    schema: statefulSetSchema,
+    reviewed: true,
+  },
+  PersistentVolumeClaim: {
+    group: "",
+    version: "v1",
+    resource: "persistentvolumeclaims",
+    plural: "PersistentVolumeClaims",
+    namespaced: true,
+    schema: persistentVolumeClaimSchema,
+    reviewed: true,
+  },
+  Service: {
+    group: "",
+    version: "v1",
+    resource: "services",
+    plural: "Services",
+    namespaced: true,
+    schema: serviceSchema,
+    reviewed: false,
+  },
+  StorageClass: {
+    group: "storage.k8s.io",
+    version: "v1",
+    resource: "storageclasses",
+    plural: "StorageClasses",
+    namespaced: false,
+    schema: storageClassSchema,
+    reviewed: false,
+  },
+  PodDisruptionBudget: {
+    group: "policy",
+    version: "v1",
+    resource: "poddisruptionbudgets",
+    plural: "PodDisruptionBudgets",
+    namespaced: true,
+    schema: podDisruptionBudgetSchema,
+    reviewed: false,
+  },
+} as const satisfies Record<string, KindDefinition>;
+
+export type Kind = keyof typeof kinds;
+export const kindNames = Object.keys(kinds) as Kind[];
+
+/** The kinds the webhook reviews (`rule.kinds`, `Review.kind`). */
+export type ReviewedKind = { [K in Kind]: (typeof kinds)[K]["reviewed"] extends true ? K : never }[Kind];
+export const reviewedKinds = kindNames.filter((kind): kind is ReviewedKind => kinds[kind].reviewed);
+
+/** An object of `kind` as its schema reads it. */
+export type ObjectOf<K extends Kind> = z.infer<(typeof kinds)[K]["schema"]>;
+
+/** An object under review, narrowed by its kind. */
+export type ReviewedObject = { [K in ReviewedKind]: { kind: K; object: ObjectOf<K> } }[ReviewedKind];
+
+/** `apps/v1`, or `v1` for the core group. */
+export function apiVersionOf(kind: Kind): string {
+  const { group, version } = kinds[kind];
+  return group ? `${group}/${version}` : version;
+}
+
+/** The group of an `apiVersion`: `apps` for `apps/v1`, `""` for `v1`; undefined when it is not a string. */
+export function groupOf(apiVersion: unknown): string | undefined {
+  if (typeof apiVersion !== "string") return undefined;
+  const slash = apiVersion.lastIndexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+/** The handled kind an object names by `apiVersion` and `kind`, in any version of its group; other groups' kinds of the same name differ. */
+export function kindOfObject(apiVersion: unknown, kind: unknown): Kind | undefined {
+  if (typeof kind !== "string" || !Object.hasOwn(kinds, kind)) return undefined;
+  return groupOf(apiVersion) === kinds[kind as Kind].group ? (kind as Kind) : undefined;
+}
+
+/** The handled kind of an AdmissionReview's or a List's `group` and `resource`, in any version. */
+export function kindOfResource(group: string, resource: string): Kind | undefined {
+  return kindNames.find((kind) => kinds[kind].group === group && kinds[kind].resource === resource);
+}
+
+/** The reviewed kind of an AdmissionRequest: group, version, kind and resource must all be the table's. */
+export function reviewedKindOf(
+  requestKind: { group: string; version: string; kind: string },
+  resource: { resource: string },
+): ReviewedKind | undefined {
+  return reviewedKinds.find((kind) => {
+    const entry = kinds[kind];
+    return (
+      requestKind.kind === kind &&
+      requestKind.group === entry.group &&
+      requestKind.version === entry.version &&
+      resource.resource === entry.resource
+    );
+  });
+}
