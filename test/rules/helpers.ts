@@ -5,9 +5,9 @@ import { parseAllDocuments } from "yaml";
 import { type ClusterView, emptyClusterView, memoryClusterView, type ServiceRecord } from "../../src/cluster/view.js";
 import { formatFinding } from "../../src/engine/finding.js";
 import type { Operation } from "../../src/engine/types.js";
-import { validate } from "../../src/engine/validate.js";
 import type { StatefulSet } from "../../src/k8s/objects.js";
-import { buildPolicy, type PolicyDocument } from "../../src/policy/policy.js";
+import type { PolicyDocument } from "../../src/policy/policy.js";
+import { engineFindings, findingsOf } from "./run.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -114,20 +114,18 @@ export interface RuleRun {
   warnings: string[];
 }
 
-/** Runs the whole engine under a policy and keeps the findings of rule `ruleId`. */
+/** Runs the whole engine under a policy and keeps the findings of rule `ruleId` (which must be in the registry). */
 export async function runRule(ruleId: string, object: StatefulSet, options: RunOptions = {}): Promise<RuleRun> {
-  const namespace = options.namespace ?? "default";
-  const scope = buildPolicy(options.policy ?? {}).forNamespace(namespace);
-  const cluster = options.cluster ?? (options.services ? memoryClusterView({ services: options.services }) : emptyClusterView());
-  const result = await validate(
-    { kind: "StatefulSet", object, oldObject: options.oldObject },
-    options.operation ?? (options.oldObject ? "UPDATE" : "CREATE"),
-    namespace,
-    scope,
-    cluster,
-  );
-  const mine = (list: typeof result.denials) => list.filter((f) => f.ruleId === ruleId).map((f) => formatFinding(f));
-  return { denials: mine(result.denials), warnings: mine(result.warnings) };
+  const all = await engineFindings({
+    subject: { kind: "StatefulSet", object, oldObject: options.oldObject },
+    operation: options.operation,
+    namespace: options.namespace ?? "default",
+    policy: options.policy,
+    cluster: options.cluster ?? (options.services ? memoryClusterView({ services: options.services }) : emptyClusterView()),
+  });
+  const mine = findingsOf(ruleId, all);
+  const formatted = (action: "deny" | "warn") => mine.filter((f) => f.action === action).map((f) => formatFinding(f));
+  return { denials: formatted("deny"), warnings: formatted("warn") };
 }
 
 /** Runs an AdmissionReview fixture's request through the engine and keeps rule `ruleId`'s findings. */

@@ -3,11 +3,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { type ClusterView, emptyClusterView } from "../../src/cluster/view.js";
-import { formatFinding } from "../../src/engine/finding.js";
+import { type Finding, formatFinding } from "../../src/engine/finding.js";
 import type { Operation, Review } from "../../src/engine/types.js";
-import { validate } from "../../src/engine/validate.js";
 import type { PersistentVolumeClaim, StatefulSet } from "../../src/k8s/objects.js";
-import { buildPolicy } from "../../src/policy/policy.js";
+import { engineFindings, findingsOf } from "./run.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -74,19 +73,27 @@ export interface Findings {
   warn: string[];
 }
 
+/** Every finding of the whole registry on one review. */
+export function allFindings(subject: Review, options: Options = {}): Promise<Finding[]> {
+  return engineFindings({
+    subject,
+    operation: options.operation,
+    namespace: options.namespace ?? "default",
+    policy: options.policy,
+    cluster: options.cluster ?? emptyClusterView(),
+  });
+}
+
+/** Rule `ruleId`'s findings among `all`, formatted as kubectl shows them; the id must be in the registry. */
+export function formattedFindings(ruleId: string, all: readonly Finding[]): Findings {
+  const mine = findingsOf(ruleId, all);
+  const formatted = (action: "deny" | "warn") => mine.filter((f) => f.action === action).map((f) => formatFinding(f));
+  return { deny: formatted("deny"), warn: formatted("warn") };
+}
+
 /** Runs the whole registry through `validate()` and keeps the findings of `ruleId`, formatted as kubectl shows them. */
 export async function findings(ruleId: string, subject: Review, options: Options = {}): Promise<Findings> {
-  const namespace = options.namespace ?? "default";
-  const policy = buildPolicy(options.policy ?? {}).forNamespace(namespace);
-  const result = await validate(
-    subject,
-    options.operation ?? (subject.oldObject ? "UPDATE" : "CREATE"),
-    namespace,
-    policy,
-    options.cluster ?? emptyClusterView(),
-  );
-  const mine = (list: typeof result.denials) => list.filter((f) => f.ruleId === ruleId).map((f) => formatFinding(f));
-  return { deny: mine(result.denials), warn: mine(result.warnings) };
+  return formattedFindings(ruleId, await allFindings(subject, options));
 }
 
 export const none: Findings = { deny: [], warn: [] };
