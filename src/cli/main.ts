@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { nodeUsage } from "../node/options.js";
+import { runSync, syncUsage } from "../node/sync.js";
 import { loadPolicy, type Policy } from "../policy/policy.js";
 import {
   type CheckArgs,
@@ -81,6 +82,12 @@ export const commands: readonly Command[] = [
       const policy = await readPolicy(args.policy, io);
       return policy ? runAudit(args, policy, io) : exitCodes.badInput;
     },
+  },
+  {
+    name: "sync",
+    summary: "send the cluster's objects to a Stateward service's cluster view (in a pod)",
+    usage: syncUsage,
+    run: (argv, io) => runSync(argv, io),
   },
   {
     name: "serve",

@@ -1,18 +1,17 @@
 /**
  * k8s/overlays/edge: one file (worker.yaml) sets the Worker's host and token everywhere, the webhooks reach the
- * Worker by URL with the token in the path, and the inventory sync sends what PUT /inventory takes.
+ * Worker by URL with the token in the path, and the inventory sync runs `stateward sync` in Stateward's own image.
  */
-import { execFile, execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { clusterKinds } from "../../src/cluster/kinds.js";
 import { kinds } from "../../src/k8s/kinds.js";
 import { routes, tokenPathPrefix } from "../../src/http/app.js";
+import { readSyncRun } from "../../src/node/sync.js";
+import { serviceAccountDir } from "../../src/node/kube-api.js";
 import { find, k8sDir, type K8sObject, one, overlayDir, parseManifests, render, webhooks } from "./render.js";
 
 const workerFile = join(overlayDir("edge"), "worker.yaml");
@@ -67,7 +66,7 @@ describe("k8s/overlays/edge", () => {
     );
     const job = one(custom, "CronJob").spec.jobTemplate.spec.template.spec;
     const env = job.containers.flatMap((c: K8sObject) => c.env ?? []);
-    expect(env.find((e: { name: string }) => e.name === "STATEWARD_INVENTORY_URL").value).toBe(`https://${host}${routes.inventory}`);
+    expect(env.find((e: { name: string }) => e.name === "STATEWARD_URL").value).toBe(`https://${host}`);
     const secretName = job.volumes.find((v: K8sObject) => v.secret)?.secret.secretName;
     expect(one(custom, "Secret", secretName).stringData.token).toBe(token);
   });
@@ -77,94 +76,61 @@ describe("k8s/overlays/edge", () => {
     expect(minutes).toMatch(/^\*\/([1-9]|1[0-5])$/);
     expect(cronJob.spec.concurrencyPolicy).toBe("Forbid");
 
-    const [list] = jobPod.initContainers;
-    const command: string = list.args.join(" ");
-    expect(command).toMatch(/^kubectl get \S+ --all-namespaces --output=json > \S+$/);
-    const listed = command.split(" ")[2]!.split(",");
-    expect(listed.sort()).toEqual(clusterKinds.map((kind) => kinds[kind].resource).sort());
+    // Stateward's own image with its own command: no shell, no kubectl, no second image.
+    expect(jobPod.initContainers).toBeUndefined();
+    expect(jobPod.containers).toHaveLength(1);
+    const [sync] = jobPod.containers;
+    expect(sync.command).toBeUndefined();
+    expect(sync.args[0]).toBe("sync");
+    const inCluster = one(render(overlayDir("in-cluster")), "Deployment", "stateward").spec.template.spec.containers[0];
+    expect(sync.image).toBe(inCluster.image);
+
+    // The arguments and environment make a run of `stateward sync` against the Worker, with the Secret's token and
+    // the ServiceAccount's token and CA where it reads them.
+    const root = mkdtempSync(join(tmpdir(), "stateward-sync-"));
+    try {
+      const mounted = (path: string) => {
+        const mount = sync.volumeMounts.find((m: K8sObject) => path.startsWith(`${m.mountPath}/`));
+        expect(mount, path).toBeDefined();
+        return join(root, mount.name, path.slice(mount.mountPath.length + 1));
+      };
+      const tokenFile = "/var/run/secrets/stateward/token";
+      const secret = jobPod.volumes.find((v: K8sObject) => v.name === sync.volumeMounts.find((m: K8sObject) => tokenFile.startsWith(m.mountPath)).name);
+      expect(secret.secret.secretName).toBe("stateward-token");
+      const projected = jobPod.volumes.find((v: K8sObject) => v.projected).projected.sources;
+      expect(projected.map((p: K8sObject) => p.serviceAccountToken?.path ?? p.configMap?.items[0].path).filter(Boolean).sort()).toEqual(["ca.crt", "token"]);
+      for (const file of [tokenFile, `${serviceAccountDir}/token`, `${serviceAccountDir}/ca.crt`]) {
+        mkdirSync(join(mounted(file), ".."), { recursive: true });
+        writeFileSync(mounted(file), "x");
+      }
+      const env = Object.fromEntries(sync.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+      // Only the mounts' roots move to the temporary directory; everything else is as the container has it.
+      const argv = [...sync.args.slice(1), "--service-account", join(mounted(`${serviceAccountDir}/token`), "..")];
+      const run = readSyncRun(argv, { ...env, KUBERNETES_SERVICE_HOST: "10.96.0.1", STATEWARD_TOKEN_FILE: mounted(tokenFile) }, () => {});
+      expect(run.target.url.href).toBe("https://stateward.example.workers.dev/");
+      expect([...run.kinds].sort()).toEqual([...clusterKinds].sort());
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
 
     const binding = one(objects, "ClusterRoleBinding", "stateward-inventory-sync");
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: jobPod.serviceAccountName, namespace: cronJob.metadata.namespace }]);
     const role = one(objects, "ClusterRole", binding.roleRef.name);
     for (const rule of role.rules) expect(rule.verbs.sort(), rule.resources.join()).toEqual(["get", "list"]);
+    expect(jobPod.serviceAccountName).toBe("stateward-inventory-sync");
     const covered = role.rules.flatMap((rule: K8sObject) => rule.resources.map((r: string) => `${rule.apiGroups[0]}/${r}`));
     expect(covered.sort()).toEqual(clusterKinds.map((kind) => `${kinds[kind].group}/${kinds[kind].resource}`).sort());
   });
 
   it("runs the sync's pods non-root, read-only, within limits", () => {
     expect(jobPod.securityContext.runAsNonRoot).toBe(true);
-    for (const container of [...jobPod.initContainers, ...jobPod.containers]) {
+    for (const container of jobPod.containers) {
       expect(container.securityContext, container.name).toMatchObject({
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,
         capabilities: { drop: ["ALL"] },
       });
       expect(Object.keys(container.resources.limits).sort(), container.name).toEqual(["cpu", "memory"]);
-    }
-  });
-});
-
-describe("the inventory sync's PUT, run with curl against a local server", () => {
-  const received: { method?: string; url?: string; headers?: IncomingHttpHeaders; body?: string }[] = [];
-  const server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
-      received.push({ method: request.method, url: request.url, headers: request.headers, body });
-      const status = request.url === routes.inventory ? 200 : 401;
-      response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ status }));
-    });
-  });
-  afterAll(() => new Promise<void>((done) => server.close(() => done())));
-
-  it("sends the list kubectl wrote with the Secret's token as a bearer token, and fails on an HTTP error", async () => {
-    try {
-      execFileSync("curl", ["--version"], { stdio: "pipe" });
-    } catch {
-      throw new Error("curl is not installed: this test runs the CronJob's curl command (apt-get install -y curl)");
-    }
-    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-    const { port } = server.address() as AddressInfo;
-    const [list] = jobPod.initContainers;
-    const [put] = jobPod.containers;
-    const root = mkdtempSync(join(tmpdir(), "stateward-sync-"));
-    try {
-      // Each container's mounts become directories under `root`, the shared emptyDir being one directory.
-      const volumeDir = (volume: string) => join(root, volume);
-      let script: string = put.args.join(" ");
-      for (const mount of put.volumeMounts) script = script.replaceAll(mount.mountPath, volumeDir(mount.name));
-      const listMount = list.volumeMounts.find((m: K8sObject) => list.args[0].includes(`> ${m.mountPath}/`));
-      const listFile = list.args[0].split("> ")[1].replace(listMount.mountPath, volumeDir(listMount.name));
-      const tokenMount = put.volumeMounts.find((m: K8sObject) => jobPod.volumes.find((v: K8sObject) => v.name === m.name)?.secret);
-      mkdirSync(volumeDir(listMount.name), { recursive: true });
-      mkdirSync(volumeDir(tokenMount.name), { recursive: true });
-
-      const inventory = JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "Service", metadata: { name: "web-headless", namespace: "default" } }] });
-      writeFileSync(listFile, inventory);
-      writeFileSync(join(volumeDir(tokenMount.name), "token"), "s3cret-t0ken");
-
-      const run = (path: string) =>
-        new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const env = { PATH: process.env.PATH, STATEWARD_INVENTORY_URL: `http://127.0.0.1:${port}${path}` };
-          const child = execFile(put.command[0], [...put.command.slice(1), script], { env }, () => undefined);
-          let stderr = "";
-          child.stderr?.on("data", (d) => (stderr += d));
-          child.on("close", (code) => resolve({ code, stderr }));
-        });
-
-      const ok = await run(routes.inventory);
-      expect(ok).toEqual({ code: 0, stderr: "" });
-      expect(received).toHaveLength(1);
-      expect(received[0]).toMatchObject({ method: "PUT", url: routes.inventory, body: inventory });
-      expect(received[0]!.headers).toMatchObject({ authorization: "Bearer s3cret-t0ken", "content-type": "application/json" });
-      expect(script, "the token is not in curl's arguments").not.toContain("s3cret");
-
-      // A refused sync must fail the Job (failedJobsHistoryLimit keeps it for kubectl describe), not pass silently.
-      const refused = await run("/t/wrong/inventory");
-      expect(refused.code).not.toBe(0);
-      expect(refused.stderr).toContain("401");
-    } finally {
-      rmSync(root, { recursive: true, force: true });
     }
   });
 });

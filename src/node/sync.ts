@@ -1,0 +1,213 @@
+/**
+ * `stateward sync`: lists the kinds the cluster view holds with the pod's ServiceAccount, page by page, and sends them
+ * to a Stateward service (the Worker, usually) as one paged sync: the session is opened before the first list, each
+ * page of the API becomes a page of records, and the commit makes them the view in one step. Runs in Stateward's own
+ * image, with no shell and no kubectl.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { parseFlags, UsageError } from "../cli/args.js";
+import { type ClusterKind, type ClusterRecord, clusterKinds, listPath, recordOf } from "../cluster/kinds.js";
+import { maxPageRecords } from "../cluster/ingest.js";
+import type { SyncOutcome, SyncSession } from "../cluster/store.js";
+import { ApiError, type ApiServer, inClusterApiServer, listPaged, serviceAccountDir } from "./kube-api.js";
+
+export interface SyncTarget {
+  /** The service's base URL, for example https://stateward.example.workers.dev */
+  url: URL;
+  token: string;
+}
+
+export interface SyncRun {
+  api: ApiServer;
+  target: SyncTarget;
+  kinds: readonly ClusterKind[];
+  /** Objects asked of the API server per page (`limit`). */
+  pageSize: number;
+  log(line: Record<string, unknown>): void;
+  /** How many times an expired continue token may restart the whole sync. */
+  attempts?: number;
+  /** Pause before resending a request the service failed (5xx, network); doubled each time. */
+  retryMs?: number;
+}
+
+/** A page sent to the service stays well under its 3 MiB request limit, however large the records are. */
+const maxPageBytes = 1024 * 1024;
+
+/** Runs one sync; resolves to what the commit reports, or rejects with the reason it could not finish. */
+export async function syncCluster(run: SyncRun): Promise<SyncOutcome> {
+  const attempts = run.attempts ?? 3;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await syncOnce(run);
+    } catch (error) {
+      // The continue token expired (the list took longer than the API server keeps it): the pages sent so far may
+      // mix two moments, so the sync starts over with a new session; the abandoned one is never shown.
+      if (!(error instanceof ApiError && error.status === 410) || attempt >= attempts) throw error;
+      run.log({ level: "warn", msg: "sync: the list expired; starting again", attempt, error: error.message });
+    }
+  }
+}
+
+async function syncOnce(run: SyncRun): Promise<SyncOutcome> {
+  const opened = (await send(run, "/inventory/sync", { kinds: run.kinds })) as SyncSession;
+  run.log({ level: "info", msg: "sync: opened", session: opened.session, kinds: opened.kinds });
+  const pages = `/inventory/sync/${encodeURIComponent(opened.session)}/pages`;
+  for (const kind of run.kinds) {
+    let count = 0;
+    await listPaged(run.api, listPath(kind), run.pageSize, async (items) => {
+      const records: ClusterRecord[] = [];
+      for (const item of items) {
+        const record = recordOf(kind, item, "default");
+        if (record) records.push(record);
+      }
+      for (const chunk of chunks(records)) await send(run, pages, { kind, records: chunk });
+      count += records.length;
+    });
+    run.log({ level: "info", msg: "sync: listed", kind, count });
+  }
+  const committed = (await send(run, `/inventory/sync/${encodeURIComponent(opened.session)}/commit`, {})) as SyncOutcome;
+  run.log({ level: "info", msg: "sync: committed", ...committed });
+  return committed;
+}
+
+/** Splits records into pages within `maxPageRecords` and `maxPageBytes`; an empty list is still one page. */
+function* chunks(records: ClusterRecord[]): Generator<ClusterRecord[]> {
+  let chunk: ClusterRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = JSON.stringify(record).length;
+    if (chunk.length > 0 && (chunk.length >= maxPageRecords || bytes + size > maxPageBytes)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  yield chunk;
+}
+
+const errorBody = z.looseObject({ error: z.string() });
+
+/** POSTs JSON to the service; retries a 5xx, 429 or network failure, and rejects on any other refusal. */
+async function send(run: SyncRun, path: string, body: unknown): Promise<unknown> {
+  const url = new URL(path.replace(/^\//, ""), run.target.url.href.endsWith("/") ? run.target.url : `${run.target.url.href}/`);
+  let wait = run.retryMs ?? 1_000;
+  for (let attempt = 1; ; attempt += 1) {
+    let failure: string;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${run.target.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (response.ok) return JSON.parse(text);
+      const parsed = errorBody.safeParse(safeJson(text));
+      failure = `POST ${url.pathname}: ${response.status}: ${parsed.success ? parsed.data.error : text.slice(0, 300)}`;
+      if (response.status < 500 && response.status !== 429) throw new Error(failure);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("POST ")) throw error;
+      failure = `POST ${url.pathname}: ${String(error)}`;
+    }
+    if (attempt >= 3) throw new Error(failure);
+    run.log({ level: "warn", msg: "sync: request failed; retrying", error: failure, retryMs: wait });
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    wait *= 2;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export const syncUsage = `Usage: stateward sync --url URL [options]
+
+Lists the objects the cluster view holds (${clusterKinds.join(", ")}) with this pod's ServiceAccount,
+page by page, and sends them to a Stateward service as one sync: its view changes only when the last page is in.
+
+Options (each has an environment variable; a flag wins over it):
+  --url URL                the Stateward service, e.g. https://stateward.example.workers.dev (STATEWARD_URL)
+  --token-file FILE        file holding the service's WEBHOOK_TOKEN (STATEWARD_TOKEN_FILE;
+                           default /var/run/secrets/stateward/token; or WEBHOOK_TOKEN itself in the environment)
+  --page-size N            objects per page asked of the API server (default 500, at most ${maxPageRecords})
+  --api-server URL         the Kubernetes API (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)
+  --service-account DIR    where the ServiceAccount's token and ca.crt are (default ${serviceAccountDir})
+`;
+
+const defaultTokenFile = "/var/run/secrets/stateward/token";
+
+const optionsSchema = z.object({
+  url: z.url({ error: "--url takes the service's URL, for example https://stateward.example.workers.dev" }),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1, { error: `--page-size takes a number from 1 to ${maxPageRecords}` })
+    .max(maxPageRecords, { error: `--page-size takes a number from 1 to ${maxPageRecords}` }),
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The run `stateward sync` makes of its flags and environment; throws UsageError for bad usage. */
+export function readSyncRun(argv: readonly string[], env: Env, log: SyncRun["log"]): SyncRun {
+  const { values, positionals } = parseFlags(argv, {
+    url: { type: "string" },
+    "token-file": { type: "string" },
+    "page-size": { type: "string" },
+    "api-server": { type: "string" },
+    "service-account": { type: "string" },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const url = values.url ?? env.STATEWARD_URL;
+  if (!url) throw new UsageError("--url (or STATEWARD_URL) is required: the Stateward service to send the sync to");
+  const parsed = optionsSchema.safeParse({ url, pageSize: values["page-size"] ?? "500" });
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
+
+  const tokenFile = values["token-file"] ?? env.STATEWARD_TOKEN_FILE;
+  let token = env.WEBHOOK_TOKEN;
+  if (tokenFile || !token) {
+    try {
+      token = readFileSync(tokenFile ?? defaultTokenFile, "utf8").trim();
+    } catch (error) {
+      throw new UsageError(`cannot read the service's token: ${(error as Error).message} (--token-file or WEBHOOK_TOKEN)`);
+    }
+  }
+  if (!token) throw new UsageError("the service's token is empty");
+
+  const dir = values["service-account"] ?? serviceAccountDir;
+  let api: ApiServer;
+  try {
+    api = values["api-server"]
+      ? { url: new URL(values["api-server"]), tokenFile: `${dir}/token`, ca: readCa(`${dir}/ca.crt`) }
+      : inClusterApiServer(env, dir);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (run inside a cluster, or give --api-server)`);
+  }
+  return { api, target: { url: new URL(parsed.data.url), token }, kinds: clusterKinds, pageSize: parsed.data.pageSize, log };
+}
+
+function readCa(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `stateward sync`: 0 when the sync committed, 1 when it could not; one JSON line per step on standard output. */
+export async function runSync(argv: readonly string[], io: { env: Env; stdout(text: string): void }): Promise<number> {
+  const log = (line: Record<string, unknown>) => io.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+  const run = readSyncRun(argv, io.env, log);
+  try {
+    await syncCluster(run);
+    return 0;
+  } catch (error) {
+    log({ level: "error", msg: "sync failed", error: error instanceof Error ? error.message : String(error) });
+    return 1;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * `stateward sync` against a local API server that pages its lists (limit/continue) and expires a continue token
+ * once, sending to a Stateward app on Node with the in-process store.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPath } from "../../src/cluster/kinds.js";
+import { memoryClusterStore } from "../../src/cluster/memory-store.js";
+import { clusterViewOf } from "../../src/cluster/store.js";
+import { createApp } from "../../src/http/app.js";
+import { runSync } from "../../src/node/sync.js";
+import { loadPolicy } from "../../src/policy/policy.js";
+
+const serviceToken = "service-account-token";
+const webhookToken = "webhook-token";
+
+const services = Array.from({ length: 5 }, (_, i) => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { namespace: "default", name: `svc-${i}`, resourceVersion: String(100 + i), annotations: { big: "x".repeat(2_000) } },
+  spec: { clusterIP: "None", selector: { app: `svc-${i}` }, ports: [{ port: 80 }] },
+}));
+const lists: Record<string, unknown[]> = {
+  [listPath("Service")]: services,
+  [listPath("StorageClass")]: [{ metadata: { name: "fast", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, provisioner: "ebs.csi.aws.com" }],
+  [listPath("StatefulSet")]: [],
+  [listPath("PersistentVolumeClaim")]: [{ metadata: { namespace: "db", name: "data-pg-0" }, spec: { resources: { requests: { storage: "1Gi" } } } }],
+  [listPath("PodDisruptionBudget")]: [{ metadata: { namespace: "db", name: "pg" }, spec: { minAvailable: 2, selector: { matchLabels: { app: "pg" } } } }],
+};
+
+const requests: string[] = [];
+let expireOnce = true;
+const apiServer = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const url = new URL(req.url ?? "/", "http://x");
+  requests.push(`${url.pathname}?${url.searchParams}`);
+  if (req.headers.authorization !== `Bearer ${serviceToken}`) return res.writeHead(401).end();
+  const items = lists[url.pathname];
+  if (!items) return res.writeHead(404).end();
+  const limit = Number(url.searchParams.get("limit"));
+  const from = Number(url.searchParams.get("continue") || "0");
+  if (url.pathname === listPath("Service") && from === 4 && expireOnce) {
+    expireOnce = false;
+    res.writeHead(410, { "content-type": "application/json" });
+    return res.end(JSON.stringify({ kind: "Status", code: 410, reason: "Expired", message: "The provided continue parameter is too old" }));
+  }
+  const next = from + limit < items.length ? String(from + limit) : undefined;
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ kind: "List", metadata: { resourceVersion: "500", ...(next ? { continue: next } : {}) }, items: items.slice(from, from + limit) }));
+});
+
+const store = memoryClusterStore();
+const app = createApp({ config: () => ({ token: webhookToken, policy: loadPolicy(undefined), cluster: clusterViewOf(store), store }), log: () => {} });
+let target: ReturnType<typeof serve>;
+let dir: string;
+let apiUrl: string;
+let targetUrl: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "stateward-sync-"));
+  writeFileSync(join(dir, "token"), `${serviceToken}\n`);
+  writeFileSync(join(dir, "webhook-token"), webhookToken);
+  await new Promise<void>((resolve) => apiServer.listen(0, "127.0.0.1", resolve));
+  apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => {
+    target = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => {
+      targetUrl = `http://127.0.0.1:${info.port}`;
+      resolve();
+    });
+  });
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => apiServer.close(() => resolve()));
+  await new Promise<void>((resolve) => target.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function sync(extra: string[] = [], tokenFile = join(dir, "webhook-token")) {
+  const lines: Record<string, unknown>[] = [];
+  const io = { env: {}, stdout: (text: string) => lines.push(JSON.parse(text)) };
+  const argv = ["--url", targetUrl, "--api-server", apiUrl, "--service-account", dir, "--token-file", tokenFile, "--page-size", "2", ...extra];
+  return runSync(argv, io).then((code) => ({ code, lines }));
+}
+
+describe("stateward sync", () => {
+  it("lists page by page, starts over when a continue token expired, and commits the view in one step", { timeout: 30_000 }, async () => {
+    const { code, lines } = await sync();
+    expect(code).toBe(0);
+    // Services in pages of two; the third page's token had expired, so the whole sync started over.
+    const serviceLists = requests.filter((r) => r.startsWith(listPath("Service")));
+    expect(serviceLists).toEqual([
+      `${listPath("Service")}?limit=2`,
+      `${listPath("Service")}?limit=2&continue=2`,
+      `${listPath("Service")}?limit=2&continue=4`,
+      `${listPath("Service")}?limit=2`,
+      `${listPath("Service")}?limit=2&continue=2`,
+      `${listPath("Service")}?limit=2&continue=4`,
+    ]);
+    expect(lines.filter((l) => l.msg === "sync: opened")).toHaveLength(2);
+    expect(lines).toContainEqual(expect.objectContaining({ level: "warn", msg: "sync: the list expired; starting again" }));
+    expect(lines.at(-1)).toMatchObject({
+      msg: "sync: committed",
+      counts: { Service: 5, StorageClass: 1, StatefulSet: 0, PersistentVolumeClaim: 1, PodDisruptionBudget: 1 },
+    });
+
+    const view = clusterViewOf(store);
+    expect(await view.service("default", "svc-4")).toEqual({
+      state: "found",
+      value: { namespace: "default", name: "svc-4", clusterIP: "None", selector: { app: "svc-4" } },
+    });
+    expect(await view.defaultStorageClasses()).toMatchObject({ state: "found", value: [{ name: "fast" }] });
+    expect(await view.podDisruptionBudgets("db")).toMatchObject({ state: "found", value: [{ name: "pg", minAvailable: 2 }] });
+    expect(await view.statefulSet("default", "web")).toEqual({ state: "not-found" });
+  });
+
+  it("fails, saying why, when the service refuses its token", { timeout: 30_000 }, async () => {
+    const wrong = join(dir, "wrong-token");
+    writeFileSync(wrong, "not-the-token");
+    const { code, lines } = await sync([], wrong);
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toMatchObject({ level: "error", msg: "sync failed", error: expect.stringContaining("401") });
+  });
+
+  it("refuses bad usage before it does anything", async () => {
+    await expect(runSync(["--page-size", "2"], { env: {}, stdout: () => {} })).rejects.toThrow(/--url/);
+    await expect(runSync(["--url", "http://x", "--page-size", "0", "--token-file", join(dir, "webhook-token")], { env: {}, stdout: () => {} })).rejects.toThrow(
+      /--page-size takes a number/,
+    );
+  });
+});
