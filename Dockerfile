@@ -10,16 +10,14 @@ COPY package.json package-lock.json ./
 # No install scripts are needed (esbuild ships its binary as an optional platform package).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# `npm pack` runs the prepack script (npm run build). The Kubernetes client's version is taken from the lockfile.
-RUN npm pack --pack-destination /pkg \
- && node -p 'require("./package-lock.json").packages["node_modules/@kubernetes/client-node"].version' > /pkg/client-node.version
+# `npm pack` runs the prepack script (npm run build).
+RUN npm pack --pack-destination /pkg
 
-# Stage 2: a production install of the packed package, with the Kubernetes client that `serve --watch` loads.
+# Stage 2: a production install of the packed package (`serve --watch` and `sync` need no Kubernetes client).
 FROM node:22-bookworm-slim AS install
 WORKDIR /app
 COPY --from=build /pkg /pkg
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
-      /pkg/stateward-*.tgz "@kubernetes/client-node@$(cat /pkg/client-node.version)"
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund /pkg/stateward-*.tgz
 
 # Stage 3: the runtime. Distroless Node 22 LTS: no shell, no package manager; "nonroot" is uid/gid 65532, which the
 # Deployment's securityContext names (runAsNonRoot needs a numeric user to verify). Nothing is compiled or written

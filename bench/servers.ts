@@ -44,13 +44,21 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string,
   throw new Error(`server at ${url} was not ready within ${timeoutMs} ms: ${stderr()}`);
 }
 
-async function start(name: string, command: string, args: string[], port: number, timeoutMs: number): Promise<RunningServer> {
+/** Starts `command` in its own process group and waits for /healthz on `port`; `env` adds to the environment. */
+export async function start(
+  name: string,
+  command: string,
+  args: string[],
+  port: number,
+  timeoutMs: number,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
   // Request logs go to /dev/null: a pipe nobody drains would stall the server, and draining it costs the client CPU.
   const child = spawn(command, args, {
     cwd: root,
     detached: true,
     stdio: ["ignore", openSync("/dev/null", "w"), "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", ...env },
   });
   let errors = "";
   child.stderr!.on("data", (chunk: Buffer) => {
@@ -96,7 +104,7 @@ export async function startBareNode(): Promise<RunningServer> {
   return start("bare Hono on Node", process.execPath, ["--import", "tsx", "bench/bare-node.ts", String(port)], port, 30_000);
 }
 
-function wranglerArgs(port: number, inspectorPort: number, config?: string): string[] {
+export function wranglerArgs(port: number, inspectorPort: number, config?: string): string[] {
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   if (config) args.push("--config", config);
   return [...args, "--show-interactive-dev-session=false", "--log-level", "error"];

@@ -11,7 +11,9 @@ import { loadPolicy } from "../policy/policy.js";
 import { jsonLinesLog } from "./log.js";
 import { prometheusMetrics } from "./metrics.js";
 import { closeTimeoutSeconds, readNodeOptions } from "./options.js";
+import { type ApiServer, inClusterApiServer } from "./kube-api.js";
 import { persistentClusterStore } from "./state-file.js";
+import { watchCluster } from "./watch.js";
 import { certificateCheck, keepTlsFresh, readTls, type TlsPair } from "./tls.js";
 
 const { log: logLine, flush: flushLog } = jsonLinesLog();
@@ -55,18 +57,14 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
 
   let watch: { stop(): Promise<unknown> } | undefined;
   if (options.watch) {
-    // Loaded only when watching: the Kubernetes client doubles the server's resident memory, and it is an optional
-    // peer dependency of the package (the image installs it).
-    const { KubeConfig } = await import("@kubernetes/client-node").catch((error: { code?: string }) => {
-      if (error.code !== "ERR_MODULE_NOT_FOUND") throw error;
-      throw new UsageError("watching the cluster needs the package @kubernetes/client-node: npm install @kubernetes/client-node");
-    });
-    const { watchCluster } = await import("./watch.js");
-    const kc = new KubeConfig();
-    if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-    else kc.loadFromDefault();
-    watch = watchCluster(kc, store, { log: logLine });
-    logLine({ level: "info", msg: "watching the cluster view's kinds", server: kc.getCurrentCluster()?.server });
+    let api: ApiServer;
+    try {
+      api = options.apiServer ? { url: new URL(options.apiServer) } : inClusterApiServer(env);
+    } catch (error) {
+      throw new UsageError(`cannot watch the cluster: ${(error as Error).message} (run in a pod, or give --api-server)`);
+    }
+    watch = watchCluster(api, store, { log: logLine });
+    logLine({ level: "info", msg: "watching the cluster view's kinds", server: api.url.origin });
   }
 
   const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;

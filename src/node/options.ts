@@ -17,8 +17,10 @@ export const nodeOptionsSchema = z.object({
   token: z.string().optional(),
   /** Where the cluster view is kept across restarts; unset keeps it in memory only. */
   stateFile: z.string().optional(),
-  /** List and watch the cluster with the ServiceAccount (in-cluster) or the kubeconfig. */
+  /** List and watch the cluster with the pod's ServiceAccount, or through `apiServer`. */
   watch: z.boolean(),
+  /** The Kubernetes API to watch from outside a pod, for example `kubectl proxy`'s http://127.0.0.1:8001. */
+  apiServer: z.url({ error: "--api-server takes a URL, for example http://127.0.0.1:8001 (kubectl proxy)" }).optional(),
   /** After SIGTERM, how long reviews are still answered while the API server stops routing to this pod. */
   drainSeconds: z.coerce
     .number({ error: "--drain-seconds takes a number of seconds from 0 to 300" })
@@ -48,6 +50,8 @@ Options (each has an environment variable; a flag wins over it):
   --policy FILE            the policy document, YAML or JSON (STATEWARD_POLICY_FILE; default: built-in defaults)
   --state-file FILE        keep the cluster view across restarts (STATEWARD_STATE_FILE)
   --watch                  list and watch the cluster (STATEWARD_WATCH=true|false; on by default inside a cluster)
+  --api-server URL         watch this API instead of the pod's own (STATEWARD_API_SERVER), e.g. through
+                           \`kubectl proxy\` at http://127.0.0.1:8001
   --drain-seconds N        on SIGTERM, /readyz fails at once and reviews are still answered for N seconds before
                            the server closes (STATEWARD_DRAIN_SECONDS; default ${defaultDrainSeconds})
 Environment only:
@@ -72,6 +76,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     policy: { type: "string" },
     "state-file": { type: "string" },
     watch: { type: "boolean" },
+    "api-server": { type: "string" },
     "drain-seconds": { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -84,6 +89,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     token: env.WEBHOOK_TOKEN || undefined,
     stateFile: values["state-file"] ?? (env.STATEWARD_STATE_FILE || undefined),
     watch: watchSetting(values.watch, env),
+    apiServer: values["api-server"] ?? (env.STATEWARD_API_SERVER || undefined),
     drainSeconds: values["drain-seconds"] ?? (env.STATEWARD_DRAIN_SECONDS || defaultDrainSeconds),
   });
   if (!parsed.success) {

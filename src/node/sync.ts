@@ -55,19 +55,25 @@ async function syncOnce(run: SyncRun): Promise<SyncOutcome> {
   const pages = `/inventory/sync/${encodeURIComponent(opened.session)}/pages`;
   for (const kind of run.kinds) {
     let count = 0;
+    let slowestPageMs = 0;
     await listPaged(run.api, listPath(kind), run.pageSize, async (items) => {
       const records: ClusterRecord[] = [];
       for (const item of items) {
         const record = recordOf(kind, item, "default");
         if (record) records.push(record);
       }
-      for (const chunk of chunks(records)) await send(run, pages, { kind, records: chunk });
+      for (const chunk of chunks(records)) {
+        const started = performance.now();
+        await send(run, pages, { kind, records: chunk });
+        slowestPageMs = Math.max(slowestPageMs, performance.now() - started);
+      }
       count += records.length;
     });
-    run.log({ level: "info", msg: "sync: listed", kind, count });
+    run.log({ level: "info", msg: "sync: listed", kind, count, slowestPageMs: Math.round(slowestPageMs) });
   }
+  const started = performance.now();
   const committed = (await send(run, `/inventory/sync/${encodeURIComponent(opened.session)}/commit`, {})) as SyncOutcome;
-  run.log({ level: "info", msg: "sync: committed", ...committed });
+  run.log({ level: "info", msg: "sync: committed", ...committed, commitMs: Math.round(performance.now() - started) });
   return committed;
 }
 

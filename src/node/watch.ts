@@ -1,99 +1,106 @@
 /**
- * In-cluster source of the cluster view: list and watch Services, StorageClasses and StatefulSets with
- * @kubernetes/client-node informers. Every list (the first, and each relist after 410 Gone) is a sync that replaces
- * the kind; watch events are observations.
+ * In-cluster source of the cluster view: lists and watches each kind the view holds, over the plain API client in
+ * kube-api.ts. Every list (the first, and each relist after 410 Gone or a failure) is a sync that replaces the kind;
+ * watch events are observations. Objects are reduced to records as they arrive, so the watch keeps nothing of its
+ * own but a resourceVersion per kind: the store's records are the only copy.
  */
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  makeInformer,
-  PolicyV1Api,
-  StorageV1Api,
-} from "@kubernetes/client-node";
 import { type ClusterKind, type ClusterRecord, clusterKinds, listPath, recordOf } from "../cluster/kinds.js";
 import type { ClusterStore, ObserveOperation } from "../cluster/store.js";
-
-type List = KubernetesListObject<KubernetesObject>;
-
-function sources(kc: KubeConfig): Record<ClusterKind, () => Promise<List>> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const storage = kc.makeApiClient(StorageV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const policy = kc.makeApiClient(PolicyV1Api);
-  return {
-    Service: () => core.listServiceForAllNamespaces() as Promise<List>,
-    StorageClass: () => storage.listStorageClass() as Promise<List>,
-    StatefulSet: () => apps.listStatefulSetForAllNamespaces() as Promise<List>,
-    PersistentVolumeClaim: () => core.listPersistentVolumeClaimForAllNamespaces() as Promise<List>,
-    PodDisruptionBudget: () => policy.listPodDisruptionBudgetForAllNamespaces() as Promise<List>,
-  };
-}
+import { ApiError, type ApiServer, listPaged, watchStream } from "./kube-api.js";
 
 export interface WatchOptions {
   log?(line: Record<string, unknown>): void;
-  /** Delay before restarting an informer whose list or watch failed. */
+  /** Delay before listing again after a list or watch failed. */
   retryMs?: number;
+  /** Objects per page of a list. */
+  pageSize?: number;
 }
 
 export interface ClusterWatch {
   stop(): Promise<void>;
 }
 
-export function watchCluster(kc: KubeConfig, store: ClusterStore, options: WatchOptions = {}): ClusterWatch {
+const operations: Record<string, ObserveOperation | undefined> = { ADDED: "upsert", MODIFIED: "upsert", DELETED: "delete" };
+
+function resourceVersionOf(object: unknown): string | undefined {
+  const version = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+  return typeof version === "string" && version !== "" ? version : undefined;
+}
+
+export function watchCluster(api: ApiServer, store: ClusterStore, options: WatchOptions = {}): ClusterWatch {
   const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
   const retryMs = options.retryMs ?? 5_000;
-  let stopped = false;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-
-  const all = sources(kc);
-  const informers = clusterKinds.map((kind) => {
-    const listAndSync = async (): Promise<List> => {
-      const started = Date.now();
-      const list = await all[kind]();
-      const records: ClusterRecord[] = [];
-      for (const object of list.items ?? []) {
-        const record = recordOf(kind, object);
-        if (record) records.push(record);
-      }
-      // The list was taken after `started`: events observed before then are what it replaces.
-      const outcome = await store.replace({ [kind]: records }, Date.now() - started);
-      if (!outcome.ok) throw new Error(outcome.error);
-      log({ level: "info", msg: "watch: listed", kind, count: outcome.sync.counts[kind], truncated: outcome.sync.truncated.length > 0 });
-      return list;
-    };
-    const informer = makeInformer(kc, listPath(kind), listAndSync);
-    const observe = (operation: ObserveOperation) => (object: KubernetesObject) => {
-      const record = recordOf(kind, object);
-      if (!record) return;
-      store.observe(kind, record, operation).catch((error: unknown) => {
-        log({ level: "error", msg: "watch: could not record a change", kind, error: String(error) });
-      });
-    };
-    informer.on("add", observe("upsert"));
-    informer.on("update", observe("upsert"));
-    informer.on("delete", observe("delete"));
-    // An informer stops on any error other than 410 Gone; restart it after a pause, with a fresh list.
-    informer.on("error", (error: unknown) => {
-      if (stopped) return;
-      log({ level: "warn", msg: "watch: list or watch failed; retrying", kind, retryMs, error: String(error) });
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (!stopped) informer.start().catch(() => undefined);
-      }, retryMs);
-      timers.add(timer);
+  const pageSize = options.pageSize ?? 500;
+  const stopping = new AbortController();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      stopping.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
     });
-    informer.start().catch(() => undefined);
-    return informer;
-  });
 
+  /** Lists the kind into the store; resolves to the version to watch from. */
+  async function list(kind: ClusterKind): Promise<string> {
+    const started = Date.now();
+    const records: ClusterRecord[] = [];
+    const version = await listPaged(
+      api,
+      listPath(kind),
+      pageSize,
+      (items) => {
+        for (const item of items) {
+          const record = recordOf(kind, item);
+          if (record) records.push(record);
+        }
+      },
+      stopping.signal,
+    );
+    // The list was taken after `started`: what was observed before then is what it replaces.
+    const outcome = await store.replace({ [kind]: records }, Date.now() - started);
+    if (!outcome.ok) throw new Error(outcome.error);
+    log({ level: "info", msg: "watch: listed", kind, count: outcome.sync.counts[kind], truncated: outcome.sync.truncated.length > 0 });
+    return version;
+  }
+
+  async function follow(kind: ClusterKind): Promise<void> {
+    while (!stopping.signal.aborted) {
+      try {
+        let version = await list(kind);
+        // A watch the server ends normally (its timeout) resumes from the last version seen; 410 Gone relists.
+        while (!stopping.signal.aborted) {
+          await watchStream(
+            api,
+            listPath(kind),
+            version,
+            (event) => {
+              version = resourceVersionOf(event.object) ?? version;
+              const operation = operations[event.type];
+              if (!operation) return;
+              const record = recordOf(kind, event.object);
+              if (!record) return;
+              store.observe(kind, record, operation).catch((error: unknown) => {
+                log({ level: "error", msg: "watch: could not record a change", kind, error: String(error) });
+              });
+            },
+            stopping.signal,
+          );
+        }
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        if (error instanceof ApiError && error.status === 410) {
+          log({ level: "info", msg: "watch: the version expired; listing again", kind });
+          continue;
+        }
+        log({ level: "warn", msg: "watch: list or watch failed; retrying", kind, retryMs, error: String(error) });
+        await pause(retryMs);
+      }
+    }
+  }
+
+  const running = clusterKinds.map((kind) => follow(kind));
   return {
     async stop() {
-      stopped = true;
-      for (const timer of timers) clearTimeout(timer);
-      await Promise.all(informers.map((informer) => informer.stop()));
+      stopping.abort();
+      await Promise.allSettled(running);
     },
   };
 }

@@ -1,9 +1,12 @@
 /** The Node server keeps its cluster view in --state-file: saved when Kubernetes stops the pod, loaded at start. */
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { writesNeedTokenMessage } from "../../src/http/app.js";
 import { spawnNodeServer } from "../node/spawn-server.js";
 
 const token = "node-state-token";
@@ -50,4 +53,44 @@ it("saves the cluster view on SIGTERM and loads it at the next start", { timeout
   const summary = await fetch(`${second.url}/inventory/summary`, { headers });
   expect(await summary.json()).toMatchObject({ kinds: { StorageClass: { count: 1, complete: true }, Service: { count: 0, complete: true } } });
   second.child.kill("SIGTERM");
+});
+
+it("watches through --api-server, serves no /observe then, and says at start that writes need a token", { timeout: 45_000 }, async () => {
+  const api = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.searchParams.get("watch") === "true") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.flushHeaders();
+      return;
+    }
+    const items =
+      url.pathname === "/api/v1/services"
+        ? [{ metadata: { name: "web-headless", namespace: "default", resourceVersion: "5" }, spec: { clusterIP: "None" } }]
+        : [];
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ metadata: { resourceVersion: "9" }, items }));
+  });
+  await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+  try {
+    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    const server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--watch", "--api-server", apiUrl], {
+      WEBHOOK_TOKEN: "",
+      KUBERNETES_SERVICE_HOST: "",
+    });
+    children.add(server.child);
+    let summary: { kinds?: Record<string, { count: number; complete: boolean }> } = {};
+    for (let tries = 0; tries < 100 && !summary.kinds?.Service?.complete; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      summary = (await (await fetch(`${server.url}/inventory/summary`)).json()) as typeof summary;
+    }
+    expect(summary.kinds).toMatchObject({ Service: { count: 1, complete: true }, PodDisruptionBudget: { count: 0, complete: true } });
+    const observe = await fetch(`${server.url}/observe`, { method: "POST", body: "{}" });
+    expect(observe.status).toBe(404);
+    server.child.kill("SIGTERM");
+    await new Promise((resolve) => server.child.once("exit", resolve));
+    children.delete(server.child);
+    expect(server.output()).toContain(writesNeedTokenMessage);
+  } finally {
+    api.closeAllConnections();
+    await new Promise<void>((resolve) => api.close(() => resolve()));
+  }
 });

@@ -4,7 +4,6 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, expect, it } from "vitest";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";
@@ -105,8 +104,13 @@ it("lists, follows the watch stream, and relists after 410 Gone", { timeout: 20_
       }
       return hold(res);
     }
-    if (url.pathname === "/apis/apps/v1/statefulsets") {
-      if (!watching) return list(res, "StatefulSetList", "6", []);
+    for (const [path, kind] of [
+      ["/apis/apps/v1/statefulsets", "StatefulSetList"],
+      ["/api/v1/persistentvolumeclaims", "PersistentVolumeClaimList"],
+      ["/apis/policy/v1/poddisruptionbudgets", "PodDisruptionBudgetList"],
+    ]) {
+      if (url.pathname !== path) continue;
+      if (!watching) return list(res, kind!, "6", []);
       return hold(res);
     }
     res.writeHead(404).end();
@@ -122,17 +126,11 @@ it("lists, follows the watch stream, and relists after 410 Gone", { timeout: 20_
   );
   const { port } = server.address() as AddressInfo;
 
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: "local", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: "reader" }],
-    contexts: [{ name: "local", cluster: "local", user: "reader" }],
-    currentContext: "local",
-  });
+  const api = { url: new URL(`http://127.0.0.1:${port}`) };
   const store = memoryClusterStore();
   const view = clusterViewOf(store);
   const lines: Record<string, unknown>[] = [];
-  let watch: ClusterWatch | undefined = watchCluster(kc, store, { log: (line) => lines.push(line), retryMs: 100 });
+  let watch: ClusterWatch | undefined = watchCluster(api, store, { log: (line) => lines.push(line), retryMs: 100 });
   cleanup.push(() => watch?.stop());
 
   // The list is a sync: found, and "not found" is now a claim the view can make.

@@ -5,7 +5,10 @@ import { type ChildProcess, spawn } from "node:child_process";
  * dist/), and resolves with its URL once it logs "listening on";
  * rejects when it exits first or takes more than 20 s (and then kills it).
  */
-export function spawnNodeServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+export function spawnNodeServer(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; /** Everything it wrote so far, start-up lines included. */ output(): string }> {
   const child = spawn(process.execPath, ["bin/stateward.js", "serve", ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -21,7 +24,7 @@ export function spawnNodeServer(args: string[], env: Record<string, string>): Pr
       const match = /listening on (https?:\/\/[^"\s]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]! });
+        resolve({ child, url: match[1]!, output: () => output });
       }
     };
     child.stdout!.on("data", onData);
