@@ -346,7 +346,7 @@ export function writeClusterSection(lines: string[]): void {
   writeFileSync(path, before + lines.join("\n") + (after ? `\n${after}` : ""));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1]?.endsWith("cluster.ts")) {
   const args = new Set(process.argv.slice(2));
   const result = await runClusterBench(args.has("--quick"), !args.has("--no-wrangler"));
   const lines = clusterBenchSection(result);

@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --quick] [-- --no-wrangler] [-- --no-http]`: the in-process benchmark, the HTTP load runs and the
- * memory run; prints the tables and writes them to docs/performance.md with the machine and date.
+ * `npm run bench [-- --quick] [-- --no-wrangler] [-- --no-http] [-- --no-cluster]`: the in-process benchmark, the HTTP
+ * load runs, the memory run and the cluster view at size (bench/cluster.ts); prints the tables and writes them to
+ * docs/performance.md with the machine and date.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchCases, fixture, fixtures } from "./cases.js";
+import { clusterBenchSection, runClusterBench, writeClusterSection } from "./cluster.js";
 import { type LoadResult, load, type MemoryRun, memoryRun } from "./http.js";
 import { type InProcessResult, runInProcess } from "./inprocess.js";
 import {
@@ -269,6 +271,12 @@ async function main(): Promise<void> {
   }
   writeFileSync(join(import.meta.dirname, "..", "docs", "performance.md"), doc.join("\n"));
   console.log("\nwrote docs/performance.md");
+  if (!args.has("--no-cluster")) {
+    console.log("\nThe cluster view at size (bench/cluster.ts)...");
+    const cluster = clusterBenchSection(await runClusterBench(quick, withWrangler));
+    console.log(cluster.join("\n"));
+    writeClusterSection(cluster);
+  }
   if (!quick && withHttp && withWrangler) {
     writeReadmeSummary(readmeSummary(machine, started, inProcess, http, peakUnderLoadKiB, longRun));
     console.log("refreshed the figures in README.md");
