@@ -2,6 +2,7 @@
  * The `stateward` command line: the webhook's validation and defaults on manifest files, before they reach a
  * cluster. `run` takes its input and output as parameters, so tests drive it in-process.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
@@ -166,6 +167,14 @@ async function readPolicy(file: string | undefined, io: Io): Promise<Policy | un
   return state.policy;
 }
 
+/** The nearest directory at or above `dir` that holds `.git` (a directory, or a file in a worktree), else `dir`. */
+function repositoryRoot(dir: string): string {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, ".git"))) return at;
+    if (path.dirname(at) === at) return path.resolve(dir);
+  }
+}
+
 function where(problem: InputProblem): string {
   return problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
 }
@@ -178,7 +187,7 @@ async function runCheck(args: CheckArgs, io: Io): Promise<number> {
   if (args.output === "text") {
     io.stdout(formatText(report, { color: io.isTTY && io.env.NO_COLOR === undefined }));
   } else {
-    io.stdout(args.output === "json" ? formatJson(report) : formatSarif(report, version));
+    io.stdout(args.output === "json" ? formatJson(report) : formatSarif(report, { version, cwd: io.cwd, root: repositoryRoot(io.cwd) }));
     // Machine output goes to a file in CI; the log still says why the run failed.
     for (const error of report.errors) io.stderr(`${where(error)}: error: ${error.message}\n`);
   }

@@ -1,6 +1,8 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../src/rules/index.js";
-import { cli } from "./io.js";
+import { cli, repoRoot } from "./io.js";
 
 const broken = "examples/broken";
 
@@ -91,11 +93,30 @@ describe("SARIF output", () => {
       ruleIndex: ids.indexOf("statefulset-headless-service"),
       level: "warning",
       message: { text: expect.stringContaining('StatefulSet default/queue: spec.serviceName: Not found: "queue-headless"') },
-      locations: [{ physicalLocation: { artifactLocation: { uri: `${broken}/missing-service.yaml` }, region: { startLine: 9 } } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: `${broken}/missing-service.yaml`, uriBaseId: "%SRCROOT%" },
+            region: { startLine: 9 },
+          },
+        },
+      ],
     });
     expect(run.results.filter((r: { level: string }) => r.level === "error")).toHaveLength(7);
     for (const result of run.results) expect(ids[result.ruleIndex]).toBe(result.ruleId);
     expect(run.invocations[0].executionSuccessful).toBe(true);
+    expect(run.originalUriBaseIds["%SRCROOT%"].uri).toBe(`${pathToFileURL(repoRoot).href}/`);
+  });
+
+  it("locates files relative to the repository root, from a subdirectory or by absolute path", async () => {
+    const file = path.join(repoRoot, broken, "missing-service.yaml");
+    for (const [cwd, argument] of [[path.join(repoRoot, broken), "missing-service.yaml"], [repoRoot, file]] as const) {
+      const run = JSON.parse((await cli(["check", "--output=sarif", argument], { cwd })).stdout).runs[0];
+      expect(run.results[0].locations[0].physicalLocation.artifactLocation).toEqual({
+        uri: `${broken}/missing-service.yaml`,
+        uriBaseId: "%SRCROOT%",
+      });
+    }
   });
 
   it("reports unreadable input as a failed invocation with a notification", async () => {
@@ -106,8 +127,9 @@ describe("SARIF output", () => {
     expect(run.invocations[0].toolExecutionNotifications[0]).toMatchObject({
       level: "error",
       message: { text: expect.stringContaining("YAML syntax error") },
-      locations: [{ physicalLocation: { artifactLocation: { uri: "stdin" } } }],
     });
+    // Standard input is no file of the repository: nothing for code scanning to point at.
+    expect(run.invocations[0].toolExecutionNotifications[0].locations).toEqual([]);
     expect(stderr).toContain("<stdin>:");
   });
 });

@@ -2,6 +2,8 @@
  * SARIF 2.1.0 for code-scanning UIs (GitHub, GitLab, Azure DevOps). Rules come from the registry's own metadata, so
  * the help shown next to a result is the rule's documented fix.
  */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { rules as ruleRegistry } from "../../rules/index.js";
 import type { CheckReport } from "../check.js";
 import { stdinName } from "../load.js";
@@ -19,13 +21,35 @@ interface RuleMetadata {
 
 const level = (action: "deny" | "warn") => (action === "deny" ? "error" : "warning");
 
-/** Paths as SARIF URIs: relative ones resolve against the checkout root in code-scanning UIs. */
-function uri(file: string): string {
-  if (file === stdinName) return "stdin";
-  return encodeURI(file.startsWith("/") ? `file://${file}` : file);
+export interface SarifOptions {
+  version: string;
+  /** The directory the report's file names are relative to (the command's working directory). */
+  cwd: string;
+  /** The repository root: locations are relative to it, which is how code-scanning UIs find the file. */
+  root: string;
 }
 
-export function formatSarif(report: CheckReport, version: string): string {
+const rootId = "%SRCROOT%";
+
+/**
+ * A file's location relative to the repository root. Standard input has no file to point at, so it gets none (code
+ * scanning needs files); a file outside the root keeps its absolute URI.
+ */
+function artifactLocation(file: string, options: SarifOptions) {
+  if (file === stdinName) return undefined;
+  const absolute = path.resolve(options.cwd, file);
+  const relative = path.relative(options.root, absolute);
+  if (relative.startsWith("..") || path.isAbsolute(relative)) return { uri: pathToFileURL(absolute).href };
+  return { uri: encodeURI(relative.split(path.sep).join("/")), uriBaseId: rootId };
+}
+
+function physicalLocations(file: string, line: number | undefined, options: SarifOptions) {
+  const artifact = artifactLocation(file, options);
+  if (!artifact) return [];
+  return [{ physicalLocation: { artifactLocation: artifact, ...(line !== undefined ? { region: { startLine: line } } : {}) } }];
+}
+
+export function formatSarif(report: CheckReport, options: SarifOptions): string {
   const metadata: RuleMetadata[] = [...ruleRegistry, ...offlineChecks];
   const index = new Map(metadata.map((rule, i) => [rule.id, i]));
   const results = report.objects.flatMap((object) =>
@@ -34,14 +58,7 @@ export function formatSarif(report: CheckReport, version: string): string {
       ...(index.has(finding.ruleId) ? { ruleIndex: index.get(finding.ruleId) } : {}),
       level: level(finding.action),
       message: { text: `${object.kind} ${object.namespace}/${object.name || "<unnamed>"}: ${finding.message}` },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: uri(object.file) },
-            region: { startLine: finding.line },
-          },
-        },
-      ],
+      locations: physicalLocations(object.file, finding.line, options),
     })),
   );
   const notifications = [
@@ -50,14 +67,7 @@ export function formatSarif(report: CheckReport, version: string): string {
   ].map(({ level: notificationLevel, problem }) => ({
     level: notificationLevel,
     message: { text: problem.message },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: uri(problem.file) },
-          ...(problem.line !== undefined ? { region: { startLine: problem.line } } : {}),
-        },
-      },
-    ],
+    locations: physicalLocations(problem.file, problem.line, options),
   }));
   const log = {
     $schema: sarifSchema,
@@ -67,7 +77,7 @@ export function formatSarif(report: CheckReport, version: string): string {
         tool: {
           driver: {
             name: "stateward",
-            version,
+            version: options.version,
             rules: metadata.map((rule) => ({
               id: rule.id,
               shortDescription: { text: rule.summary },
@@ -77,6 +87,7 @@ export function formatSarif(report: CheckReport, version: string): string {
             })),
           },
         },
+        originalUriBaseIds: { [rootId]: { uri: `${pathToFileURL(options.root).href}/` } },
         invocations: [{ executionSuccessful: report.errors.length === 0, toolExecutionNotifications: notifications }],
         results,
       },
