@@ -137,7 +137,7 @@ afterAll(() => {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-});
+}, 300_000);
 
 describe("npm pack", () => {
   it("packs the compiled command and no sources", () => {
