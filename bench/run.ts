@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --no-wrangler] [-- --no-http] [-- --no-cluster]`: the in-process benchmark, the HTTP
- * load runs, the memory run and the cluster view at size (bench/cluster.ts); prints the tables and writes them to
- * docs/performance.md with the machine and date.
+ * load runs, the memory run, the cluster view at size (bench/cluster.ts) and the start-up of the packed command;
+ * prints the tables and writes them to docs/performance.md with the machine and date. `npm run bench -- --startup`
+ * measures start-up and installed size alone and replaces only that section of docs/performance.md.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -18,12 +19,17 @@ import {
   startNodeServer,
   startWranglerDev,
 } from "./servers.js";
+import { startupSection } from "./startup.js";
 import { formatBytes, formatMs, table } from "./stats.js";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const withHttp = !args.has("--no-http");
 const withWrangler = !args.has("--no-wrangler");
+const startupOnly = args.has("--startup");
+const startupRuns = quick ? 10 : 30;
+const performancePath = join(import.meta.dirname, "..", "docs", "performance.md");
+const startupHeading = "## Start-up and installed size";
 
 const connectionLevels = [1, 16, 64];
 const durationSeconds = quick ? 2 : 8;
@@ -174,8 +180,25 @@ async function withServer<T>(start: () => Promise<RunningServer>, use: (server: 
   }
 }
 
+/** Replaces the start-up section of docs/performance.md (up to the next section), or appends it. */
+function writeStartupSection(text: string): void {
+  const doc = readFileSync(performancePath, "utf8");
+  const from = doc.indexOf(startupHeading);
+  if (from < 0) return writeFileSync(performancePath, `${doc.trimEnd()}\n\n${text}`);
+  const next = doc.indexOf("\n## ", from + startupHeading.length);
+  writeFileSync(performancePath, doc.slice(0, from) + text + (next < 0 ? "" : doc.slice(next + 1)));
+}
+
 async function main(): Promise<void> {
   const started = new Date();
+  if (startupOnly) {
+    console.log("Start-up and installed size of the packed command");
+    const startup = await startupSection(startupRuns);
+    console.log(startup.text);
+    writeStartupSection(startup.text);
+    console.log("\nwrote the start-up section of docs/performance.md");
+    return;
+  }
   console.log(`Stateward benchmark (${quick ? "quick" : "full"} run)`);
 
   console.log("\nIn process: one AdmissionReview, text in and text out, vs JSON.parse + JSON.stringify of the same body");
@@ -220,6 +243,10 @@ async function main(): Promise<void> {
     console.log(httpTable(http));
     console.log(`\n${memoryTable(peakUnderLoadKiB, longRun)}`);
   }
+
+  console.log("\nStart-up and installed size of the packed command");
+  const startup = await startupSection(startupRuns);
+  console.log(startup.text);
 
   const cpu = cpus();
   const machine = `${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
@@ -269,7 +296,8 @@ async function main(): Promise<void> {
       "",
     );
   }
-  writeFileSync(join(import.meta.dirname, "..", "docs", "performance.md"), doc.join("\n"));
+  doc.push(startup.text);
+  writeFileSync(performancePath, doc.join("\n"));
   console.log("\nwrote docs/performance.md");
   if (!args.has("--no-cluster")) {
     console.log("\nThe cluster view at size (bench/cluster.ts)...");
