@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatBytes, formatMs, percentile, table } from "./stats.js";
 
@@ -163,8 +163,12 @@ export async function startupSection(runs: number): Promise<{ text: string; rows
       const version = execFileSync(size.node22, ["--version"], { encoding: "utf8" }).trim();
       rows.push(...(await measureStartup(size.node22, version, runs)));
     }
+    const load = loadavg().map((l) => l.toFixed(1)).join(", ");
     const text = [
       "## Start-up and installed size",
+      "",
+      `Measured ${new Date().toISOString()} with load averages ${load} on ${cpus().length} cores (other work may share`,
+      "the machine: the baseline's median shows how loaded it was).",
       "",
       `Wall-clock time of one command as a fresh process (\`bin/stateward.js\` running the bundled \`dist/\`), ${runs}`,
       "runs each, every run right after a `node -e 0` on the same Node so both see the same machine load; the ratio is",

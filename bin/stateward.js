@@ -2,8 +2,8 @@
 // The published command: the compiled command line in dist/ (`npm run build`; `npm pack` builds it first).
 import module from "node:module";
 
-// Node 22 and later keep V8's compiled code between runs, which halves the start-up of a bundled command. Where the
-// cache directory cannot be written (a read-only root filesystem) Node carries on without it.
+// Node 22 and later can keep V8's compiled code between runs of the bundled command. Where the cache directory cannot
+// be written (a read-only root filesystem) Node carries on without it.
 module.enableCompileCache?.();
 const { main } = await import("../dist/cli.js");
 
