@@ -44,6 +44,7 @@ const quantity = z.union([z.string(), z.number()]);
 
 export const pvcSpecSchema = z.looseObject({
   accessModes: z.array(z.string()).nullish(),
+  volumeMode: z.string().nullish(),
   storageClassName: z.string().nullish(),
   selector: labelSelectorSchema.nullish(),
   volumeName: z.string().nullish(),
@@ -70,6 +71,7 @@ const probe = z.looseObject({}).nullish();
 const containerSchema = z.looseObject({
   name: z.string().nullish(),
   volumeMounts: z.array(z.looseObject({ name: z.string().nullish(), mountPath: z.string().nullish() })).nullish(),
+  volumeDevices: z.array(z.looseObject({ name: z.string().nullish(), devicePath: z.string().nullish() })).nullish(),
   readinessProbe: probe,
 });
 export type Container = z.infer<typeof containerSchema>;
@@ -77,6 +79,35 @@ export type Container = z.infer<typeof containerSchema>;
 const volumeSchema = z.looseObject({
   name: z.string().nullish(),
   persistentVolumeClaim: z.looseObject({ claimName: z.string().nullish() }).nullish(),
+  ephemeral: z
+    .looseObject({ volumeClaimTemplate: z.looseObject({ spec: pvcSpecSchema.nullish() }).nullish() })
+    .nullish(),
+});
+
+const podAffinityTermSchema = z.looseObject({
+  labelSelector: labelSelectorSchema.nullish(),
+  namespaces: z.array(z.string()).nullish(),
+  namespaceSelector: labelSelectorSchema.nullish(),
+  topologyKey: z.string().nullish(),
+});
+export type PodAffinityTerm = z.infer<typeof podAffinityTermSchema>;
+
+const affinitySchema = z.looseObject({
+  podAntiAffinity: z
+    .looseObject({
+      requiredDuringSchedulingIgnoredDuringExecution: z.array(podAffinityTermSchema).nullish(),
+      preferredDuringSchedulingIgnoredDuringExecution: z
+        .array(z.looseObject({ weight: z.number().nullish(), podAffinityTerm: podAffinityTermSchema.nullish() }))
+        .nullish(),
+    })
+    .nullish(),
+});
+
+const topologySpreadConstraintSchema = z.looseObject({
+  maxSkew: z.number().nullish(),
+  topologyKey: z.string().nullish(),
+  whenUnsatisfiable: z.string().nullish(),
+  labelSelector: labelSelectorSchema.nullish(),
 });
 
 export const podTemplateSchema = z.looseObject({
@@ -86,6 +117,8 @@ export const podTemplateSchema = z.looseObject({
       containers: z.array(containerSchema).nullish(),
       initContainers: z.array(containerSchema).nullish(),
       volumes: z.array(volumeSchema).nullish(),
+      affinity: affinitySchema.nullish(),
+      topologySpreadConstraints: z.array(topologySpreadConstraintSchema).nullish(),
       terminationGracePeriodSeconds: z.number().nullish(),
       subdomain: z.string().nullish(),
     })

@@ -12,7 +12,9 @@ describe("text output", () => {
     expect(stdout).toBe(
       `${broken}/missing-service.yaml:9: warn: StatefulSet default/queue: spec.serviceName: Not found: "queue-headless": ` +
         'no Service "queue-headless" in namespace "default"; create it headless (clusterIP: None), selecting the pods [statefulset-headless-service]\n' +
-        "1 object checked in 1 file, none denied, 1 warning\n",
+        `${broken}/missing-service.yaml:18: warn: StatefulSet default/queue: spec.template.spec.affinity.podAntiAffinity: Required value: ` +
+        "3 replicas may run on one node and fail together; add anti-affinity or a topologySpreadConstraint on kubernetes.io/hostname [statefulset-spread]\n" +
+        "1 object checked in 1 file, none denied, 2 warnings\n",
     );
   });
 
@@ -31,7 +33,7 @@ describe("JSON output", () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.version).toBe(1);
-    expect(report.summary).toEqual({ files: 1, objects: 1, denied: 1, denials: 2, warnings: 0, errors: 0 });
+    expect(report.summary).toEqual({ files: 1, objects: 1, denied: 1, denials: 2, warnings: 1, errors: 0 });
     expect(report.objects).toEqual([
       {
         file: `${broken}/removed-api-version.yaml`,
@@ -58,6 +60,14 @@ describe("JSON output", () => {
             type: "Required value",
             message: expect.stringMatching(/^spec\.selector: Required value: /),
             line: 9,
+          },
+          {
+            ruleId: "statefulset-spread",
+            action: "warn",
+            path: "spec.template.spec.affinity.podAntiAffinity",
+            type: "Required value",
+            message: expect.stringMatching(/^spec\.template\.spec\.affinity\.podAntiAffinity: Required value: 2 replicas /),
+            line: 16,
           },
         ],
       },
@@ -86,7 +96,7 @@ describe("SARIF output", () => {
       help: { text: selector.fix },
       defaultConfiguration: { level: "error" },
     });
-    expect(run.results).toHaveLength(11);
+    expect(run.results).toHaveLength(15);
     const missing = run.results.find((r: { ruleId: string; message: { text: string } }) => r.ruleId === "statefulset-headless-service" && r.message.text.includes("queue"));
     expect(missing).toEqual({
       ruleId: "statefulset-headless-service",

@@ -59,16 +59,18 @@ const noService = "warn statefulset-headless-service spec.serviceName: Not found
 const wrongService = "warn statefulset-headless-service spec.serviceName: Invalid value";
 const noServiceName = "warn statefulset-service-name spec.serviceName: Required value";
 const selector = "deny statefulset-selector spec.template.metadata.labels: Invalid value";
+// Replicas above one with nothing keeping them on different nodes.
+const spread = "warn statefulset-spread spec.template.spec.affinity.podAntiAffinity: Required value";
 
 describe("StatefulSet rules on the seeds and the corpus", () => {
   it("pins every finding on the seeds", async () => {
     expect(await sweep("seeds")).toEqual({
-      "000-web.yaml web": [probe],
-      "001-web.yaml web": [probe],
-      "002-my-statefulset.yaml my-statefulset": [probe],
-      "002-mysql.yaml mysql": [noService, probe],
-      "003-backend.yaml backend": [probe],
-      "004-web.yaml web": [probe],
+      "000-web.yaml web": [probe, spread],
+      "001-web.yaml web": [probe, spread],
+      "002-my-statefulset.yaml my-statefulset": [probe, spread],
+      "002-mysql.yaml mysql": [noService, probe, spread],
+      "003-backend.yaml backend": [probe, spread],
+      "004-web.yaml web": [probe, spread],
     });
   });
 
@@ -81,11 +83,16 @@ describe("StatefulSet rules on the seeds and the corpus", () => {
       "gatekeeper-library__library__general__storageclass__samples__storageclass__example_disallowed_ssvct_nonamename.yaml novolumeclaimstorageclass":
         [noService, probe],
       "k8s-examples__archived__cockroachdb__cockroachdb-statefulset.yaml cockroachdb": [probe],
-      "k8s-examples__archived__storage__minio__minio-distributed-statefulset.yaml minio": [probe],
-      "k8s-examples__archived__volumes__vsphere__simple-statefulset.yaml web": [probe],
-      "k8s-examples__databases__cassandra__cassandra-statefulset.yaml cassandra": [],
+      "k8s-examples__archived__storage__minio__minio-distributed-statefulset.yaml minio": [probe, spread],
+      "k8s-examples__archived__volumes__vsphere__simple-statefulset.yaml web": [probe, spread],
+      "k8s-examples__databases__cassandra__cassandra-statefulset.yaml cassandra": [spread],
       // apps/v1beta1 never reaches the webhook (it registers apps/v1 only); judged as if it were apps/v1.
       "kube-score__score__testdata__statefulset-appsv1beta1.yaml statefulset-test-1": [selector, noServiceName, probe],
+      // kube-score's anti-affinity cases: only the one with 10 replicas and no anti-affinity is reported.
+      "kube-score__score__testdata__statefulset-host-antiaffinity-1-replica.yaml statefulset-host-antiaffinity-1-replica": [noServiceName, probe],
+      "kube-score__score__testdata__statefulset-host-antiaffinity-not-set.yaml statefulset-anti-affinity-not-set": [noServiceName, probe, spread],
+      "kube-score__score__testdata__statefulset-host-antiaffinity-preffered.yaml statefulset-preffered-anti-affinity": [noServiceName, probe],
+      "kube-score__score__testdata__statefulset-host-antiaffinity-required.yaml statefulset-required-anti-affinity": [noServiceName, probe],
       "kube-score__score__testdata__statefulset-different-labels.yaml statefulset-test-1": [selector, noService, probe],
       "kube-score__score__testdata__statefulset-service-name-different-label.yaml statefulset-test-1": [selector, wrongService, probe],
       "kube-score__score__testdata__statefulset-service-name-different-name.yaml statefulset-test-1": [noService, probe],
@@ -93,9 +100,9 @@ describe("StatefulSet rules on the seeds and the corpus", () => {
       "kube-score__score__testdata__statefulset-service-name-not-headless.yaml statefulset-test-1": [wrongService, probe],
       "kube-score__score__testdata__statefulset-service-name.yaml statefulset-test-1": [probe],
       "kube-score__score__testdata__statefulset-test-resources.yaml statefulset-test-1": [selector, noServiceName, probe],
-      "kube-state-metrics__examples__autosharding__statefulset.yaml kube-state-metrics": [],
-      "kyverno-policies__other__pdb-minavailable__kyverno-test__resource.yaml bad-pdb": [selector, noService, probe],
-      "kyverno-policies__other__pdb-minavailable__kyverno-test__resource.yaml good-pdb": [selector, noService, probe],
+      "kube-state-metrics__examples__autosharding__statefulset.yaml kube-state-metrics": [spread],
+      "kyverno-policies__other__pdb-minavailable__kyverno-test__resource.yaml bad-pdb": [selector, noService, probe, spread],
+      "kyverno-policies__other__pdb-minavailable__kyverno-test__resource.yaml good-pdb": [selector, noService, probe, spread],
       "kyverno-policies__other__require-storageclass__chainsaw-test__ss-bad.yaml badss": [noService, probe],
       "kyverno-policies__other__require-storageclass__chainsaw-test__ss-good.yaml goodss01": [
         noServiceName,
@@ -103,20 +110,20 @@ describe("StatefulSet rules on the seeds and the corpus", () => {
         probe,
       ],
       "kyverno-policies__other__require-storageclass__chainsaw-test__ss-good.yaml goodss02": [noServiceName, probe],
-      "kyverno-policies__other__require-storageclass__kyverno-test__resource.yaml goodss": [noService, probe],
-      "kyverno-policies__other__require-storageclass__kyverno-test__resource.yaml goodss-novct": [noService, probe],
-      "kyverno-policies__other__require-storageclass__kyverno-test__resource.yaml badss": [noService, probe],
+      "kyverno-policies__other__require-storageclass__kyverno-test__resource.yaml goodss": [noService, probe, spread],
+      "kyverno-policies__other__require-storageclass__kyverno-test__resource.yaml goodss-novct": [noService, probe, spread],
+      "kyverno-policies__other__require-storageclass__kyverno-test__resource.yaml badss": [noService, probe, spread],
       // Longhorn's example Service "nginx" has a cluster IP.
-      "longhorn__examples__statefulset.yaml web": [wrongService, probe],
+      "longhorn__examples__statefulset.yaml web": [wrongService, probe, spread],
       // CockroachDB's idiom again (a persistentVolumeClaim volume naming its own claim template): silent.
       "rabbitmq-diy__gke__statefulset.yaml rabbitmq": [],
       // RabbitMQ's kind example: NodePort Service, and a pod template without labels.
-      "rabbitmq-diy__kind__base__deployment.yaml rabbitmq": [selector, wrongService, wrongService],
-      "redis-cluster__redis-cluster.yaml redis-cluster": [],
+      "rabbitmq-diy__kind__base__deployment.yaml rabbitmq": [selector, wrongService, wrongService, spread],
+      "redis-cluster__redis-cluster.yaml redis-cluster": [spread],
       // Parallel pod management: readiness probes are not required (they have them anyway).
-      "yolean-kafka__kafka__50kafka.yaml kafka": [],
-      "yolean-kafka__zookeeper__50pzoo.yaml pzoo": [],
-      "yolean-kafka__zookeeper__51zoo.yaml zoo": [],
+      "yolean-kafka__kafka__50kafka.yaml kafka": [spread],
+      "yolean-kafka__zookeeper__50pzoo.yaml pzoo": [spread],
+      "yolean-kafka__zookeeper__51zoo.yaml zoo": [spread],
     });
   });
 });

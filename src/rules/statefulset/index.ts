@@ -7,8 +7,10 @@ import { statefulSetReadinessProbe } from "./readiness-probe.js";
 import { statefulSetRetentionPolicy } from "./retention-policy.js";
 import { statefulSetSelector } from "./selector.js";
 import { statefulSetServiceName } from "./service-name.js";
+import { statefulSetSpread } from "./spread.js";
 import { statefulSetTerminationGrace } from "./termination-grace.js";
 import { statefulSetUpdateStrategy } from "./update-strategy.js";
+import { statefulSetVolumeMode } from "./volume-mode.js";
 import { statefulSetVolumeMounts } from "./volume-mounts.js";
 
 /** StatefulSet rules, in the order their findings are reported (the order of the catalog). */
@@ -18,10 +20,12 @@ export const statefulSetRules: Rule[] = [
   statefulSetServiceName,
   statefulSetHeadlessService,
   statefulSetVolumeMounts,
+  statefulSetVolumeMode,
   statefulSetClaimTemplateName,
   statefulSetUpdateStrategy,
   statefulSetReadinessProbe,
   statefulSetTerminationGrace,
   statefulSetRetentionPolicy,
+  statefulSetSpread,
   statefulSetImmutableFields,
 ];

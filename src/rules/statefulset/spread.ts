@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { type FieldError, FieldPath, invalid, required } from "../../engine/field.js";
+import { defineRule } from "../../engine/types.js";
+import type { LabelSelector, PodAffinityTerm, StatefulSet } from "../../k8s/objects.js";
+import { selectorMatches } from "../../k8s/selector.js";
+
+const podSpecPath = FieldPath.root("spec", "template", "spec");
+const antiAffinityPath = podSpecPath.child("affinity", "podAntiAffinity");
+
+const params = z.object({
+  minReplicas: z
+    .number()
+    .int()
+    .min(2)
+    .default(2)
+    .describe("Fewest replicas (spec.replicas, 1 when unset) from which the pods must be kept apart."),
+  topologyKeys: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(["kubernetes.io/hostname"])
+    .describe(
+      "Topology keys whose anti-affinity or spread constraint counts as keeping replicas apart; add topology.kubernetes.io/zone to accept zone spreading.",
+    ),
+});
+
+/** One way the pod template asks to keep its pods apart, with where it is written. */
+interface Spreading {
+  path: FieldPath;
+  topologyKey: string | null | undefined;
+  labelSelector: LabelSelector | null | undefined;
+  namespaces?: string[] | null;
+  namespaceSelector?: LabelSelector | null;
+}
+
+function spreadingOf(statefulSet: StatefulSet): Spreading[] {
+  const podSpec = statefulSet.spec?.template?.spec;
+  const anti = podSpec?.affinity?.podAntiAffinity;
+  const term = (path: FieldPath, t: PodAffinityTerm | null | undefined): Spreading => ({
+    path,
+    topologyKey: t?.topologyKey,
+    labelSelector: t?.labelSelector,
+    namespaces: t?.namespaces,
+    namespaceSelector: t?.namespaceSelector,
+  });
+  const required = (anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t, i) =>
+    term(antiAffinityPath.child("requiredDuringSchedulingIgnoredDuringExecution").index(i), t),
+  );
+  const preferred = (anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w, i) =>
+    term(antiAffinityPath.child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm"), w.podAffinityTerm),
+  );
+  const constraints = (podSpec?.topologySpreadConstraints ?? []).map((c, i) => ({
+    path: podSpecPath.child("topologySpreadConstraints").index(i),
+    topologyKey: c.topologyKey,
+    labelSelector: c.labelSelector,
+  }));
+  return [...required, ...preferred, ...constraints];
+}
+
+/**
+ * Why a term does not keep this StatefulSet's pods apart, or undefined when it does. A term with no namespaces and no
+ * namespaceSelector applies to the pod's own namespace; a namespaceSelector is given the benefit of the doubt, since
+ * namespace labels are not known here.
+ */
+function shortcoming(s: Spreading, labels: Record<string, string>, namespace: string, keys: readonly string[]): FieldError | undefined {
+  if (!s.topologyKey || !keys.includes(s.topologyKey)) {
+    return invalid(s.path.child("topologyKey"), s.topologyKey ?? "", `replicas may still share a node; use ${keys.map((k) => JSON.stringify(k)).join(" or ")}`);
+  }
+  if (!s.labelSelector || !selectorMatches(s.labelSelector, labels)) {
+    return invalid(s.path.child("labelSelector"), s.labelSelector ?? null, "does not select the pod template's labels, so it keeps no replicas apart");
+  }
+  if (s.namespaces && s.namespaces.length > 0 && !s.namespaces.includes(namespace) && !s.namespaceSelector) {
+    return invalid(s.path.child("namespaces"), s.namespaces, `does not include the StatefulSet's namespace "${namespace}"`);
+  }
+  return undefined;
+}
+
+export const statefulSetSpread = defineRule({
+  id: "statefulset-spread",
+  summary:
+    "A StatefulSet with more than one replica keeps its pods on different nodes: pod anti-affinity on kubernetes.io/hostname (required or preferred) or a topology spread constraint, selecting its own pods.",
+  rationale:
+    "Replicas of a database or a quorum system exist to survive the loss of a node. Without anti-affinity or a spread constraint the scheduler may put several of them, or all, on one node, and that node's failure or drain takes them down together (kube-score: StatefulSet has host PodAntiAffinity; kube-linter: no-anti-affinity). A term on another topology key, or whose labelSelector does not select the pod template's labels, keeps nothing apart.",
+  fix: "Add to spec.template.spec.affinity.podAntiAffinity a preferredDuringSchedulingIgnoredDuringExecution (or required, if there are always enough nodes) term with topologyKey: kubernetes.io/hostname and a labelSelector matching the pod template's labels; or a topologySpreadConstraint with maxSkew: 1 on that key.",
+  kinds: ["StatefulSet"],
+  defaultAction: "warn",
+  params,
+  check({ kind, object, namespace, params }) {
+    if (kind !== "StatefulSet") return [];
+    const replicas = object.spec?.replicas ?? 1;
+    if (replicas < params.minReplicas) return [];
+    const labels = object.spec?.template?.metadata?.labels ?? {};
+    const spreading = spreadingOf(object);
+    if (spreading.length === 0) {
+      const keys = params.topologyKeys.join(" or ");
+      return [required(antiAffinityPath, `${replicas} replicas may run on one node and fail together; add anti-affinity or a topologySpreadConstraint on ${keys}`)];
+    }
+    const shortcomings = spreading.map((s) => shortcoming(s, labels, namespace, params.topologyKeys));
+    if (shortcomings.some((s) => s === undefined)) return [];
+    return [shortcomings[0]!];
+  },
+});

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { FieldPath, invalid } from "../../engine/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+import type { StatefulSet } from "../../k8s/objects.js";
+
+const podSpecPath = FieldPath.root("spec", "template", "spec");
+
+type VolumeMode = "Block" | "Filesystem";
+
+/**
+ * The volumeMode of every claim a pod name stands for: claim templates (which replace a pod volume of the same name)
+ * and generic ephemeral volumes. An unset mode is Filesystem, the API server's default; other values are left to the
+ * API-server checks.
+ */
+function claimModes(statefulSet: StatefulSet): Map<string, { mode: VolumeMode; what: string }> {
+  const modes = new Map<string, { mode: VolumeMode; what: string }>();
+  const known = (mode: string | null | undefined): VolumeMode | undefined =>
+    mode === undefined || mode === null || mode === "Filesystem" ? "Filesystem" : mode === "Block" ? "Block" : undefined;
+  for (const volume of statefulSet.spec?.template?.spec?.volumes ?? []) {
+    const template = volume.ephemeral?.volumeClaimTemplate;
+    const mode = template && known(template.spec?.volumeMode);
+    if (volume.name && mode) modes.set(volume.name, { mode, what: "ephemeral volume" });
+  }
+  for (const template of statefulSet.spec?.volumeClaimTemplates ?? []) {
+    const mode = known(template.spec?.volumeMode);
+    if (template.metadata?.name && mode) modes.set(template.metadata.name, { mode, what: "claim template" });
+  }
+  return modes;
+}
+
+/** How each list consumes a volume, and the mode it needs. */
+const lists = {
+  volumeMounts: { needs: "Filesystem", fix: "use volumeDevices with a devicePath, or give the claim volumeMode Filesystem" },
+  volumeDevices: { needs: "Block", fix: "use volumeMounts with a mountPath, or give the claim volumeMode Block" },
+} as const;
+
+export const statefulSetVolumeMode = defineRule({
+  id: "statefulset-volume-mode",
+  summary:
+    "A claim with volumeMode Block is used only through volumeDevices, and a Filesystem claim (the default) only through volumeMounts.",
+  rationale:
+    "A Block claim is a raw device with no filesystem to mount, and a Filesystem claim cannot be handed to a container as a device. The API server accepts both mistakes, then the kubelet refuses to start every pod of the StatefulSet, which stays at zero ready replicas.",
+  fix: "Mount a Filesystem claim with volumeMounts (mountPath); attach a Block claim with volumeDevices (devicePath); or change the claim template's volumeMode. Claim templates are immutable: re-create the StatefulSet with kubectl delete statefulset <name> --cascade=orphan.",
+  kinds: ["StatefulSet"],
+  defaultAction: "deny",
+  params: z.object({}),
+  check({ kind, object }) {
+    if (kind !== "StatefulSet") return [];
+    const modes = claimModes(object);
+    if (modes.size === 0) return [];
+    const issues: RuleIssue[] = [];
+    for (const group of ["containers", "initContainers"] as const) {
+      (object.spec?.template?.spec?.[group] ?? []).forEach((container, c) => {
+        for (const list of ["volumeMounts", "volumeDevices"] as const) {
+          (container[list] ?? []).forEach((entry, i) => {
+            const claim = entry.name ? modes.get(entry.name) : undefined;
+            if (!claim || claim.mode === lists[list].needs) return;
+            issues.push(
+              invalid(
+                podSpecPath.child(group).index(c).child(list).index(i).child("name"),
+                entry.name,
+                `${claim.what} "${entry.name}" has volumeMode ${claim.mode}, so the pods never start; ${lists[list].fix}`,
+              ),
+            );
+          });
+        }
+      });
+    }
+    return issues;
+  },
+});
