@@ -69,6 +69,8 @@ function claimTemplate(template: PersistentVolumeClaim): Json {
  * equal to its defaulted self.
  */
 const builtinDefaults: Record<string, Json> = { podManagementPolicy: "OrderedReady" };
+/** The API server defaults an empty string as it does a missing field. */
+const defaulted = (field: string, value: Json): Json => (value === undefined || value === null || value === "" ? builtinDefaults[field] : value);
 
 const storageOf = (template: PersistentVolumeClaim) => {
   const request = template.spec?.resources?.requests?.storage;
@@ -128,7 +130,7 @@ export const statefulSetImmutableFields = defineRule({
       const changed =
         field === "volumeClaimTemplates"
           ? !same((object.spec?.volumeClaimTemplates ?? []).map(claimTemplate), (oldObject.spec?.volumeClaimTemplates ?? []).map(claimTemplate))
-          : !same(spec[field] ?? builtinDefaults[field], oldSpec[field] ?? builtinDefaults[field]);
+          : !same(defaulted(field, spec[field]), defaulted(field, oldSpec[field]));
       if (!changed) continue;
       issues.push(forbidden(FieldPath.root("spec", field), `${kubernetesMessage}; ${howTo(field, object, oldObject)}`));
     }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { FieldPath, invalid, required } from "../../engine/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { selectorIsEmpty, selectorMatches } from "../../k8s/selector.js";
+import { validateLabelSelector } from "../../k8s/validation/meta.js";
 
 export const statefulSetSelector = defineRule({
   id: "statefulset-selector",
@@ -20,6 +21,8 @@ export const statefulSetSelector = defineRule({
     if (selectorIsEmpty(selector)) {
       return [invalid(path, selector, "empty selector is invalid for StatefulSet; set matchLabels to the template's labels")];
     }
+    // A selector that is not valid matches nothing the API server could compute; statefulset-api-validation says why.
+    if (validateLabelSelector(selector, path).length > 0) return [];
     const labels = object.spec?.template?.metadata?.labels;
     const issues: RuleIssue[] = [];
     if (!selectorMatches(selector, labels)) {
