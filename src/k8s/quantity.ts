@@ -41,3 +41,22 @@ export function parseQuantity(text: string | number): number | undefined {
   const value = base * multiplier;
   return Number.isFinite(value) ? value : undefined;
 }
+
+const decimalSpelling: Record<string, string> = { k: "k", m: "M", g: "G", t: "T", p: "P", e: "E" };
+/** A size written the way people write sizes elsewhere: `10GB`, `10 Gi`, `10gb`, `1.5TiB`, `500Mb`. */
+const familiarSize = /^\s*(\d+(?:\.\d+)?)\s*([kmgtpe])(i?)(b?)\s*$/i;
+
+/**
+ * The quantities someone most likely meant by a text that is not one, for example ["10G", "10Gi"] for `10GB`:
+ * the decimal and the binary suffix when the text does not say which, only the binary one for `GiB`. Empty when the
+ * text is a valid quantity or nothing close to one.
+ */
+export function quantitySuggestions(text: string): string[] {
+  if (parseQuantity(text) !== undefined) return [];
+  const match = familiarSize.exec(text);
+  if (!match) return [];
+  const [, digits, unit, binary] = match as unknown as [string, string, string, string];
+  const decimal = `${digits}${decimalSpelling[unit.toLowerCase()]}`;
+  const twos = `${digits}${unit.toUpperCase()}i`;
+  return binary ? [twos] : [decimal, twos];
+}

@@ -26,12 +26,25 @@ describe("storage-request", () => {
 
   it("denies a malformed quantity with Kubernetes' wording", async () => {
     expect((await run(pvc("data", requests("10 GB")))).deny).toEqual([
-      `spec.resources.requests.storage: Invalid value: "10 GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' [storage-request]`,
+      `spec.resources.requests.storage: Invalid value: "10 GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; did you mean 10G or 10Gi? [storage-request]`,
     ]);
-    expect((await run(pvc("data", requests("10GB")))).deny).toHaveLength(1);
+    expect((await run(pvc("data", requests("lots")))).deny).toEqual([
+      `spec.resources.requests.storage: Invalid value: "lots": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' [storage-request]`,
+    ]);
     expect((await run(pvc("data", requests("0")))).deny).toEqual([
       'spec.resources.requests.storage: Invalid value: "0": must be greater than zero [storage-request]',
     ]);
+  });
+
+  it("says which quantity a familiar size spelling most likely meant", async () => {
+    const meant = async (text: string) => (await run(pvc("data", requests(text)))).deny[0]?.match(/did you mean (.*)\? \[/)?.[1];
+    expect(await meant("10GB")).toBe("10G or 10Gi");
+    expect(await meant("10gb")).toBe("10G or 10Gi");
+    expect(await meant("500Mb")).toBe("500M or 500Mi");
+    expect(await meant("2kB")).toBe("2k or 2Ki");
+    expect(await meant("1.5TiB")).toBe("1.5Ti");
+    expect(await meant("10 Gi")).toBe("10Gi");
+    expect(await meant("10gi")).toBe("10Gi");
   });
 
   it("denies a request outside the policy's bounds", async () => {

@@ -2,11 +2,17 @@ import { z } from "zod";
 import { invalid, required } from "../../engine/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimsOf } from "../../k8s/claims.js";
-import { parseQuantity } from "../../k8s/quantity.js";
+import { parseQuantity, quantitySuggestions } from "../../k8s/quantity.js";
 import { unchanged } from "./previous.js";
 
 /** apimachinery's own wording for a malformed quantity. */
 const quantityFormat = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+/** apimachinery's message, then what the text most likely meant: `did you mean 10G or 10Gi?` for `10GB`. */
+function withSuggestion(message: string, text: string): string {
+  const meant = quantitySuggestions(text);
+  return meant.length === 0 ? message : `${message}; did you mean ${meant.join(" or ")}?`;
+}
 
 const bound = (what: string) =>
   z
@@ -53,7 +59,7 @@ export const storageRequest = defineRule({
         continue;
       }
       const size = parseQuantity(value);
-      if (size === undefined) issues.push(invalid(path, value, quantityFormat));
+      if (size === undefined) issues.push(invalid(path, value, withSuggestion(quantityFormat, String(value))));
       else if (size <= 0) issues.push(invalid(path, value, "must be greater than zero"));
       else if (min !== undefined && size < min) {
         issues.push(invalid(path, value, `must be greater than or equal to ${params.min}, the policy's minimum`));
