@@ -71,6 +71,11 @@ export interface ClusterView {
   persistentVolumeClaim(namespace: string, name: string): Promise<Lookup<PersistentVolumeClaimRecord>>;
   /** Every PodDisruptionBudget of a namespace (at most `maxBudgetsPerNamespace`). */
   podDisruptionBudgets(namespace: string): Promise<Lookup<PodDisruptionBudgetRecord[]>>;
+  /**
+   * The names of a namespace's Services, for a view that can list them (the inputs of `stateward check`); a view
+   * that cannot leaves it out. Used only to suggest the Service a misspelt serviceName meant.
+   */
+  serviceNames?(namespace: string): Promise<Lookup<string[]>>;
 }
 
 /** More budgets than this in one namespace answer unknown: no rule needs to read a thousand. */
@@ -125,6 +130,10 @@ export function memoryClusterView(snapshot: ClusterSnapshot): ClusterView {
     persistentVolumeClaim: async (namespace, name) => find(claims, key(namespace, name), "PersistentVolumeClaims"),
     podDisruptionBudgets: async (namespace) =>
       budgets ? { state: "found", value: budgets.filter((b) => b.namespace === namespace) } : neverSynced("PodDisruptionBudgets"),
+    serviceNames: async (namespace) =>
+      snapshot.services
+        ? { state: "found", value: snapshot.services.filter((s) => s.namespace === namespace).map((s) => s.name) }
+        : neverSynced("Services"),
   };
 }
 
@@ -159,5 +168,6 @@ export function boundedClusterView(view: ClusterView, timeoutMs: number): Cluste
     statefulSet: bound(view.statefulSet.bind(view)),
     persistentVolumeClaim: bound(view.persistentVolumeClaim.bind(view)),
     podDisruptionBudgets: bound(view.podDisruptionBudgets.bind(view)),
+    ...(view.serviceNames ? { serviceNames: bound(view.serviceNames.bind(view)) } : {}),
   };
 }

@@ -33,3 +33,42 @@ export function dns1123SubdomainErrors(value: string): string[] {
 
 export const isDns1123Label = (value: string): boolean => dns1123LabelErrors(value).length === 0;
 export const isDns1123Subdomain = (value: string): boolean => dns1123SubdomainErrors(value).length === 0;
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** Whether `short` can be read out of `long` in order, as an abbreviation is: `db-hl` out of `db-headless`. */
+function abbreviates(short: string, long: string): boolean {
+  let at = 0;
+  for (const char of long) if (char === short[at]) at++;
+  return at === short.length;
+}
+
+/**
+ * The object name someone most likely meant by `name`, among `known`: a near typo (`db-headles`), or an abbreviation
+ * either way that starts the same (`db-hl` and `db-headless`). Undefined when none is close, or when two are equally so.
+ *
+ * @example similarName("db-headless", ["db-hl", "cache"]) // "db-hl"
+ */
+export function similarName(name: string, known: readonly string[]): string | undefined {
+  const others = known.filter((k) => k !== name);
+  const scored = others
+    .map((k) => ({ k, distance: editDistance(name, k) }))
+    .filter(({ distance }) => distance <= Math.max(2, Math.floor(name.length / 4)))
+    .sort((a, b) => a.distance - b.distance);
+  if (scored.length > 0) return scored.length === 1 || scored[0]!.distance < scored[1]!.distance ? scored[0]!.k : undefined;
+  const abbreviations = others.filter((k) => {
+    const [short, long] = k.length < name.length ? [k, name] : [name, k];
+    return short.length >= 3 && short[0] === long[0] && abbreviates(short, long);
+  });
+  return abbreviations.length === 1 ? abbreviations[0] : undefined;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyClusterView } from "../../src/cluster/view.js";
+import { emptyClusterView, memoryClusterView, type ServiceRecord } from "../../src/cluster/view.js";
 import { baseStatefulSet, headlessWeb, none, runAdmission, runRule, seedStatefulSet, serviceOf } from "./helpers.js";
 
 const id = "statefulset-headless-service";
@@ -77,5 +77,27 @@ describe(id, () => {
     expect((await runAdmission(id, "003-backend.statefulset-backend.create.validate.json", { services: [] })).warnings).toEqual([
       `spec.serviceName: Not found: "backend": no Service "backend" in namespace "default"; create it headless (clusterIP: None), selecting the pods [${id}]`,
     ]);
+  });
+});
+
+describe(`${id}: the Service most likely meant`, () => {
+  const record = (name: string): ServiceRecord => ({ namespace: "default", name, clusterIP: "None", selector: { app: "nginx" } });
+
+  it("names a Service of the namespace with a similar name when the view can list them", async () => {
+    const sts = baseStatefulSet();
+    const cluster = memoryClusterView({ services: [record("web-hl"), record("db"), { ...record("web-headles"), namespace: "other" }] });
+    expect((await runRule(id, sts, { cluster })).warnings).toEqual([
+      `spec.serviceName: Not found: "web-headless": no Service "web-headless" in namespace "default"; did you mean Service "web-hl"? Else create it headless (clusterIP: None), selecting the pods [${id}]`,
+    ]);
+    const typo = memoryClusterView({ services: [record("web-headles"), record("web-hl")] });
+    expect((await runRule(id, sts, { cluster: typo })).warnings[0]).toContain('did you mean Service "web-headles"?');
+  });
+
+  it("suggests nothing when no name is close, or when the view cannot list Services", async () => {
+    const sts = baseStatefulSet();
+    const far = memoryClusterView({ services: [record("cache")] });
+    expect((await runRule(id, sts, { cluster: far })).warnings[0]).not.toContain("did you mean");
+    const { serviceNames: _, ...unlisted } = memoryClusterView({ services: [record("web-hl")] });
+    expect((await runRule(id, sts, { cluster: unlisted })).warnings[0]).not.toContain("did you mean");
   });
 });

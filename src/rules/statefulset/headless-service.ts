@@ -1,7 +1,15 @@
 import { z } from "zod";
+import type { ClusterView } from "../../cluster/view.js";
 import { internalError, invalid, notFound } from "../../engine/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { similarName } from "../../k8s/names.js";
 import { serviceNamePath, usableServiceName } from "./service-name.js";
+
+/** A Service of the namespace whose name is close to serviceName, when the view can list them (the CLI's inputs). */
+async function similarService(cluster: ClusterView, namespace: string, name: string): Promise<string | undefined> {
+  const names = await cluster.serviceNames?.(namespace);
+  return names?.state === "found" ? similarName(name, names.value) : undefined;
+}
 
 /**
  * Wrong Services are findings at the configured action. What may be fine is advisory: a Service not created yet
@@ -26,13 +34,11 @@ export const statefulSetHeadlessService = defineRule({
       return [{ ...internalError(serviceNamePath, `could not verify Service "${name}": ${lookup.reason}`), advisory: true }];
     }
     if (lookup.state === "not-found") {
+      const meant = await similarService(cluster, namespace, name);
+      const hint = meant ? `did you mean Service "${meant}"? Else create` : "create";
       return [
         {
-          ...notFound(
-            serviceNamePath,
-            name,
-            `no Service "${name}" in namespace "${namespace}"; create it headless (clusterIP: None), selecting the pods`,
-          ),
+          ...notFound(serviceNamePath, name, `no Service "${name}" in namespace "${namespace}"; ${hint} it headless (clusterIP: None), selecting the pods`),
           advisory: true,
         },
       ];
