@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { defaults } from "../src/defaults/index.js";
-import { buildPolicy, defaultClusterViewTimeoutMs, loadPolicy, type Policy, type ScopePolicy } from "../src/policy/policy.js";
+import type { Policy, ScopePolicy } from "../src/engine/types.js";
+import { buildPolicy, defaultClusterViewTimeoutMs, loadPolicy } from "../src/policy/policy.js";
 import { rules } from "../src/rules/index.js";
 
 function load(text: string | undefined): Policy {

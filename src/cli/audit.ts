@@ -7,7 +7,7 @@
 import { stringify } from "yaml";
 import { activeRules } from "../engine/validate.js";
 import { type AuditedObject, policyReports } from "../audit/policy-report.js";
-import type { Policy } from "../policy/policy.js";
+import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "./args.js";
 import { check } from "./check.js";
 import { load } from "./load.js";

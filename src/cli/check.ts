@@ -2,13 +2,11 @@
  * `stateward check`: runs the webhook's own validation (decoding, then every rule the policy switches on) over each
  * StatefulSet and PersistentVolumeClaim of the inputs, as a CREATE, with the other inputs as the cluster view.
  */
-import { type FieldErrorType, formatFieldError } from "../engine/field.js";
-import { decodeObject } from "../engine/decode.js";
 import { type Finding, formatFinding } from "../engine/finding.js";
-import type { Review } from "../engine/types.js";
+import { reviewSubject } from "../engine/review.js";
+import type { Policy } from "../engine/types.js";
+import { type FieldErrorType, formatFieldError } from "../k8s/field.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
-import { validate } from "../engine/validate.js";
-import type { Policy } from "../policy/policy.js";
 import { inputClusterView } from "./cluster.js";
 import type { InputProblem, LoadResult, Manifest } from "./load.js";
 import { locate } from "./locate.js";
@@ -99,24 +97,21 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
     } else {
       seen.set(identity, `${manifest.file.name}:${manifest.line}`);
     }
-    const exemption = options.policy.exemption(namespace, undefined);
-    if (exemption) {
+    const result = await reviewSubject(
+      { mode: "validate", kind: subject.kind, object: subject.object, operation: "CREATE", namespace },
+      { policy: options.policy, cluster },
+    );
+    if (result.outcome === "skipped") {
       notes.push({
         file: manifest.file.name,
         line: manifest.line,
-        message: `skipped ${subject.kind} ${JSON.stringify(name)}: ${exemption} by the policy`,
+        message: `skipped ${subject.kind} ${JSON.stringify(name)}: ${result.reason} by the policy`,
       });
       continue;
     }
     const findings: Finding[] = subject.apiFinding ? [subject.apiFinding] : [];
-    const decoded = decodeObject(subject.kind, subject.object);
-    if (decoded.problems.length > 0) {
-      findings.push(...decoded.problems);
-    } else {
-      const review = { kind: subject.kind, object: decoded.object, oldObject: undefined } as Review;
-      const { denials, warnings } = await validate(review, "CREATE", namespace, options.policy.forNamespace(namespace), cluster);
-      findings.push(...denials, ...warnings);
-    }
+    if (result.outcome === "undecodable") findings.push(...result.problems);
+    else if (result.outcome === "findings") findings.push(...result.denials, ...result.warnings);
     objects.push({
       file: manifest.file.name,
       line: manifest.line,

@@ -4,7 +4,7 @@
  * field the user did not write) stops at the deepest field that exists, which is where the missing one belongs.
  */
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from "yaml";
-import type { FieldPath, PathSegment } from "../engine/field.js";
+import type { FieldPath, PathSegment } from "../k8s/field.js";
 import { lineOf, type Manifest } from "./load.js";
 
 /** The pair of a map whose key is the segment's name or key; keys compare as text (`80:` is the key "80"). */

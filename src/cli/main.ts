@@ -8,7 +8,8 @@ import path from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { nodeUsage } from "../node/options.js";
 import { runSync, syncUsage } from "../node/sync.js";
-import { loadPolicy, type Policy } from "../policy/policy.js";
+import type { Policy } from "../engine/types.js";
+import { loadPolicy } from "../policy/policy.js";
 import {
   type CheckArgs,
   checkUsage,
@@ -201,7 +202,7 @@ async function runMutate(args: MutateArgs, io: Io): Promise<number> {
   const policy = await readPolicy(args.policy, io);
   if (!policy) return exitCodes.badInput;
   const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
-  const report = mutateAll(loaded, { policy, namespace: args.namespace });
+  const report = await mutateAll(loaded, { policy, namespace: args.namespace });
   if (args.patch) {
     io.stdout(`${JSON.stringify(report.patches, null, 2)}\n`);
   } else {

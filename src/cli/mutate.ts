@@ -4,12 +4,11 @@
  */
 import type { Operation as PatchOperation } from "rfc6902";
 import { type Document, isScalar, isSeq, visit } from "yaml";
-import { decodeObject } from "../engine/decode.js";
-import { mutate } from "../engine/mutate.js";
+import { emptyClusterView } from "../cluster/view.js";
 import { deepEqual } from "../engine/provenance.js";
-import type { Review } from "../engine/types.js";
+import { reviewSubject } from "../engine/review.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
-import type { Policy } from "../policy/policy.js";
+import type { Policy } from "../engine/types.js";
 import { nameOf, namespaceOf } from "./check.js";
 import type { InputProblem, LoadResult, Manifest, SourceFile } from "./load.js";
 import { subjectOf } from "./subject.js";
@@ -38,7 +37,10 @@ export interface MutateOptions {
   namespace: string;
 }
 
-export function mutateAll(loaded: LoadResult, options: MutateOptions): MutateReport {
+/** Defaults read no cluster view. */
+const offline = emptyClusterView("stateward mutate reads no cluster view");
+
+export async function mutateAll(loaded: LoadResult, options: MutateOptions): Promise<MutateReport> {
   const notes = [...loaded.notes];
   const patches: ObjectPatch[] = [];
   const changedDocuments = new Set<Document.Parsed>();
@@ -54,18 +56,18 @@ export function mutateAll(loaded: LoadResult, options: MutateOptions): MutateRep
       notes.push({ ...where, message: `left ${subject.kind} ${JSON.stringify(name)} unchanged: ${subject.unserved}` });
       continue;
     }
-    const exemption = options.policy.exemption(namespace, undefined);
-    if (exemption) {
-      notes.push({ ...where, message: `left ${subject.kind} ${JSON.stringify(name)} unchanged: ${exemption} by the policy` });
+    const result = await reviewSubject(
+      { mode: "mutate", kind: subject.kind, object: subject.object, operation: "CREATE", namespace },
+      { policy: options.policy, cluster: offline },
+    );
+    if (result.outcome === "skipped") {
+      notes.push({ ...where, message: `left ${subject.kind} ${JSON.stringify(name)} unchanged: ${result.reason} by the policy` });
       continue;
     }
-    const decoded = decodeObject(subject.kind, subject.object);
-    if (decoded.problems.length > 0) {
+    if (result.outcome !== "patch") {
       notes.push({ ...where, message: `left ${subject.kind} ${JSON.stringify(name)} unchanged: \`stateward check\` reports why it cannot be read` });
       continue;
     }
-    const review = { kind: subject.kind, object: decoded.object, oldObject: undefined } as Review;
-    const result = mutate(review, "CREATE", options.policy.forNamespace(namespace));
     for (const skipped of result.skipped) notes.push({ ...where, message: `${subject.kind} ${JSON.stringify(name)}: ${skipped}` });
     patches.push({ ...where, kind: subject.kind, namespace, name, patch: result.patch ?? [], changes: result.changes });
     if (result.patch) {

@@ -3,7 +3,7 @@
  * serve is reported (the API server would reject it before any webhook runs) and checked as apps/v1, the version the
  * user has to move it to, so the migration's own problems show up in the same run.
  */
-import { FieldPath, notSupported, required } from "../engine/field.js";
+import { FieldPath, notSupported, required } from "../k8s/field.js";
 import type { Finding } from "../engine/finding.js";
 import { apiVersionOf, type ReviewedKind, reviewedKinds } from "../k8s/kinds.js";
 

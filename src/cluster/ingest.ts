@@ -3,7 +3,7 @@
  * sync) to store calls, so the HTTP layer passes bodies through without knowing any kind.
  */
 import { z } from "zod";
-import type { AdmissionRequest } from "../admission/review.js";
+import type { AdmissionRequest } from "../k8s/admission.js";
 import { kinds } from "../k8s/kinds.js";
 import { type ClusterKind, type ClusterRecord, clusterKinds, clusterKindOfObject, clusterKindOfResource, recordOf } from "./kinds.js";
 import { recordSchemas } from "./records.js";

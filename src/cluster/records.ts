@@ -13,7 +13,7 @@ import {
   storageClassSchema,
 } from "../k8s/objects.js";
 import { claimStorageClass } from "../k8s/claims.js";
-import { FieldPath } from "../engine/field.js";
+import { FieldPath } from "../k8s/field.js";
 import type {
   PersistentVolumeClaimRecord,
   PodDisruptionBudgetRecord,

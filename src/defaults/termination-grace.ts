@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath } from "../engine/field.js";
+import { FieldPath } from "../k8s/field.js";
 import { defineDefault } from "../engine/types.js";
 import { setTo } from "./change.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath } from "../engine/field.js";
+import { FieldPath } from "../k8s/field.js";
 import { deepEqual } from "../engine/provenance.js";
 import { defineDefault } from "../engine/types.js";
 import type { StatefulSet } from "../k8s/objects.js";

@@ -3,7 +3,7 @@
  * builds a path by hand. A path ends at the highest node that differs: a property present on one side only, a value
  * of another type, or a list whose length changed.
  */
-import { FieldPath } from "./field.js";
+import { FieldPath } from "../k8s/field.js";
 
 export type Segment = string | number;
 export type ChangedField = readonly Segment[];

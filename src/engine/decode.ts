@@ -4,8 +4,9 @@
  * so both judge the same bytes the same way.
  */
 import { kinds, type ReviewedKind } from "../k8s/kinds.js";
-import { FieldPath, invalid } from "./field.js";
+import { FieldPath, invalid } from "../k8s/field.js";
 import type { Finding } from "./finding.js";
+import type { Review } from "./types.js";
 
 export const decodingRuleId = "object-decoding";
 
@@ -31,6 +32,19 @@ export function decodeObject(kind: ReviewedKind, raw: unknown): Decoded {
       return { ruleId: decodingRuleId, action: "deny", error: invalid(path, value, issue.message) };
     }),
   };
+}
+
+/** The review of an object and its stored version, or the problems of the first that its kind's schema refuses. */
+export function decodeReview(kind: ReviewedKind, object: unknown, oldObject: unknown): { review: Review } | { problems: Finding[] } {
+  const decoded = decodeObject(kind, object);
+  if (decoded.problems.length > 0) return { problems: decoded.problems };
+  const old = oldObject === undefined || oldObject === null ? undefined : oldObject;
+  if (old !== undefined) {
+    const oldDecoded = decodeObject(kind, old);
+    if (oldDecoded.problems.length > 0) return { problems: oldDecoded.problems };
+  }
+  // The schema of `kind` accepted both objects, which is what the Review type says of them.
+  return { review: { kind, object, oldObject: old } as Review };
 }
 
 function valueAt(node: unknown, segment: PropertyKey): unknown {

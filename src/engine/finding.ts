@@ -1,4 +1,4 @@
-import { type FieldError, formatFieldError } from "./field.js";
+import { type FieldError, formatFieldError } from "../k8s/field.js";
 import type { Action } from "./types.js";
 
 export interface Finding {

@@ -1,11 +1,10 @@
 import { applyPatch, createPatch, type Operation as PatchOperation, Pointer } from "rfc6902";
-import type { ScopePolicy } from "../policy/policy.js";
 import { apiServerViolations, type InvariantSubject, violationKey } from "../k8s/invariants.js";
 import { type ChangedField, changedFields, copyField, fieldPathOf, valueAt, withFields } from "./changed-fields.js";
 import { cloneJson } from "./clone.js";
-import { formatFieldError } from "./field.js";
+import { formatFieldError } from "../k8s/field.js";
 import { deepEqual, provenanceOf } from "./provenance.js";
-import type { Operation, Review } from "./types.js";
+import type { Operation, Review, ScopePolicy } from "./types.js";
 
 export const defaultedAnnotation = "stateward.dev/defaulted";
 
@@ -40,7 +39,9 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
   const skipped: string[] = [];
   const unchanged = (): MutationResult => ({ patch: undefined, mutated: review.object, applied: [], changes: [], skipped });
   if (active.length === 0) return unchanged();
-  const copy = cloneJson(review.object) as Record<string, unknown>;
+  // The defaults change this review's private copy of the object; the original stays as the API server sent it.
+  const target = withCopiedObject(review);
+  const copy = target.object as Record<string, unknown>;
   const provenance = provenanceOf(review.object, policy.overrideBuiltinDefaults, review.oldObject);
   // The object as the defaults accepted so far: the original until a default's changes are accepted, then a copy of
   // it that shares every subtree no default touched. Checking and undoing a default costs what it touched.
@@ -48,8 +49,8 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
   const owned = new Set<unknown>();
   let brokenBefore: Set<string> | undefined;
   for (const { default: d, params } of active) {
-    // Spelled out, not spread: see validate().
-    const described = d.apply({ kind: review.kind, object: copy, oldObject: review.oldObject, operation, params, provenance } as never);
+    // Object.assign, not a spread: see validate().
+    const described = d.apply(Object.assign({ operation, params, provenance }, target));
     if (described.length === 0) continue;
     const fields = changedFields(accepted, copy);
     if (fields.length === 0) continue;
@@ -102,6 +103,11 @@ function untouchedByUpdate(review: Review, fields: readonly ChangedField[]): str
 function brokenInvariant(review: Review, object: unknown, brokenBefore: ReadonlySet<string>): string | undefined {
   const broken = apiServerViolations({ ...review, object } as InvariantSubject).find((v) => !brokenBefore.has(violationKey(v)));
   return broken && `the API server would reject the result: ${formatFieldError(broken.error)}`;
+}
+
+/** The review with a deep copy of its object, typed as the review it copies. */
+function withCopiedObject<R extends Review>(review: R): R {
+  return Object.assign({}, review, { object: cloneJson(review.object) });
 }
 
 /** Adds the applied ids to the annotation, keeping earlier ones so a reinvocation changes nothing. */

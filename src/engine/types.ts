@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { ClusterView } from "../cluster/view.js";
 import type { ObjectOf, ReviewedKind } from "../k8s/kinds.js";
-import type { FieldError } from "./field.js";
+import type { FieldError } from "../k8s/field.js";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 export type Action = "deny" | "warn" | "off";
@@ -82,3 +82,41 @@ export interface Default<S extends ParamsSchema = ParamsSchema> {
 }
 
 export const defineDefault = <S extends ParamsSchema>(d: Default<S>): Default<S> => d;
+
+/** A rule as a policy scope runs it: its action and its parameters, already checked against its schema. */
+export interface ResolvedRule {
+  rule: Rule;
+  action: Action;
+  params: z.output<ParamsSchema>;
+}
+
+export interface ResolvedDefault {
+  default: Default;
+  enabled: boolean;
+  params: z.output<ParamsSchema>;
+}
+
+/** The engine's input: what one namespace's policy runs. src/policy/ builds it from the policy document. */
+export interface ScopePolicy {
+  rules: ResolvedRule[];
+  defaults: ResolvedDefault[];
+  overrideBuiltinDefaults: boolean;
+  /** Report each applied default as a warning. */
+  warnings: boolean;
+  /** Record the applied default ids in the `stateward.dev/defaulted` annotation. */
+  annotate: boolean;
+}
+
+/** Who makes a request, as far as exemptions care. */
+export interface UserInfo {
+  username?: string | null;
+  groups?: readonly string[] | null;
+}
+
+/** A whole policy: each namespace's scope, and who is exempt from it. */
+export interface Policy {
+  forNamespace(namespace: string): ScopePolicy;
+  /** Why a request is exempt from policy, or undefined. */
+  exemption(namespace: string, user: UserInfo | undefined): string | undefined;
+  clusterViewTimeoutMs: number;
+}

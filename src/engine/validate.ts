@@ -1,5 +1,5 @@
 import type { ClusterView } from "../cluster/view.js";
-import type { ScopePolicy } from "../policy/policy.js";
+import type { ScopePolicy } from "./types.js";
 import type { Finding } from "./finding.js";
 import type { Operation, Review } from "./types.js";
 
@@ -26,11 +26,10 @@ export async function validate(
   cluster: ClusterView,
 ): Promise<ValidationResult> {
   const active = activeRules(policy, review.kind, operation);
-  // Spelled out rather than spread: V8 takes a slow path for `{ ...review, ... }`, and it cost more than all the
-  // rules together (bench/: 50 µs of a small review's 60).
-  const { kind, object, oldObject } = review;
+  // Object.assign rather than a spread: V8 takes a slow path for `{ ...review, ... }`, and it cost more than all the
+  // rules together (bench/: 50 µs of a small review's 60). Its type, context & Review, is the rules' input as it is.
   const results = await Promise.all(
-    active.map(({ rule, params }) => rule.check({ kind, object, oldObject, operation, namespace, params, cluster } as never)),
+    active.map(({ rule, params }) => rule.check(Object.assign({ operation, namespace, params, cluster }, review))),
   );
   const denials: Finding[] = [];
   const warnings: Finding[] = [];

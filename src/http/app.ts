@@ -12,7 +12,7 @@ import {
   type AdmissionReviewResponse,
   admissionReviewSchema,
   describeIssues,
-} from "../admission/review.js";
+} from "../k8s/admission.js";
 import { observeRequest, openSync, stageSyncPage, syncInventory } from "../cluster/ingest.js";
 import type { ClusterStore } from "../cluster/store.js";
 import type { ClusterView } from "../cluster/view.js";

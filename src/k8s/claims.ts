@@ -1,5 +1,5 @@
 /** Claims under review: the PVC itself, or each volumeClaimTemplate of a StatefulSet, with its field path. */
-import { FieldPath } from "../engine/field.js";
+import { FieldPath } from "../k8s/field.js";
 import type { ReviewedObject } from "./kinds.js";
 import { legacyStorageClassAnnotation, type PersistentVolumeClaim } from "./objects.js";
 

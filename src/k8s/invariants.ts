@@ -4,7 +4,7 @@
  * names its invariant and the field, so a caller can tell an invariant the input already broke from one a change
  * broke.
  */
-import { type FieldError, FieldPath, forbidden, invalid, required, duplicate } from "../engine/field.js";
+import { type FieldError, FieldPath, forbidden, invalid, required, duplicate } from "./field.js";
 import { labelKeyErrors, labelValueErrors } from "./labels.js";
 import { dns1123LabelErrors } from "./names.js";
 import type { ObjectMeta, PersistentVolumeClaim, StatefulSet } from "./objects.js";

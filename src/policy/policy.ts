@@ -5,7 +5,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { defaults as defaultRegistry } from "../defaults/index.js";
-import type { Action, Default, ParamsSchema, Rule } from "../engine/types.js";
+import type { Action, Default, ParamsSchema, Policy, Rule, ScopePolicy } from "../engine/types.js";
 import { rules as ruleRegistry } from "../rules/index.js";
 import { closestName, keysAt } from "./suggest.js";
 
@@ -51,40 +51,6 @@ export function policyDocumentSchema(rules: readonly Rule[] = ruleRegistry, defa
 
 export type PolicyDocument = z.input<ReturnType<typeof policyDocumentSchema>>;
 
-export interface ResolvedRule {
-  rule: Rule;
-  action: Action;
-  params: unknown;
-}
-
-export interface ResolvedDefault {
-  default: Default;
-  enabled: boolean;
-  params: unknown;
-}
-
-export interface ScopePolicy {
-  rules: ResolvedRule[];
-  defaults: ResolvedDefault[];
-  overrideBuiltinDefaults: boolean;
-  /** Report each applied default as a warning. */
-  warnings: boolean;
-  /** Record the applied default ids in the `stateward.dev/defaulted` annotation. */
-  annotate: boolean;
-}
-
-export interface UserInfo {
-  username?: string | null;
-  groups?: readonly string[] | null;
-}
-
-export interface Policy {
-  forNamespace(namespace: string): ScopePolicy;
-  /** Why a request is exempt from policy, or undefined. */
-  exemption(namespace: string, user: UserInfo | undefined): string | undefined;
-  clusterViewTimeoutMs: number;
-}
-
 export type PolicyState = { ok: true; policy: Policy } | { ok: false; error: string };
 
 type Section = Record<string, Record<string, unknown> | boolean | undefined>;
@@ -104,7 +70,7 @@ function mergeScope(top: Section, override: Section | undefined): Section {
  * Parameters as one scope sees them. A namespace's override merges into the top level's, so a merge can make values
  * that are each valid contradict each other (min above max): the error names the scope where they meet.
  */
-function scopeParams(schema: ParamsSchema, params: Record<string, unknown>, path: string[]): unknown {
+function scopeParams(schema: ParamsSchema, params: Record<string, unknown>, path: string[]): z.output<ParamsSchema> {
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
     throw new PolicyError(parsed.error.issues.map((issue) => ({ path: [...path, ...issue.path], message: issue.message })));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { locate } from "../../src/cli/locate.js";
 import { manifestsOf, parseSource } from "../../src/cli/load.js";
-import { FieldPath } from "../../src/engine/field.js";
+import { FieldPath } from "../../src/k8s/field.js";
 
 const text = `apiVersion: apps/v1
 kind: StatefulSet

@@ -3,7 +3,7 @@
  * workerd (store.worker.test.ts). Sources are fed through the same functions the routes use.
  */
 import { expect, it } from "vitest";
-import type { AdmissionRequest } from "../../src/admission/review.js";
+import type { AdmissionRequest } from "../../src/k8s/admission.js";
 import { type ClusterKind, kindInfo } from "../../src/cluster/kinds.js";
 import { observeRequest, openSync, stageSyncPage, syncInventory } from "../../src/cluster/ingest.js";
 import { type ClusterStore, clusterViewOf } from "../../src/cluster/store.js";

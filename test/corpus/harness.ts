@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { review } from "../../src/admission/handler.js";
-import type { AdmissionRequest } from "../../src/admission/review.js";
+import type { AdmissionRequest } from "../../src/k8s/admission.js";
 import { inputClusterView } from "../../src/cli/cluster.js";
 import { formatFinding } from "../../src/engine/finding.js";
 import { apiVersionOf, kinds, type ReviewedKind, reviewedKinds } from "../../src/k8s/kinds.js";

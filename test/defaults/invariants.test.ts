@@ -7,7 +7,7 @@ import { z } from "zod";
 import { mutate } from "../../src/engine/mutate.js";
 import { defineDefault, type Operation, type Review } from "../../src/engine/types.js";
 import { apiServerViolations, type InvariantSubject } from "../../src/k8s/invariants.js";
-import type { ScopePolicy } from "../../src/policy/policy.js";
+import type { ScopePolicy } from "../../src/engine/types.js";
 import { only, run, seed } from "./helpers.js";
 
 type Json = Record<string, any>;

@@ -4,7 +4,7 @@
  * Returns the problems found, empty when the answer is right.
  */
 import { applyPatch } from "rfc6902";
-import { admissionReviewSchema } from "../../src/admission/review.js";
+import { admissionReviewSchema } from "../../src/k8s/admission.js";
 import { maxBodyBytes, maxNestingDepth, nestingWithin, shapeProblem } from "../../src/http/limits.js";
 
 export const answerTimeoutMs = 5_000;

@@ -4,9 +4,9 @@
  */
 import type { ClusterView } from "../../src/cluster/view.js";
 import type { Finding } from "../../src/engine/finding.js";
-import type { Operation, Review } from "../../src/engine/types.js";
+import type { Operation, Review, ScopePolicy } from "../../src/engine/types.js";
 import { validate } from "../../src/engine/validate.js";
-import { buildPolicy, type ScopePolicy } from "../../src/policy/policy.js";
+import { buildPolicy } from "../../src/policy/policy.js";
 import { rules } from "../../src/rules/index.js";
 
 const registered = new Set(rules.map((rule) => rule.id));

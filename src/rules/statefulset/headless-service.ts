@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ClusterView } from "../../cluster/view.js";
-import { internalError, invalid, notFound } from "../../engine/field.js";
+import { internalError, invalid, notFound } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { similarName } from "../../k8s/names.js";
 import { serviceNamePath, usableServiceName } from "./service-name.js";

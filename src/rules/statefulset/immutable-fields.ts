@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath, forbidden } from "../../engine/field.js";
+import { FieldPath, forbidden } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import type { PersistentVolumeClaim, StatefulSet } from "../../k8s/objects.js";
 import { ordinalRange } from "../../k8s/ordinals.js";

@@ -1,4 +1,4 @@
-import { formatFieldError } from "../../engine/field.js";
+import { formatFieldError } from "../../k8s/field.js";
 import type { RuleInput, RuleIssue } from "../../engine/types.js";
 import type { StatefulSet } from "../../k8s/objects.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath, required } from "../../engine/field.js";
+import { FieldPath, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 
 export const statefulSetReadinessProbe = defineRule({

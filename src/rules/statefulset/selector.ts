@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath, invalid, required } from "../../engine/field.js";
+import { FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { selectorIsEmpty, selectorMatches } from "../../k8s/selector.js";
 import { validateLabelSelector } from "../../k8s/validation/meta.js";

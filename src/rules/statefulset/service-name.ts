@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath, invalid, required } from "../../engine/field.js";
+import { FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { dns1123LabelErrors } from "../../k8s/names.js";
 import type { StatefulSet } from "../../k8s/objects.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath, invalid, required } from "../../engine/field.js";
+import { FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
 
 /** What the API server sets when the field is left out. */

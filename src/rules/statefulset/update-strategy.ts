@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath, invalid, notSupported } from "../../engine/field.js";
+import { FieldPath, invalid, notSupported } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 
 const strategyPath = FieldPath.root("spec", "updateStrategy");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath, forbidden } from "../../engine/field.js";
+import { FieldPath, forbidden } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
 import { claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { parseQuantity } from "../../k8s/quantity.js";

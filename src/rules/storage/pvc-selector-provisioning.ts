@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { forbidden } from "../../engine/field.js";
+import { forbidden } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { unchanged } from "./previous.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ClaimTemplateRecord, StatefulSetRecord } from "../../cluster/view.js";
-import { invalid } from "../../engine/field.js";
+import { invalid } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { type ClaimAt, claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { parseQuantity } from "../../k8s/quantity.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { forbidden, notSupported, required } from "../../engine/field.js";
+import { forbidden, notSupported, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimsOf } from "../../k8s/claims.js";
 import { unchanged } from "./previous.js";

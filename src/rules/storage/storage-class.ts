@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ClusterView } from "../../cluster/view.js";
-import { forbidden, notFound, notSupported, required } from "../../engine/field.js";
+import { forbidden, notFound, notSupported, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { type ClaimAt, type ClaimStorageClass, claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { unchanged } from "./previous.js";

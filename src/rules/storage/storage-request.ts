@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { invalid, required } from "../../engine/field.js";
+import { invalid, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimsOf } from "../../k8s/claims.js";
 import { parseQuantity, quantitySuggestions } from "../../k8s/quantity.js";

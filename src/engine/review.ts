@@ -1,0 +1,92 @@
+/**
+ * The one review pipeline: exemption, decoding, then the rules (validate) or the defaults (mutate), for one object.
+ * The webhook's handler, `stateward check` and `stateward mutate` are adapters that shape its result for HTTP, for
+ * text, JSON or SARIF, and for YAML; none of them repeats a step.
+ *
+ * @example
+ * const result = await reviewSubject(
+ *   { mode: "validate", kind: "StatefulSet", object, operation: "CREATE", namespace: "shop" },
+ *   { policy, cluster },
+ * );
+ * if (result.outcome === "findings") console.log(result.denials.map((f) => formatFinding(f)));
+ */
+import type { Operation as PatchOperation } from "rfc6902";
+import type { ClusterView } from "../cluster/view.js";
+import { FieldPath, invalid } from "../k8s/field.js";
+import type { ReviewedKind } from "../k8s/kinds.js";
+import { decodeReview, decodingRuleId } from "./decode.js";
+import type { Finding } from "./finding.js";
+import { mutate } from "./mutate.js";
+import type { Operation, Policy, UserInfo } from "./types.js";
+import { validate } from "./validate.js";
+
+export type ReviewMode = "validate" | "mutate";
+
+/** One object to review, as a webhook request or a manifest file presents it. */
+export interface Subject {
+  mode: ReviewMode;
+  kind: ReviewedKind;
+  /** The object as received: decoded here, so a wrongly typed field is reported rather than crashing a rule. */
+  object: unknown;
+  /** The stored object of an UPDATE. */
+  oldObject?: unknown;
+  operation: Operation;
+  namespace: string;
+  user?: UserInfo;
+}
+
+export interface ReviewContext {
+  policy: Policy;
+  /** What the rules may look up; mutation does not use it. */
+  cluster: ClusterView;
+}
+
+export type ReviewResult =
+  /** Nothing was reviewed, and why: an operation that is not reviewed, or an exemption of the policy. */
+  | { outcome: "skipped"; reason: string }
+  /** The object (or its stored version) does not have the field types of its kind: no rule or default ran. */
+  | { outcome: "undecodable"; problems: Finding[] }
+  /** Validation: every finding of the rules the scope switches on, denials and warnings each in the rules' order. */
+  | { outcome: "findings"; denials: Finding[]; warnings: Finding[] }
+  /** Mutation: the defaults' patch, undefined when nothing changed. */
+  | {
+      outcome: "patch";
+      patch: PatchOperation[] | undefined;
+      /** The object as the defaults left it; read-only, it shares unchanged parts with the original. */
+      mutated: unknown;
+      applied: string[];
+      /** `set <field> to <value> [<default-id>]`, one per change. */
+      changes: string[];
+      /** `<default-id> skipped: <reason>`, one per default whose changes were undone. */
+      skipped: string[];
+      /** Whether the scope asks for every change to be reported as a warning. */
+      reportChanges: boolean;
+    };
+
+const reviewedOperations: readonly Operation[] = ["CREATE", "UPDATE"];
+
+/** The object is missing altogether: an AdmissionRequest without `object`. */
+const missingObject = (): Finding => ({
+  ruleId: decodingRuleId,
+  action: "deny",
+  error: invalid(FieldPath.root("request", "object"), null, "the request carries no object"),
+});
+
+export async function reviewSubject(subject: Subject, context: ReviewContext): Promise<ReviewResult> {
+  const { kind, operation, namespace } = subject;
+  const { policy } = context;
+  if (!reviewedOperations.includes(operation)) return { outcome: "skipped", reason: `${operation} is not reviewed` };
+  const exemption = policy.exemption(namespace, subject.user);
+  if (exemption) return { outcome: "skipped", reason: exemption };
+  if (subject.object === undefined || subject.object === null) return { outcome: "undecodable", problems: [missingObject()] };
+  const decoded = decodeReview(kind, subject.object, subject.oldObject);
+  if ("problems" in decoded) return { outcome: "undecodable", problems: decoded.problems };
+
+  const scope = policy.forNamespace(namespace);
+  if (subject.mode === "mutate") {
+    const { patch, mutated, applied, changes, skipped } = mutate(decoded.review, operation, scope);
+    return { outcome: "patch", patch, mutated, applied, changes, skipped, reportChanges: scope.warnings };
+  }
+  const { denials, warnings } = await validate(decoded.review, operation, namespace, scope, context.cluster);
+  return { outcome: "findings", denials, warnings };
+}
