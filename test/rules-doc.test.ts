@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { defaults } from "../src/defaults/index.js";
-import { rules } from "../src/rules/index.js";
-import { renderRulesDoc, rulesDocPath } from "../scripts/gen-rules-doc.js";
+import { builtInChecks, rules } from "../src/rules/index.js";
+import { committedReadmeTable, readmePath, renderReadmeTable, renderRulesDoc, rulesDocPath } from "../scripts/gen-rules-doc.js";
 
 describe("docs/rules.md", () => {
   const committed = readFileSync(rulesDocPath, "utf8");
@@ -18,6 +18,7 @@ describe("docs/rules.md", () => {
       expect(section).toContain(`- Default action: \`${rule.defaultAction}\``);
     }
     for (const d of defaults) expect(committed).toContain(`### \`${d.id}\`\n`);
+    for (const check of builtInChecks) expect(committed).toContain(`### \`${check.id}\`\n`);
   });
 
   it("lists each parameter with its default from the zod schema", () => {
@@ -26,5 +27,13 @@ describe("docs/rules.md", () => {
       '| `allowed` | list of "ReadWriteOnce" \\| "ReadOnlyMany" \\| "ReadWriteMany" \\| "ReadWriteOncePod" | `["ReadWriteOnce","ReadOnlyMany","ReadWriteMany","ReadWriteOncePod"]` | Access modes a claim may ask for. |',
     );
     expect(committed.split("### `storage-request`\n")[1]).toMatch(/\| `max` \| string \| unset \| Largest storage request/);
+  });
+});
+
+describe("README.md's rules table", () => {
+  it("equals what scripts/gen-rules-doc.ts renders from the registry, built-in checks included", () => {
+    const table = committedReadmeTable(readFileSync(readmePath, "utf8"));
+    expect(table).toBe(renderReadmeTable());
+    for (const id of [...rules, ...builtInChecks].map((c) => c.id)) expect(table).toContain(`| \`${id}\` |`);
   });
 });

@@ -6,9 +6,18 @@
 import { kinds, type ReviewedKind } from "../k8s/kinds.js";
 import { FieldPath, invalid } from "../k8s/field.js";
 import type { Finding } from "./finding.js";
-import type { Review } from "./types.js";
+import type { BuiltInCheck, Review } from "./types.js";
 
-export const decodingRuleId = "object-decoding";
+export const objectDecoding: BuiltInCheck = {
+  id: "object-decoding",
+  summary: "A StatefulSet or PersistentVolumeClaim has the field types Kubernetes defines.",
+  rationale: "The API server rejects an object whose fields have the wrong type, and no rule can judge it.",
+  fix: "Correct the field's type as the message says, for example a number where a string is written.",
+  kinds: ["StatefulSet", "PersistentVolumeClaim"],
+  defaultAction: "deny",
+  runs: "always",
+};
+export const decodingRuleId = objectDecoding.id;
 
 const maxProblems = 10;
 

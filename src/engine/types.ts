@@ -26,18 +26,31 @@ export type RuleIssue = FieldError & { advisory?: boolean };
 // biome-ignore lint: the parameter schema is any zod object whose fields all have defaults.
 export type ParamsSchema = z.ZodObject<any>;
 
-export interface Rule<S extends ParamsSchema = ParamsSchema> {
+/** What the documentation, SARIF and the README say of every check: the rules, and the built-in checks. */
+export interface CheckMetadata {
   id: string;
-  /** One line: what the rule checks. */
+  /** One line: what the check verifies. */
   summary: string;
-  /** Why it matters: what breaks in a cluster when the rule is ignored. */
+  /** Why it matters: what breaks in a cluster when it is ignored. */
   rationale: string;
   /** How to fix a finding. */
   fix: string;
   kinds: readonly ReviewedKind[];
-  /** Operations the rule runs on; CREATE and UPDATE unless said otherwise. */
+  /** Operations the check runs on; CREATE and UPDATE unless said otherwise. */
   operations?: readonly Operation[];
   defaultAction: Exclude<Action, "off">;
+}
+
+/**
+ * A check the pipeline makes itself, before any rule, where no policy can switch it: a rule needs an object it can
+ * read. Its findings carry its id as their rule id.
+ */
+export interface BuiltInCheck extends CheckMetadata {
+  /** Where it runs: in every review, or only when `stateward check` reads a manifest file. */
+  runs: "always" | "offline";
+}
+
+export interface Rule<S extends ParamsSchema = ParamsSchema> extends CheckMetadata {
   /** Parameters a policy may set, every one with a default. */
   params: S;
   check(input: RuleInput<z.output<S>>): RuleIssue[] | Promise<RuleIssue[]>;

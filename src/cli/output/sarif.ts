@@ -4,10 +4,9 @@
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { rules as ruleRegistry } from "../../rules/index.js";
+import { checks } from "../../rules/index.js";
 import type { CheckReport } from "../check.js";
 import { stdinName } from "../load.js";
-import { offlineChecks } from "../subject.js";
 
 export const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -50,7 +49,7 @@ function physicalLocations(file: string, line: number | undefined, options: Sari
 }
 
 export function formatSarif(report: CheckReport, options: SarifOptions): string {
-  const metadata: RuleMetadata[] = [...ruleRegistry, ...offlineChecks];
+  const metadata: readonly RuleMetadata[] = checks;
   const index = new Map(metadata.map((rule, i) => [rule.id, i]));
   const results = report.objects.flatMap((object) =>
     object.findings.map((finding) => ({

@@ -7,7 +7,7 @@
  * (statefulset-immutable-fields). The API server checks these after its defaults, so a field its defaults would fill
  * (podManagementPolicy "", whenDeleted "", restartPolicy "") is not an error here either.
  */
-import { type FieldError, FieldPath, forbidden, invalid, notSupported } from "../../engine/field.js";
+import { type FieldError, FieldPath, forbidden, invalid, notSupported } from "../field.js";
 import type { StatefulSet } from "../objects.js";
 import { validatePersistentVolumeClaimSpec } from "./core.js";
 import { validateLabelSelector, validateLabels, validateAnnotations, validateNonNegativeInt32, validateObjectMetaLabels, validateObjectMetaName } from "./meta.js";

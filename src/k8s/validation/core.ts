@@ -4,7 +4,7 @@
  * do: accessModes (storage-access-modes), resources.requests.storage (storage-request), a shrinking request
  * (pvc-resize).
  */
-import { type FieldError, FieldPath, forbidden, invalid, notSupported } from "../../engine/field.js";
+import { type FieldError, FieldPath, forbidden, invalid, notSupported } from "../field.js";
 import { dns1123SubdomainErrors } from "../names.js";
 import { legacyStorageClassAnnotation, type PersistentVolumeClaim } from "../objects.js";
 import { parseQuantity } from "../quantity.js";

@@ -4,7 +4,7 @@
  * `pkg/api/validation` (ValidateAnnotations, ValidateObjectMeta). Paths and error types are upstream's, quirks
  * included: a bad label key or value is reported at the map itself (`metadata.labels`), not at the key.
  */
-import { type FieldError, type FieldPath, forbidden, invalid, required, tooLong } from "../../engine/field.js";
+import { type FieldError, type FieldPath, forbidden, invalid, required, tooLong } from "../field.js";
 import { labelKeyErrors, labelValueErrors } from "../labels.js";
 import type { LabelSelector, ObjectMeta } from "../objects.js";
 

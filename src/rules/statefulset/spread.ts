@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type FieldError, FieldPath, invalid, required } from "../../engine/field.js";
+import { type FieldError, FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
 import type { LabelSelector, PodAffinityTerm, StatefulSet } from "../../k8s/objects.js";
 import { selectorMatches } from "../../k8s/selector.js";

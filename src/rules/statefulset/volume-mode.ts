@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FieldPath, invalid } from "../../engine/field.js";
+import { FieldPath, invalid } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import type { StatefulSet } from "../../k8s/objects.js";
 
