@@ -20,7 +20,7 @@ export type InvariantSubject =
   | { kind: "PersistentVolumeClaim"; object: PersistentVolumeClaim; oldObject: PersistentVolumeClaim | undefined };
 
 /** The spec fields an update of a StatefulSet may change (apps/validation ValidateStatefulSetUpdate). */
-const statefulSetMutableSpec = new Set([
+export const statefulSetMutableSpecFields = [
   "replicas",
   "ordinals",
   "template",
@@ -28,7 +28,8 @@ const statefulSetMutableSpec = new Set([
   "revisionHistoryLimit",
   "persistentVolumeClaimRetentionPolicy",
   "minReadySeconds",
-]);
+] as const;
+const statefulSetMutableSpec = new Set<string>(statefulSetMutableSpecFields);
 /** The spec fields an update of a PVC may change (core/validation ValidatePersistentVolumeClaimUpdate). */
 const claimMutableSpec = new Set(["resources", "volumeAttributesClassName"]);
 

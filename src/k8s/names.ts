@@ -34,7 +34,8 @@ export function dns1123SubdomainErrors(value: string): string[] {
 export const isDns1123Label = (value: string): boolean => dns1123LabelErrors(value).length === 0;
 export const isDns1123Subdomain = (value: string): boolean => dns1123SubdomainErrors(value).length === 0;
 
-function editDistance(a: string, b: string): number {
+/** Edit distance (insertions, deletions, substitutions) between two names. */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

@@ -3,20 +3,7 @@
  * document, so an unknown key can be matched against exactly the names that are allowed where it stands.
  */
 import type { z } from "zod";
-
-/** Edit distance (insertions, deletions, substitutions) between two names. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
+import { editDistance } from "../k8s/names.js";
 
 /**
  * The known name a typo most likely meant: the closest by edit distance when it is close for the name's length, or

@@ -2,19 +2,12 @@ import { z } from "zod";
 import { FieldPath, forbidden } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import type { PersistentVolumeClaim, StatefulSet } from "../../k8s/objects.js";
+import { statefulSetMutableSpecFields } from "../../k8s/invariants.js";
 import { ordinalRange } from "../../k8s/ordinals.js";
 import { parseQuantity } from "../../k8s/quantity.js";
 
-/** The spec fields Kubernetes lets an update change (apps/validation ValidateStatefulSetUpdate), in its own order. */
-const mutableFields = [
-  "replicas",
-  "ordinals",
-  "template",
-  "updateStrategy",
-  "revisionHistoryLimit",
-  "persistentVolumeClaimRetentionPolicy",
-  "minReadySeconds",
-] as const;
+/** The spec fields Kubernetes lets an update change, in its own order (the defaults' invariants use the same list). */
+const mutableFields = statefulSetMutableSpecFields;
 const reportOrder = ["selector", "serviceName", "volumeClaimTemplates", "podManagementPolicy"];
 
 const kubernetesMessage = `updates to statefulset spec for fields other than ${mutableFields
