@@ -99,7 +99,7 @@ export interface SizeRow {
   bytes: number;
 }
 
-/** Packs the built package and installs it for production, alone and with the Kubernetes client (the image). */
+/** Packs the built package and installs it for production into an empty folder, as a user would. */
 export function measureInstalledSize(): { rows: SizeRow[]; node22?: string; cleanup(): void } {
   const work = mkdtempSync(join(tmpdir(), "stateward-bench-size-"));
   const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work], root)) as {
@@ -167,8 +167,8 @@ export async function startupSection(runs: number): Promise<{ text: string; rows
       `Wall-clock time of one command as a fresh process (\`bin/stateward.js\` running the bundled \`dist/\`), ${runs}`,
       "runs each, every run right after a `node -e 0` on the same Node so both see the same machine load; the ratio is",
       "of the medians. Target (issue 15): `stateward check` of one small file within 2x `node -e 0`. The command line",
-      "is bundled with its dependencies (one module graph of a few files instead of hundreds), `check` loads neither",
-      "the server nor the Kubernetes client, and on Node 22 the compile cache keeps V8's code between runs (the",
+      "is bundled with its dependencies (one module graph of a few files instead of hundreds), `check` does not load",
+      "the server, and on Node 22 the compile cache keeps V8's code between runs (the",
       "unmeasured first run fills it). Before this build step the command ran the TypeScript sources through tsx:",
       "0.76 s against 0.10 s for `node -e 0` (7.4x), and the server took seconds to listen.",
       "",
@@ -176,8 +176,7 @@ export async function startupSection(runs: number): Promise<{ text: string; rows
       "",
       "Installed size, measured by packing the package and installing the tarball for production into an empty folder",
       "(`npm install ./stateward-*.tgz`). The dependencies are bundled into `dist/`, so the command installs nothing",
-      "else; the Kubernetes client is an optional peer dependency that only `serve --watch` loads, installed by the",
-      "image. Before: 100 MB of production dependencies (57 MB of them the Kubernetes client, plus tsx and esbuild).",
+      "else. Before: 100 MB of production dependencies (57 MB of them the Kubernetes client, plus tsx and esbuild).",
       "",
       sizeTable(size.rows),
       "",
