@@ -351,5 +351,5 @@ if (process.argv[1]?.endsWith("cluster.ts")) {
   const result = await runClusterBench(args.has("--quick"), !args.has("--no-wrangler"));
   const lines = clusterBenchSection(result);
   console.log(lines.join("\n"));
-  writeClusterSection(lines);
+  if (!args.has("--quick")) writeClusterSection(lines);
 }

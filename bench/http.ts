@@ -28,8 +28,9 @@ export interface LoadOptions {
   amount?: number;
 }
 
-export async function load(server: RunningServer, options: LoadOptions): Promise<LoadResult> {
-  const latencies: number[] = [];
+/** One autocannon run; `latencies` collects every response time, so runs can be pooled. */
+export async function load(server: RunningServer, options: LoadOptions, latencies: number[] = []): Promise<LoadResult> {
+  const before = latencies.length;
   const instance = autocannon({
     url: `${server.url}${options.route}`,
     method: "POST",
@@ -49,9 +50,9 @@ export async function load(server: RunningServer, options: LoadOptions): Promise
     connections: options.connections,
     requests: result.requests.total,
     reqPerSec: result.requests.total / result.duration,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    p999Ms: percentile(latencies, 99.9),
+    p50Ms: percentile(latencies.slice(before), 50),
+    p99Ms: percentile(latencies.slice(before), 99),
+    p999Ms: percentile(latencies.slice(before), 99.9),
     failures: result.errors + result.timeouts + result.non2xx,
   };
 }
@@ -95,4 +96,60 @@ export async function memoryRun(server: RunningServer, body: string, route: stri
     failures,
     growth: (rssKiB - afterWarmupKiB) / afterWarmupKiB,
   };
+}
+
+/** One line of an interleaved comparison: a route of a server, and the line whose requests per second it is held to. */
+export interface Contender {
+  server: RunningServer;
+  /** Shown instead of the server's name, for two processes of one server started differently. */
+  label?: string;
+  route: string;
+  body: string;
+  /** Index of the reference contender in the same list (a bare route), if any. */
+  reference?: number;
+}
+
+export interface ComparedResult extends LoadResult {
+  rounds: number;
+  /** Median over the rounds of this round's requests per second over the reference's in the same round. */
+  ratio?: number;
+}
+
+/**
+ * Every contender in turn, `rounds` times, each for `secondsPerRound`: this machine's speed drifts with what else runs
+ * on it, so two servers measured a minute apart are not comparable, while two measured in the same round are.
+ * Requests per second are the median of the rounds; latency percentiles pool every response of every round.
+ */
+export async function interleaved(
+  contenders: Contender[],
+  connections: number,
+  rounds: number,
+  secondsPerRound: number,
+): Promise<ComparedResult[]> {
+  const perRound: LoadResult[][] = contenders.map(() => []);
+  const latencies: number[][] = contenders.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, c] of contenders.entries()) {
+      const result = await load(c.server, { route: c.route, body: c.body, connections, durationSeconds: secondsPerRound }, latencies[i]);
+      perRound[i]!.push(result);
+    }
+  }
+  const median = (values: number[]) => percentile(values, 50);
+  return contenders.map((c, i) => {
+    const results = perRound[i]!;
+    const reference = c.reference === undefined ? undefined : perRound[c.reference];
+    return {
+      server: c.label ?? c.server.name,
+      route: c.route,
+      connections,
+      rounds,
+      requests: results.reduce((sum, r) => sum + r.requests, 0),
+      reqPerSec: median(results.map((r) => r.reqPerSec)),
+      p50Ms: percentile(latencies[i]!, 50),
+      p99Ms: percentile(latencies[i]!, 99),
+      p999Ms: percentile(latencies[i]!, 99.9),
+      failures: results.reduce((sum, r) => sum + r.failures, 0),
+      ...(reference ? { ratio: median(results.map((r, round) => r.reqPerSec / reference[round]!.reqPerSec)) } : {}),
+    };
+  });
 }

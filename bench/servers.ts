@@ -93,10 +93,10 @@ export async function start(
 }
 
 /** Stateward's Node server, `stateward serve` from the compiled dist/ (`npm run bench` builds it), with the built-in policy. */
-export async function startNodeServer(): Promise<RunningServer> {
+export async function startNodeServer(env: Record<string, string> = {}, name = "Stateward on Node"): Promise<RunningServer> {
   const port = await freePort();
   const args = ["bin/stateward.js", "serve", "--host", "127.0.0.1", "--port", String(port)];
-  return start("Stateward on Node", process.execPath, args, port, 30_000);
+  return start(name, process.execPath, args, port, 30_000, env);
 }
 
 export async function startBareNode(): Promise<RunningServer> {
@@ -111,10 +111,11 @@ export function wranglerArgs(port: number, inspectorPort: number, config?: strin
 }
 
 /** The Worker in workerd behind `wrangler dev`, with wrangler.toml as deployed. */
-export async function startWranglerDev(): Promise<RunningServer> {
+export async function startWranglerDev(vars: Record<string, string> = {}, name = "Stateward on wrangler dev"): Promise<RunningServer> {
   const port = await freePort();
   const bin = join(root, "node_modules", ".bin", "wrangler");
-  return start("Stateward on wrangler dev", bin, wranglerArgs(port, await freePort()), port, 60_000);
+  const args = [...wranglerArgs(port, await freePort()), ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`])];
+  return start(name, bin, args, port, 60_000);
 }
 
 export async function startBareWrangler(): Promise<RunningServer> {
