@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         // HTTP paths run inside workerd (miniflare), the way the Worker runs at the edge.
-        plugins: [cloudflareTest({ main: "./src/worker.ts", wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [cloudflareTest({ main: "./src/worker/index.ts", wrangler: { configPath: "./wrangler.toml" } })],
         test: { ...hangLimits, name: "workerd", include: ["test/**/*.worker.test.ts"] },
       },
       {

@@ -5,7 +5,8 @@
  * Hono app's fetch, and through a bare Hono route, show what the runtime's Request and Response add on top.
  */
 import { memoryClusterView } from "../src/cluster/view.js";
-import { admitBody, createApp } from "../src/http/app.js";
+import { admitBody } from "../src/http/admission-routes.js";
+import { createApp } from "../src/http/app.js";
 import { loadPolicy } from "../src/policy/policy.js";
 import { bareApp } from "./bare-app.js";
 import { type BenchCase, benchSnapshot } from "./cases.js";

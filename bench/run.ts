@@ -334,7 +334,7 @@ async function main(): Promise<void> {
     "## In process",
     "",
     "One AdmissionReview end to end, from the request body's bytes (a `Buffer`, as a server receives them) to the",
-    "response's text: decoding the bytes, `admitBody` in `src/http/app.ts` (the function the admission routes call:",
+    "response's text: decoding the bytes, `admitBody` in `src/http/admission-routes.ts` (the function the admission routes call:",
     "JSON parse, shape limits, envelope, object decoding, rules or defaults, patch) and `JSON.stringify` of its answer;",
     "with the built-in policy and an in-memory cluster view.",
     "",

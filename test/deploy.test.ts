@@ -42,7 +42,7 @@ describe("npm run deploy", () => {
   it("refuses STATEWARD_POLICY from the environment and from wrangler.toml's vars", async () => {
     expect((await deploy(["--dry-run"], { STATEWARD_POLICY: typo })).output).toContain("$STATEWARD_POLICY:2: rules: unknown field(s)");
     const config = path.join(dir, "wrangler.toml");
-    const toml = readFileSync("wrangler.toml", "utf8").replace('main = "src/worker.ts"', `main = "${path.resolve("src/worker.ts")}"`);
+    const toml = readFileSync("wrangler.toml", "utf8").replace('main = "src/worker/index.ts"', `main = "${path.resolve("src/worker/index.ts")}"`);
     writeFileSync(config, `${toml}\n[vars]\nSTATEWARD_POLICY = """\n${typo}"""\n`);
     const fromToml = await deploy(["--config", config, "--dry-run"], {});
     expect(fromToml.code).toBe(1);

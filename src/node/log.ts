@@ -2,7 +2,7 @@
  * The Node server's log: one JSON line per event on stdout, written once per turn of the event loop. Under load one
  * write then carries the lines of many reviews; a write per line (console.log) cost a tenth of the server's CPU.
  */
-import type { LogLine } from "../http/app.js";
+import type { LogLine } from "../http/service.js";
 
 export interface JsonLog {
   log(line: LogLine): void;

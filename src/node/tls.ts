@@ -6,7 +6,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Server } from "node:https";
-import type { LogLine } from "../http/app.js";
+import type { LogLine } from "../http/service.js";
 import type { ReadinessCheck } from "../http/health.js";
 
 export const tlsRecheckMs = 60_000;

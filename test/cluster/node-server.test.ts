@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { writesNeedTokenMessage } from "../../src/http/app.js";
+import { writesNeedTokenMessage } from "../../src/http/auth.js";
 import { spawnNodeServer } from "../node/spawn-server.js";
 
 const token = "node-state-token";

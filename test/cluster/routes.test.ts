@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { type ClusterStore, clusterViewOf } from "../../src/cluster/store.js";
-import { createApp, type LogLine, writesNeedTokenMessage } from "../../src/http/app.js";
+import { createApp } from "../../src/http/app.js";
+import { writesNeedTokenMessage } from "../../src/http/auth.js";
+import type { LogLine } from "../../src/http/service.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import serviceReview from "../fixtures/admission/000-web.service-web-headless.create.validate.json";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";

@@ -5,8 +5,9 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type ClusterBindings, clusterFromBindings } from "../../src/cluster/bindings.js";
-import { createApp, writesNeedTokenMessage } from "../../src/http/app.js";
+import { type ClusterBindings, clusterFromBindings } from "../../src/worker/bindings.js";
+import { createApp } from "../../src/http/app.js";
+import { writesNeedTokenMessage } from "../../src/http/auth.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import serviceReview from "../fixtures/admission/000-web.service-web-headless.create.validate.json";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";

@@ -1,8 +1,8 @@
 /** The store's contract on the SQLite-backed Durable Object, inside workerd: the same sequences as on Node. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ClusterBindings } from "../../src/cluster/bindings.js";
-import { durableClusterStore } from "../../src/cluster/durable-store.js";
+import type { ClusterBindings } from "../../src/worker/bindings.js";
+import { durableClusterStore } from "../../src/worker/durable-store.js";
 import { kindInfo } from "../../src/cluster/kinds.js";
 import { openSync, stageSyncPage } from "../../src/cluster/ingest.js";
 import { storeContract } from "./store-contract.js";

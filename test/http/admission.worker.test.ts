@@ -1,7 +1,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { emptyClusterView } from "../../src/cluster/view.js";
-import { createApp, type LogLine } from "../../src/http/app.js";
+import { createApp } from "../../src/http/app.js";
+import type { LogLine } from "../../src/http/service.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import pvcCreate from "../fixtures/admission/000-web-pvc.persistentvolumeclaim-www-web-0.create.validate.json";
 import serviceCreate from "../fixtures/admission/000-web.service-web-headless.create.validate.json";

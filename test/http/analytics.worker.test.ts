@@ -4,7 +4,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import workerModule from "../../src/worker.js";
+import workerModule from "../../src/worker/index.js";
 import mysqlMutate from "../fixtures/admission/002-mysql.statefulset-mysql.client.mutate.json";
 import stsCreate from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
 import { post } from "./helpers.js";

@@ -1,4 +1,4 @@
-import type { Hono } from "hono";
+import type { App } from "../../src/http/service.js";
 
 export interface ReviewAnswer {
   apiVersion: string;
@@ -38,4 +38,4 @@ export function withRequest<T extends { request: Record<string, unknown> }>(revi
   return copy;
 }
 
-export const appFetcher = (app: Hono) => ({ fetch: (request: Request) => app.fetch(request) });
+export const appFetcher = (app: App) => ({ fetch: (request: Request) => app.fetch(request) });

@@ -5,7 +5,7 @@
 import { exports } from "cloudflare:workers";
 import { applyPatch, type Operation } from "rfc6902";
 import { describe, expect, it } from "vitest";
-import workerModule from "../../src/worker.js";
+import workerModule from "../../src/worker/index.js";
 import { clientSideApply, patch, type Step } from "../defaults/apiserver.js";
 import { post } from "./helpers.js";
 

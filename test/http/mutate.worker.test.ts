@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { applyPatch, type Operation } from "rfc6902";
 import { describe, expect, it } from "vitest";
-import workerModule from "../../src/worker.js";
+import workerModule from "../../src/worker/index.js";
 import pvcClient from "../fixtures/admission/002-nfs.persistentvolumeclaim-nginx-pvc.client.mutate.json";
 import pvcCreate from "../fixtures/admission/002-nfs.persistentvolumeclaim-nginx-pvc.create.mutate.json";
 import webClient from "../fixtures/admission/000-web.statefulset-web.client.mutate.json";

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { clusterKinds } from "../../src/cluster/kinds.js";
 import { kinds } from "../../src/k8s/kinds.js";
-import { routes, tokenPathPrefix } from "../../src/http/app.js";
+import { routes, tokenPathPrefix } from "../../src/http/routes.js";
 import { readSyncRun } from "../../src/node/sync.js";
 import { serviceAccountDir } from "../../src/node/kube-api.js";
 import { find, k8sDir, type K8sObject, one, overlayDir, parseManifests, render, webhooks } from "./render.js";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { clusterKinds } from "../../src/cluster/kinds.js";
 import { kinds } from "../../src/k8s/kinds.js";
-import { routes } from "../../src/http/app.js";
+import { routes } from "../../src/http/routes.js";
 import { selectorMatches } from "../../src/k8s/selector.js";
 import { closeTimeoutSeconds, readNodeOptions } from "../../src/node/options.js";
 import { lintPolicy } from "../../src/policy/lint.js";

@@ -1,7 +1,7 @@
 /** The Worker's cluster view and store from its bindings: the Durable Object instance named after the cluster. */
 import { type ClusterStoreObject, durableClusterStore } from "./durable-store.js";
-import { type ClusterStore, clusterViewOf } from "./store.js";
-import { type ClusterView, emptyClusterView } from "./view.js";
+import { type ClusterStore, clusterViewOf } from "../cluster/store.js";
+import { type ClusterView, emptyClusterView } from "../cluster/view.js";
 
 export interface ClusterBindings {
   /** Names the cluster whose store this Worker uses; one Worker can serve several clusters under different names. */

@@ -1,12 +1,13 @@
 /** The Cloudflare Workers entry: configuration from bindings, everything else from the shared app. */
 import type { Context } from "hono";
-import { type ClusterBindings, clusterFromBindings } from "./cluster/bindings.js";
-import { createApp, type ServiceConfig } from "./http/app.js";
-import { loadPolicy, type PolicyState } from "./policy/policy.js";
-import { type AnalyticsBindings, analyticsTelemetry } from "./worker/analytics.js";
+import { type ClusterBindings, clusterFromBindings } from "./bindings.js";
+import { createApp } from "../http/app.js";
+import type { ServiceConfig } from "../http/service.js";
+import { loadPolicy, type PolicyState } from "../policy/policy.js";
+import { type AnalyticsBindings, analyticsTelemetry } from "./analytics.js";
 
 // workerd accepts only handlers and classes as a module's exports: nothing else may be exported from here.
-export { ClusterStoreObject } from "./cluster/durable-store.js";
+export { ClusterStoreObject } from "./durable-store.js";
 
 export interface Env extends ClusterBindings, AnalyticsBindings {
   WEBHOOK_TOKEN?: string;

@@ -3,7 +3,7 @@
  * SQL synchronously in one transaction, so an observation, a page, a commit or a lookup is one atomic step.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type ClusterKind, type ClusterRecord, clusterKinds } from "./kinds.js";
+import { type ClusterKind, type ClusterRecord, clusterKinds } from "../cluster/kinds.js";
 import {
   type ClusterStore,
   type CommitOutcome,
@@ -20,8 +20,8 @@ import {
   type StoredRow,
   type SyncBatch,
   type SyncSession,
-} from "./store.js";
-import type { Lookup, PodDisruptionBudgetRecord, StorageClassRecord } from "./view.js";
+} from "../cluster/store.js";
+import type { Lookup, PodDisruptionBudgetRecord, StorageClassRecord } from "../cluster/view.js";
 
 type RowColumns = { observed_at: number | null; record: string | null };
 
