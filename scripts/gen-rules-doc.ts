@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { z } from "zod";
+import { mutateWarningBudget, validateWarningBudget } from "../src/admission/warnings.js";
 import { defaults as defaultRegistry } from "../src/defaults/index.js";
 import type { BuiltInCheck, CheckMetadata, Default, ParamsSchema, Rule } from "../src/engine/types.js";
 import { builtInChecks as builtInRegistry, checks as checkRegistry, rules as ruleRegistry } from "../src/rules/index.js";
@@ -150,6 +151,28 @@ export function renderRulesDoc(
     "    action: deny | warn | off",
     "    <parameter>: <value>",
     "```",
+    "",
+    "## Warnings that arrive",
+    "",
+    "The API server cuts a warning past 256 characters and, once one request's warnings pass 4,096 characters, drops the",
+    "rest (k8s.io/apiserver `filters/warning.go`). That total is shared by the API server's own warnings (a deprecated",
+    "apiVersion, unknown fields), PodSecurity admission, every other webhook, and both of Stateward's webhooks, which see",
+    "the same request. So the webhook's answer does not carry one warning per finding:",
+    "",
+    "- Findings alike but for the list item they are about (the same rule, error type, value and detail on",
+    "  `containers[0]`, `containers[1]`, ...) make one warning on the field pattern that names the items:",
+    '  `spec.template.spec.containers[*].readinessProbe: Required value: ... (containers "app", "sidecar" and 18 more)`.',
+    "- Every warning is at most 256 characters: a long detail is cut with `...`, never the item names or the rule id.",
+    "- Most important first: a check that could not be made (`Internal error`: nothing else it checks was verified);",
+    "  then findings of rules whose default action is deny, softened to warnings by the policy or the rule (what will not",
+    "  work as written: a storage class that does not exist); then the advice of warn rules in the order of the table",
+    "  below, Service and storage checks before probe and placement advice.",
+    `- At most ${validateWarningBudget.toLocaleString("en-US")} characters from \`/validate\` and ${mutateWarningBudget.toLocaleString("en-US")} from \`/mutate\` (skipped defaults first, then changes), together`,
+    `  ${(validateWarningBudget + mutateWarningBudget).toLocaleString("en-US")} of the 4,096, leaving the rest to the others: past the budget, one last line says`,
+    "  `and N more: run stateward check` (`stateward mutate` for `/mutate`), N counting the findings left out.",
+    "",
+    "`stateward check` prints every finding in full, one per line with its file and line, and the review's log line",
+    "records every finding too.",
     "",
     "## Validation rules (`/validate`)",
     "",

@@ -3,11 +3,12 @@
  * pipeline's result to an AdmissionResponse. Knows nothing about HTTP.
  */
 import { boundedClusterView, type ClusterView } from "../cluster/view.js";
-import { type Finding, formatFinding, maxWarningLength } from "../engine/finding.js";
+import { type Finding, formatFinding } from "../engine/finding.js";
 import { type ReviewMode, type ReviewResult, reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { type AdmissionRequest, type AdmissionResponse, base64Utf8 } from "../k8s/admission.js";
 import { kinds, reviewedKindOf, reviewedKinds } from "../k8s/kinds.js";
+import { mutationWarnings, validationWarnings } from "./warnings.js";
 
 export type AdmissionMode = ReviewMode;
 
@@ -34,26 +35,19 @@ export const handledResources = reviewedKinds.map((kind) => {
 });
 
 /**
- * Findings reported in one response. An object with thousands of faulty entries (200 000 containers without a probe
- * fit in the body limit) would otherwise yield a response of tens of megabytes for the API server to carry back.
+ * Errors listed in one denial's message. An object with thousands of faulty entries (200 000 containers fit in the
+ * body limit) would otherwise yield a response of tens of megabytes for the API server to carry back. Warnings have
+ * their own budget in characters (./warnings.ts).
  */
 export const maxReportedFindings = 50;
 
-/** The first findings, formatted, and one closing line counting the rest. */
-function reported<T>(items: readonly T[], format: (item: T) => string, what: string): string[] {
-  if (items.length <= maxReportedFindings) return items.map(format);
-  const shown = items.slice(0, maxReportedFindings - 1).map(format);
-  return [...shown, `and ${items.length - shown.length} more ${what} not shown`];
-}
-
-const clipWarning = (text: string): string =>
-  text.length > maxWarningLength ? `${text.slice(0, maxWarningLength - 3)}...` : text;
-
 const ruleIds = (findings: readonly Finding[]) => [...new Set(findings.map((f) => f.ruleId))];
 
-/** Kubernetes' aggregate style: one error alone, several in brackets. */
+/** Kubernetes' aggregate style: one error alone, several in brackets; past the cap, one closing line counts the rest. */
 function denialMessage(kind: string, name: string, denials: readonly Finding[]): string {
-  const lines = reported(denials, (f) => formatFinding(f), "errors");
+  const shown = denials.length <= maxReportedFindings ? denials : denials.slice(0, maxReportedFindings - 1);
+  const lines = shown.map((f) => formatFinding(f));
+  if (shown.length < denials.length) lines.push(`and ${denials.length - shown.length} more errors not shown`);
   const body = lines.length === 1 ? lines[0] : `[${lines.join(", ")}]`;
   return `${kind} ${JSON.stringify(name)} is invalid: ${body}`;
 }
@@ -131,13 +125,14 @@ function answer(request: AdmissionRequest, mode: AdmissionMode, kind: string, re
       };
     case "patch": {
       // A skipped default is reported whatever `warnings` says: the user expected a change that did not happen.
-      const warnings = reported([...result.skipped, ...(result.reportChanges ? result.changes : [])], clipWarning, "changes");
+      const warnings = mutationWarnings(result.skipped, result.reportChanges ? result.changes : []);
       if (!result.patch) return { response: allowed(uid, warnings), decision: "allowed", rules: [], findings: [] };
       return { response: patched(uid, result.patch, warnings), decision: "patched", rules: result.applied, findings: [] };
     }
     case "findings": {
       const { denials, warnings } = result;
-      const warningLines = reported(warnings, (f) => formatFinding(f, maxWarningLength), "warnings");
+      // The log line keeps every finding (`findings` below); the answer carries what the API server will pass on.
+      const warningLines = validationWarnings(warnings, request.object);
       const rules = ruleIds([...denials, ...warnings]);
       if (denials.length === 0) return { response: allowed(uid, warningLines), decision: "allowed", rules, findings: warnings };
       return {

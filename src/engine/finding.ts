@@ -7,13 +7,10 @@ export interface Finding {
   error: FieldError;
 }
 
-/** The API server truncates each warning beyond this length. */
+/** The API server truncates each warning beyond this length (k8s.io/apiserver `filters/warning.go`). */
 export const maxWarningLength = 256;
 
 /** One line in Kubernetes' field-error style, ending with the rule id: `spec.serviceName: Not found: "x": ... [rule]`. */
-export function formatFinding(finding: Finding, maxLength = Number.POSITIVE_INFINITY): string {
-  const tag = ` [${finding.ruleId}]`;
-  let body = formatFieldError(finding.error);
-  if (body.length + tag.length > maxLength) body = `${body.slice(0, maxLength - tag.length - 3)}...`;
-  return body + tag;
+export function formatFinding(finding: Finding): string {
+  return `${formatFieldError(finding.error)} [${finding.ruleId}]`;
 }

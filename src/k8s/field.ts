@@ -38,11 +38,23 @@ export class FieldPath {
 
   /** `field.Path.String()`'s rendering; the object itself is `<root>`. */
   toString(): string {
+    return this.render((index) => String(index));
+  }
+
+  /**
+   * The path with every list index as `*`, the field of every item, as PodSecurity's aggregated warnings write it:
+   * `spec.template.spec.containers[*].readinessProbe`.
+   */
+  pattern(): string {
+    return this.render(() => "*");
+  }
+
+  private render(index: (i: number) => string): string {
     if (this.segments.length === 0) return "<root>";
     let out = "";
     for (const segment of this.segments) {
       if (segment.type === "name") out = out === "" ? segment.name : `${out}.${segment.name}`;
-      else out += `[${segment.type === "index" ? segment.index : segment.key}]`;
+      else out += `[${segment.type === "index" ? index(segment.index) : segment.key}]`;
     }
     return out;
   }
@@ -93,8 +105,9 @@ export function renderValue(value: unknown): string {
   return text.length > maxRenderedValue ? `${text.slice(0, maxRenderedValue - 3)}...` : text;
 }
 
-export function formatFieldError(error: FieldError): string {
-  const parts = [error.path.toString(), error.type];
+/** `field.Error.Error()`'s rendering; `renderedPath` replaces the path's own rendering (a pattern of several paths). */
+export function formatFieldError(error: FieldError, renderedPath = error.path.toString()): string {
+  const parts = [renderedPath, error.type];
   if (showsValue.has(error.type)) parts.push(renderValue(error.value));
   if (error.detail) parts.push(error.detail);
   return parts.join(": ");

@@ -16,12 +16,14 @@ export const statefulSetReadinessProbe = defineRule({
     const policy = object.spec?.podManagementPolicy;
     if (policy && policy !== "OrderedReady") return [];
     const issues: RuleIssue[] = [];
+    // The detail does not name the container: the path does, and the webhook's warning groups the containers alike
+    // into one line that names them all.
     (object.spec?.template?.spec?.containers ?? []).forEach((container, i) => {
       if (container.readinessProbe) return;
       issues.push(
         required(
           FieldPath.root("spec", "template", "spec", "containers").index(i).child("readinessProbe"),
-          `container ${JSON.stringify(container.name ?? "")} is Ready once started, so ordered start and rollouts do not wait for it; add one`,
+          "the container is Ready once started, so ordered start and rollouts do not wait for it",
         ),
       );
     });
