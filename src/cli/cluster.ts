@@ -1,8 +1,9 @@
 /**
  * The cluster view of an offline run: the other documents of the same run stand in for the cluster.
  *
- * Services and StatefulSets count as fully known, so a serviceName that no input defines gets the rules' "not found"
- * answer, as the issue asks: a StatefulSet and its Service are normally shipped together. StorageClasses count as
+ * Services, StatefulSets and PodDisruptionBudgets count as fully known, so a serviceName that no input defines gets the
+ * rules' "not found" answer, as does a replicated StatefulSet that no input's budget selects: a StatefulSet, its Service
+ * and its budget are normally shipped together (a Helm chart's templates, a kustomization). StorageClasses count as
  * known only when the inputs define at least one: a manifest repository rarely holds its cluster's classes, and
  * "storage class not found" on every claim would be a wrong finding on nearly every real manifest.
  */
@@ -36,6 +37,7 @@ export function inputClusterView(manifests: readonly Pick<Manifest, "object">[],
   const view = memoryClusterView({
     services: records.Service,
     statefulSets: records.StatefulSet,
+    podDisruptionBudgets: records.PodDisruptionBudget,
     ...(storageClasses.length > 0 ? { storageClasses } : {}),
   });
   if (storageClasses.length > 0) return view;

@@ -1,7 +1,13 @@
 import type { LabelSelector } from "./objects.js";
 
+/** The fields of a LabelSelector that select: an object's, or a record of the cluster view. */
+interface SelectorTerms {
+  matchLabels?: Record<string, string> | null;
+  matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] | null }[] | null;
+}
+
 /** Whether a LabelSelector selects `labels`, as in k8s.io/apimachinery's `LabelSelectorAsSelector`. */
-export function selectorMatches(selector: LabelSelector, labels: Record<string, string> | null | undefined): boolean {
+export function selectorMatches(selector: SelectorTerms, labels: Record<string, string> | null | undefined): boolean {
   const have = labels ?? {};
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (have[key] !== value) return false;

@@ -7,13 +7,15 @@ describe("stateward check on the seeds", () => {
   it("000-web.yaml: the headless Service in the same file satisfies serviceName; nothing is denied", async () => {
     const { code, stdout } = await cli(["check", `${seeds}/000-web.yaml`]);
     expect(code).toBe(0);
-    // The findings are the missing readinessProbe and the replicas not kept apart, which the catalog makes warnings.
+    // The findings are the missing readinessProbe, the replicas not kept apart and not covered by a
+    // PodDisruptionBudget, which the catalog makes warnings.
     expect(findingLines(stdout)).toEqual([
       `${seeds}/000-web.yaml:46 statefulset-readiness-probe warn`,
       `${seeds}/000-web.yaml:43 statefulset-spread warn`,
+      `${seeds}/000-web.yaml:41 statefulset-disruption-budget warn`,
     ]);
     expect(stdout).not.toContain("statefulset-headless-service");
-    expect(stdout.trimEnd().split("\n").at(-1)).toBe("1 object checked in 1 file, none denied, 2 warnings");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("1 object checked in 1 file, none denied, 3 warnings");
   });
 
   it("002-mysql.yaml: a Service that no input defines gets the rule's Not found answer", async () => {
@@ -47,23 +49,29 @@ describe("stateward check on the seeds", () => {
       `${seeds}/000-web-pvc.yaml:29 pvc-selector-provisioning warn`,
       `${seeds}/000-web.yaml:46 statefulset-readiness-probe warn`,
       `${seeds}/000-web.yaml:43 statefulset-spread warn`,
+      `${seeds}/000-web.yaml:41 statefulset-disruption-budget warn`,
       `${seeds}/001-web.yaml:34 statefulset-readiness-probe warn`,
       `${seeds}/001-web.yaml:31 statefulset-spread warn`,
+      `${seeds}/001-web.yaml:29 statefulset-disruption-budget warn`,
       `${seeds}/002-my-statefulset.yaml:31 statefulset-readiness-probe warn`,
       `${seeds}/002-my-statefulset.yaml:29 statefulset-spread warn`,
+      `${seeds}/002-my-statefulset.yaml:27 statefulset-disruption-budget warn`,
       `${seeds}/002-mysql.yaml:8 statefulset-headless-service warn`,
       `${seeds}/002-mysql.yaml:19 statefulset-readiness-probe warn`,
       `${seeds}/002-mysql.yaml:17 statefulset-spread warn`,
+      `${seeds}/002-mysql.yaml:15 statefulset-disruption-budget warn`,
       `${seeds}/002-mysql.yaml:32 storage-class warn`,
       `${seeds}/003-backend.yaml:19 statefulset-readiness-probe warn`,
       `${seeds}/003-backend.yaml:17 statefulset-spread warn`,
+      `${seeds}/003-backend.yaml:15 statefulset-disruption-budget warn`,
       `${seeds}/004-web.yaml:32 statefulset-readiness-probe warn`,
       `${seeds}/004-web.yaml:30 statefulset-spread warn`,
+      `${seeds}/004-web.yaml:28 statefulset-disruption-budget warn`,
     ]);
     expect(stdout).toContain(
       `${seeds}/001-web.yaml:17: note: StatefulSet default/web is also defined at ${seeds}/000-web.yaml:29; applied together, this one replaces it`,
     );
-    expect(stdout.trimEnd().split("\n").at(-1)).toBe("9 objects checked in 9 files, none denied, 16 warnings");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("9 objects checked in 9 files, none denied, 22 warnings");
   });
 });
 
@@ -76,14 +84,18 @@ describe("stateward check on examples/broken", () => {
       "examples/broken/claim-size-and-mode.yaml:11 storage-access-modes deny",
       "examples/broken/missing-service.yaml:9 statefulset-headless-service warn",
       "examples/broken/missing-service.yaml:18 statefulset-spread warn",
+      "examples/broken/missing-service.yaml:16 statefulset-disruption-budget warn",
       "examples/broken/not-headless.yaml:20 statefulset-headless-service warn",
       "examples/broken/not-headless.yaml:29 statefulset-spread warn",
+      "examples/broken/not-headless.yaml:27 statefulset-disruption-budget warn",
       "examples/broken/removed-api-version.yaml:5 statefulset-api-version deny",
       "examples/broken/removed-api-version.yaml:9 statefulset-selector deny",
       "examples/broken/removed-api-version.yaml:16 statefulset-spread warn",
+      "examples/broken/removed-api-version.yaml:14 statefulset-disruption-budget warn",
       "examples/broken/selector-mismatch.yaml:30 statefulset-selector deny",
       "examples/broken/selector-mismatch.yaml:23 statefulset-headless-service warn",
       "examples/broken/selector-mismatch.yaml:32 statefulset-spread warn",
+      "examples/broken/selector-mismatch.yaml:30 statefulset-disruption-budget warn",
       "examples/broken/volume-mount-typo.yaml:39 statefulset-volume-mounts deny",
       "examples/broken/volume-mount-typo.yaml:43 statefulset-volume-mounts warn",
       "examples/broken/wrong-type.yaml:10 object-decoding deny",
@@ -96,7 +108,7 @@ describe("stateward check on examples/broken", () => {
       'examples/broken/wrong-type.yaml:10: deny: StatefulSet default/counter: spec.replicas: Invalid value: "3": ' +
         "Invalid input: expected number, received string [object-decoding]",
     );
-    expect(stdout.trimEnd().split("\n").at(-1)).toBe("7 objects checked in 7 files, 5 denied, 8 warnings");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("7 objects checked in 7 files, 5 denied, 12 warnings");
   });
 
   it("each file says in its comment what is expected of it", async () => {

@@ -21,25 +21,30 @@ describe("corpus folders checked together", () => {
     ]);
     expect(code).toBe(0);
     // The claim templates rely on the cluster's default class, which a manifest folder cannot show; nothing keeps the
-    // replicas on different nodes.
+    // replicas on different nodes, and no PodDisruptionBudget limits how many a drain evicts.
     expect(findingLines(stdout)).toEqual([
       `${corpus}/yolean-kafka__zookeeper__50pzoo.yaml:21 statefulset-spread warn`,
+      `${corpus}/yolean-kafka__zookeeper__50pzoo.yaml:17 statefulset-disruption-budget warn`,
       `${corpus}/yolean-kafka__zookeeper__50pzoo.yaml:95 storage-class warn`,
       `${corpus}/yolean-kafka__zookeeper__51zoo.yaml:21 statefulset-spread warn`,
+      `${corpus}/yolean-kafka__zookeeper__51zoo.yaml:17 statefulset-disruption-budget warn`,
       `${corpus}/yolean-kafka__zookeeper__51zoo.yaml:97 storage-class warn`,
     ]);
     expect(stdout).not.toContain("statefulset-headless-service");
-    expect(stdout).toContain("2 objects checked in 4 files, none denied, 4 warnings");
+    expect(stdout).toContain("2 objects checked in 4 files, none denied, 6 warnings");
   });
 
-  it("kubernetes/examples cassandra: Service, StatefulSet and its StorageClass leave only the spread warning", async () => {
+  it("kubernetes/examples cassandra: Service, StatefulSet and its StorageClass leave only the spread and budget warnings", async () => {
     const { code, stdout } = await cli([
       "check",
       ...files("k8s-examples__databases__cassandra__cassandra-service.yaml", "k8s-examples__databases__cassandra__cassandra-statefulset.yaml"),
     ]);
     expect(code).toBe(0);
-    expect(findingLines(stdout)).toEqual([`${corpus}/k8s-examples__databases__cassandra__cassandra-statefulset.yaml:17 statefulset-spread warn`]);
-    expect(stdout).toContain("1 object checked in 2 files, none denied, 1 warning\n");
+    expect(findingLines(stdout)).toEqual([
+      `${corpus}/k8s-examples__databases__cassandra__cassandra-statefulset.yaml:17 statefulset-spread warn`,
+      `${corpus}/k8s-examples__databases__cassandra__cassandra-statefulset.yaml:15 statefulset-disruption-budget warn`,
+    ]);
+    expect(stdout).toContain("1 object checked in 2 files, none denied, 2 warnings\n");
   });
 
   it("the StatefulSet alone: its Service is missing, its class known since the file defines StorageClass fast", async () => {
@@ -48,6 +53,7 @@ describe("corpus folders checked together", () => {
     expect(findingLines(stdout)).toEqual([
       `${corpus}/k8s-examples__databases__cassandra__cassandra-statefulset.yaml:8 statefulset-headless-service warn`,
       `${corpus}/k8s-examples__databases__cassandra__cassandra-statefulset.yaml:17 statefulset-spread warn`,
+      `${corpus}/k8s-examples__databases__cassandra__cassandra-statefulset.yaml:15 statefulset-disruption-budget warn`,
     ]);
   });
 });

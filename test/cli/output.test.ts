@@ -14,7 +14,9 @@ describe("text output", () => {
         'no Service "queue-headless" in namespace "default"; create it headless (clusterIP: None), selecting the pods [statefulset-headless-service]\n' +
         `${broken}/missing-service.yaml:18: warn: StatefulSet default/queue: spec.template.spec.affinity.podAntiAffinity: Required value: ` +
         "3 replicas may run on one node and fail together; add anti-affinity or a topologySpreadConstraint on kubernetes.io/hostname [statefulset-spread]\n" +
-        "1 object checked in 1 file, none denied, 2 warnings\n",
+        `${broken}/missing-service.yaml:16: warn: StatefulSet default/queue: spec.template.metadata.labels: Not found: {"app":"queue"}: ` +
+        'no PodDisruptionBudget in namespace "default" selects the pods; a drain may evict several of the 3 replicas at once [statefulset-disruption-budget]\n' +
+        "1 object checked in 1 file, none denied, 3 warnings\n",
     );
   });
 
@@ -33,7 +35,7 @@ describe("JSON output", () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.version).toBe(1);
-    expect(report.summary).toEqual({ files: 1, objects: 1, denied: 1, denials: 2, warnings: 1, errors: 0 });
+    expect(report.summary).toEqual({ files: 1, objects: 1, denied: 1, denials: 2, warnings: 2, errors: 0 });
     expect(report.objects).toEqual([
       {
         file: `${broken}/removed-api-version.yaml`,
@@ -69,6 +71,14 @@ describe("JSON output", () => {
             message: expect.stringMatching(/^spec\.template\.spec\.affinity\.podAntiAffinity: Required value: 2 replicas /),
             line: 16,
           },
+          {
+            ruleId: "statefulset-disruption-budget",
+            action: "warn",
+            path: "spec.template.metadata.labels",
+            type: "Not found",
+            message: expect.stringMatching(/^spec\.template\.metadata\.labels: Not found: \{"app":"legacy"\}: no PodDisruptionBudget /),
+            line: 14,
+          },
         ],
       },
     ]);
@@ -96,7 +106,7 @@ describe("SARIF output", () => {
       help: { text: selector.fix },
       defaultConfiguration: { level: "error" },
     });
-    expect(run.results).toHaveLength(15);
+    expect(run.results).toHaveLength(19);
     const missing = run.results.find((r: { ruleId: string; message: { text: string } }) => r.ruleId === "statefulset-headless-service" && r.message.text.includes("queue"));
     expect(missing).toEqual({
       ruleId: "statefulset-headless-service",

@@ -43,8 +43,9 @@ describe("Workers Analytics Engine", () => {
       expect(point.doubles).toHaveLength(4);
       expect(point.doubles![0]).toBeGreaterThanOrEqual(0);
     }
-    // Two warnings on the seed (readinessProbe, replicas not spread), one could-not-verify on its Service.
-    expect(reviews[0]!.doubles!.slice(1)).toEqual([0, 3, 0]);
+    // Two warnings on the seed (readinessProbe, replicas not spread), and could-not-verify on its Service and on the
+    // PodDisruptionBudgets.
+    expect(reviews[0]!.doubles!.slice(1)).toEqual([0, 4, 0]);
     expect(points.filter((p) => p.blobs?.[0] === "finding").map((p) => [p.blobs, p.doubles])).toEqual(
       expect.arrayContaining([[["finding", "validate", "StatefulSet", "statefulset-readiness-probe", "warn"], [1]]]),
     );

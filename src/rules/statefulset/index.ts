@@ -1,5 +1,6 @@
 import type { Rule } from "../../engine/types.js";
 import { statefulSetClaimTemplateName } from "./claim-template-name.js";
+import { statefulSetDisruptionBudget } from "./disruption-budget.js";
 import { statefulSetHeadlessService } from "./headless-service.js";
 import { statefulSetImmutableFields } from "./immutable-fields.js";
 import { statefulSetName } from "./name.js";
@@ -27,5 +28,6 @@ export const statefulSetRules: Rule[] = [
   statefulSetTerminationGrace,
   statefulSetRetentionPolicy,
   statefulSetSpread,
+  statefulSetDisruptionBudget,
   statefulSetImmutableFields,
 ];

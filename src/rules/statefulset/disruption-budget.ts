@@ -1,0 +1,104 @@
+import { z } from "zod";
+import type { PodDisruptionBudgetRecord } from "../../cluster/view.js";
+import { FieldPath, internalError, invalid, notFound } from "../../k8s/field.js";
+import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { selectorMatches } from "../../k8s/selector.js";
+
+/** What a PodDisruptionBudget selects: the pods, which carry the pod template's labels. */
+const labelsPath = FieldPath.root("spec", "template", "metadata", "labels");
+
+const params = z.object({
+  minReplicas: z
+    .number()
+    .int()
+    .min(2)
+    .default(2)
+    .describe("Fewest replicas (spec.replicas, 1 when unset) from which the pods need a PodDisruptionBudget."),
+});
+
+const percent = /^(\d+)%$/;
+
+/**
+ * An intOrString of a budget scaled against `replicas` the way the disruption controller does
+ * (`intstr.GetScaledValueFromIntOrPercent(..., roundUp=true)` in pkg/controller/disruption); undefined for a string
+ * that is not a percentage, which the API server refuses anyway.
+ */
+function scaled(value: number | string, replicas: number): number | undefined {
+  if (typeof value === "number") return value;
+  const match = percent.exec(value);
+  return match ? Math.ceil((Number(match[1]) * replicas) / 100) : undefined;
+}
+
+/** Why the budget lets no replica be evicted when all `replicas` are healthy, or undefined when it lets one go. */
+function blocksEviction(budget: PodDisruptionBudgetRecord, replicas: number): string | undefined {
+  const { maxUnavailable, minAvailable } = budget;
+  if (maxUnavailable !== null) {
+    const allowed = scaled(maxUnavailable, replicas);
+    return allowed !== undefined && allowed <= 0 ? `maxUnavailable: ${JSON.stringify(maxUnavailable)}` : undefined;
+  }
+  if (minAvailable !== null) {
+    const desired = scaled(minAvailable, replicas);
+    if (desired === undefined || desired < replicas) return undefined;
+    const rounded = typeof minAvailable === "string" ? `, rounded up to ${desired}` : "";
+    return `minAvailable: ${JSON.stringify(minAvailable)}${rounded} of ${replicas} replicas`;
+  }
+  return undefined;
+}
+
+const quoted = (budgets: readonly PodDisruptionBudgetRecord[]) => budgets.map((b) => JSON.stringify(b.name)).join(", ");
+
+export const statefulSetDisruptionBudget = defineRule({
+  id: "statefulset-disruption-budget",
+  summary:
+    "A StatefulSet with more than one replica has one PodDisruptionBudget in its namespace that selects its pods and still lets one be evicted.",
+  rationale:
+    "Node drains (upgrades, the cluster autoscaler) evict pods through the eviction API, which honours PodDisruptionBudgets. Without one a drain may evict several replicas of a quorum system at once (kube-score: StatefulSet has PodDisruptionBudget; Kyverno: require-pdb). A budget that allows no disruption (maxUnavailable 0 or 0%, or minAvailable at or above replicas, a percentage rounded up as the disruption controller does) blocks every drain until someone deletes it (Gatekeeper library: k8spoddisruptionbudget); one that sets neither field limits nothing; and the eviction API refuses to evict a pod that more than one budget selects.",
+  fix: "Create one policy/v1 PodDisruptionBudget in the StatefulSet's namespace whose selector matches spec.template.metadata.labels, with maxUnavailable: 1 (or minAvailable: the quorum size, below replicas). When the rule denies, create the budget before the StatefulSet.",
+  kinds: ["StatefulSet"],
+  defaultAction: "warn",
+  params,
+  async check({ kind, object, namespace, cluster, params }) {
+    if (kind !== "StatefulSet") return [];
+    const replicas = object.spec?.replicas ?? 1;
+    if (replicas < params.minReplicas) return [];
+    const labels = object.spec?.template?.metadata?.labels ?? {};
+    const lookup = await cluster.podDisruptionBudgets(namespace);
+    if (lookup.state !== "found") {
+      const reason = lookup.state === "unknown" ? lookup.reason : "the cluster view could not list them";
+      return [{ ...internalError(labelsPath, `could not verify PodDisruptionBudgets: ${reason}`), advisory: true }];
+    }
+    // A null selector selects no pod; an empty one every pod of the namespace (policy/v1).
+    const selecting = lookup.value.filter((budget) => budget.selector && selectorMatches(budget.selector, labels));
+    const issues: RuleIssue[] = [];
+    if (selecting.length === 0) {
+      issues.push(
+        notFound(
+          labelsPath,
+          labels,
+          `no PodDisruptionBudget in namespace "${namespace}" selects the pods; a drain may evict several of the ${replicas} replicas at once`,
+        ),
+      );
+    } else if (selecting.length > 1) {
+      issues.push(
+        invalid(
+          labelsPath,
+          labels,
+          `PodDisruptionBudgets ${quoted(selecting)} all select the pods; the eviction API refuses pods with more than one, so drains stall`,
+        ),
+      );
+    } else {
+      const budget = selecting[0]!;
+      const blocked = blocksEviction(budget, replicas);
+      if (blocked) {
+        issues.push(
+          invalid(labelsPath, labels, `PodDisruptionBudget "${budget.name}" allows no eviction (${blocked}), so node drains wait forever`),
+        );
+      } else if (budget.minAvailable === null && budget.maxUnavailable === null) {
+        issues.push(
+          invalid(labelsPath, labels, `PodDisruptionBudget "${budget.name}" sets neither minAvailable nor maxUnavailable, so it limits no eviction`),
+        );
+      }
+    }
+    return issues;
+  },
+});
