@@ -11,7 +11,7 @@ import {
   type StoreOptions,
   type StoredRow,
 } from "./store.js";
-import type { PodDisruptionBudgetRecord, StorageClassRecord } from "./view.js";
+import type { PodDisruptionBudgetRecord, ServiceRecord, StorageClassRecord } from "./view.js";
 
 /** What a memory store saves and loads; plain JSON. Open sync sessions are not saved: a restart abandons them. */
 export interface StoreSnapshot {
@@ -74,6 +74,15 @@ export class MemoryTable implements RecordTable {
       if (found.length >= limit) break;
     }
     return found;
+  }
+  serviceNames(namespace: string, limit: number) {
+    const names: string[] = [];
+    for (const row of this.#of("Service").rows.values()) {
+      const record = row.record as ServiceRecord | null;
+      if (record?.namespace === namespace) names.push(record.name);
+      if (names.length >= limit) break;
+    }
+    return names;
   }
   state(kind: ClusterKind) {
     return this.#states.get(kind) ?? neverSynced();

@@ -14,6 +14,7 @@ import {
   type ClusterView,
   type Lookup,
   maxBudgetsPerNamespace,
+  maxServiceNames,
   type PersistentVolumeClaimRecord,
   type PodDisruptionBudgetRecord,
   type ServiceRecord,
@@ -85,15 +86,16 @@ export interface ClusterStore {
 }
 
 /**
- * One object by kind and key (`namespace/name`, or the name of a cluster-scoped object), the default classes, or the
- * disruption budgets of a namespace.
+ * One object by kind and key (`namespace/name`, or the name of a cluster-scoped object), the default classes, the
+ * disruption budgets of a namespace, or the names of its Services.
  */
 export type LookupQuery =
   | { kind: ClusterKind; key: string }
   | { kind: "DefaultStorageClasses" }
-  | { kind: "PodDisruptionBudgets"; namespace: string };
+  | { kind: "PodDisruptionBudgets"; namespace: string }
+  | { kind: "ServiceNames"; namespace: string };
 
-export type LookupAnswer = ClusterRecord | StorageClassRecord[] | PodDisruptionBudgetRecord[];
+export type LookupAnswer = ClusterRecord | StorageClassRecord[] | PodDisruptionBudgetRecord[] | string[];
 
 /** One stored row; a null record is a tombstone: an observed deletion that a sync listed before it must not undo. */
 export interface StoredRow {
@@ -137,6 +139,8 @@ export interface RecordTable {
   defaultStorageClasses(): StorageClassRecord[];
   /** Up to `limit` budgets of `namespace`. */
   podDisruptionBudgets(namespace: string, limit: number): PodDisruptionBudgetRecord[];
+  /** Up to `limit` names of the Services of `namespace`. */
+  serviceNames(namespace: string, limit: number): string[];
   state(kind: ClusterKind): KindState;
   setState(kind: ClusterKind, state: KindState): void;
 
@@ -265,10 +269,20 @@ export class StoreCore {
     return { state: "found", value: budgets };
   }
 
+  /** Only to suggest the Service a misspelt serviceName meant: a namespace with very many Services answers unknown. */
+  serviceNames(namespace: string): Lookup<string[]> {
+    const miss = this.#miss("Service");
+    if (miss) return miss;
+    const names = this.#table.serviceNames(namespace, maxServiceNames + 1);
+    if (names.length > maxServiceNames) return unknown(`namespace ${namespace} has more than ${maxServiceNames} Services`);
+    return { state: "found", value: names };
+  }
+
   lookupAll(queries: readonly LookupQuery[]): Lookup<LookupAnswer>[] {
     return queries.map((query) => {
       if (query.kind === "DefaultStorageClasses") return this.defaultStorageClasses();
       if (query.kind === "PodDisruptionBudgets") return this.podDisruptionBudgets(query.namespace);
+      if (query.kind === "ServiceNames") return this.serviceNames(query.namespace);
       return this.lookup(query.kind, query.key);
     });
   }
@@ -409,5 +423,6 @@ export function clusterViewOf(store: ClusterStore): ClusterView {
     persistentVolumeClaim: (namespace, name) =>
       ask<PersistentVolumeClaimRecord>({ kind: "PersistentVolumeClaim", key: namespacedKey(namespace, name) }),
     podDisruptionBudgets: (namespace) => ask<PodDisruptionBudgetRecord[]>({ kind: "PodDisruptionBudgets", namespace }),
+    serviceNames: (namespace) => ask<string[]>({ kind: "ServiceNames", namespace }),
   };
 }

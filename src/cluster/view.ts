@@ -72,14 +72,18 @@ export interface ClusterView {
   /** Every PodDisruptionBudget of a namespace (at most `maxBudgetsPerNamespace`). */
   podDisruptionBudgets(namespace: string): Promise<Lookup<PodDisruptionBudgetRecord[]>>;
   /**
-   * The names of a namespace's Services, for a view that can list them (the inputs of `stateward check`); a view
-   * that cannot leaves it out. Used only to suggest the Service a misspelt serviceName meant.
+   * The names of a namespace's Services (at most `maxServiceNames`), for a view that can list them: the inputs of
+   * `stateward check`, the cluster store. A view that cannot leaves it out. Used only to suggest the Service a
+   * misspelt serviceName meant.
    */
   serviceNames?(namespace: string): Promise<Lookup<string[]>>;
 }
 
 /** More budgets than this in one namespace answer unknown: no rule needs to read a thousand. */
 export const maxBudgetsPerNamespace = 1_000;
+
+/** More Services than this in one namespace answer unknown: a suggestion is not worth comparing with each of them. */
+export const maxServiceNames = 1_000;
 
 export const unknown = (reason: string) => ({ state: "unknown", reason }) as const;
 

@@ -123,6 +123,19 @@ class SqlTable implements RecordTable {
       .map((row) => JSON.parse(row.record) as PodDisruptionBudgetRecord);
   }
 
+  serviceNames(namespace: string, limit: number): string[] {
+    // The names are the keys' ends: no record is parsed.
+    return this.#sql
+      .exec<{ key: string }>(
+        "SELECT key FROM view_rows WHERE kind = 'Service' AND key >= ? AND key < ? AND record IS NOT NULL LIMIT ?",
+        `${namespace}/`,
+        `${namespace}0`,
+        limit,
+      )
+      .toArray()
+      .map((row) => row.key.slice(namespace.length + 1));
+  }
+
   state(kind: ClusterKind): KindState {
     const row = this.#sql
       .exec<{ synced_at: number | null; listed_at: number | null; overflow: number }>(
@@ -226,7 +239,7 @@ function checkKind(kind: unknown): ClusterKind {
 
 function checkQuery(query: LookupQuery): LookupQuery {
   if (query.kind === "DefaultStorageClasses") return query;
-  if (query.kind === "PodDisruptionBudgets") return { kind: query.kind, namespace: String(query.namespace) };
+  if (query.kind === "PodDisruptionBudgets" || query.kind === "ServiceNames") return { kind: query.kind, namespace: String(query.namespace) };
   return { kind: checkKind(query.kind), key: String(query.key) };
 }
 

@@ -218,6 +218,20 @@ export function storeContract({ fresh }: ContractOptions): void {
     expect((await store.summary()).kinds).toMatchObject({ PodDisruptionBudget: { count: 3 }, PersistentVolumeClaim: { count: 1 } });
   });
 
+  it("lists a namespace's Service names, for the suggestion of a misspelt serviceName", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    expect((await view.serviceNames!("default")).state).toBe("unknown");
+    const elsewhere = { ...service("1", {}, "db"), metadata: { name: "db", namespace: "default-2", resourceVersion: "1" } };
+    await syncInventory(store, list(service("1", {}, "web-hl"), service("1", {}, "cache"), elsewhere));
+    const names = await view.serviceNames!("default");
+    expect(names.state === "found" && [...names.value].sort()).toEqual(["cache", "web-hl"]);
+    expect(await view.serviceNames!("web")).toEqual({ state: "found", value: [] });
+    await later();
+    await observeRequest(store, change("Service", "DELETE", service("2", {}, "cache")));
+    expect(await view.serviceNames!("default")).toEqual({ state: "found", value: ["web-hl"] });
+  });
+
   it("keeps live counts as observations and syncs come and go", { timeout: 30_000 }, async () => {
     const store = fresh();
     await syncInventory(store, list(service("1", {}, "a"), service("1", {}, "b")));

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { syncInventory } from "../../src/cluster/ingest.js";
+import { memoryClusterStore } from "../../src/cluster/memory-store.js";
+import { clusterViewOf } from "../../src/cluster/store.js";
 import { emptyClusterView, memoryClusterView, type ServiceRecord } from "../../src/cluster/view.js";
 import { baseStatefulSet, headlessWeb, none, runAdmission, runRule, seedStatefulSet, serviceOf } from "./helpers.js";
 
@@ -91,6 +94,18 @@ describe(`${id}: the Service most likely meant`, () => {
     ]);
     const typo = memoryClusterView({ services: [record("web-headles"), record("web-hl")] });
     expect((await runRule(id, sts, { cluster: typo })).warnings[0]).toContain('did you mean Service "web-headles"?');
+  });
+
+  it("names it in the webhook too: the cluster store lists a namespace's Service names", async () => {
+    const store = memoryClusterStore();
+    const view = clusterViewOf(store);
+    const sts = baseStatefulSet();
+    expect((await runRule(id, sts, { cluster: view })).warnings[0]).toContain("could not verify");
+    const service = (namespace: string, name: string) => ({ apiVersion: "v1", kind: "Service", metadata: { namespace, name }, spec: { clusterIP: "None" } });
+    await syncInventory(store, { apiVersion: "v1", kind: "List", items: [service("default", "web-hl"), service("other", "web-headles")] });
+    expect((await runRule(id, sts, { cluster: view })).warnings).toEqual([
+      `spec.serviceName: Not found: "web-headless": no Service "web-headless" in namespace "default"; did you mean Service "web-hl"? Else create it headless (clusterIP: None), selecting the pods [${id}]`,
+    ]);
   });
 
   it("suggests nothing when no name is close, or when the view cannot list Services", async () => {
