@@ -28,6 +28,8 @@ export interface AuditedObject {
   /** The rules that ran on it, with their one-line summaries. */
   rules: readonly { id: string; summary: string }[];
   findings: readonly AuditedFinding[];
+  /** Why no rule could judge it (the cluster view keeps no copy of it): one skip result, never silence. */
+  notAudited?: string;
 }
 
 export type PolicyResult = "pass" | "fail" | "warn" | "error" | "skip";
@@ -56,6 +58,9 @@ export interface PolicyReport {
 /** The rule id an object that could not be decoded is reported under (the webhook denies it with this id). */
 export const decodingPolicy = "object-decoding";
 
+/** The policy of the skip result of an object the audit could not judge (`AuditedObject.notAudited`). */
+export const notAuditedPolicy = "not-audited";
+
 /** One report per namespace, namespaces and results in a stable order. */
 export function policyReports(objects: readonly AuditedObject[], now: Date): PolicyReport[] {
   const timestamp = { seconds: Math.floor(now.getTime() / 1000), nanos: 0 };
@@ -67,6 +72,10 @@ export function policyReports(objects: readonly AuditedObject[], now: Date): Pol
       ({ source: reportSource, policy, rule: policy, result: outcome, message, scored: true, timestamp, resources, ...extra }) as PolicyReportResult;
     const results = byNamespace.get(object.namespace) ?? [];
     byNamespace.set(object.namespace, results);
+    if (object.notAudited !== undefined) {
+      results.push(result(notAuditedPolicy, "skip", `not audited: ${object.notAudited}`, { scored: false }));
+      continue;
+    }
     const decoding = object.findings.filter((f) => f.ruleId === decodingPolicy);
     if (decoding.length > 0) {
       for (const finding of decoding) results.push(result(decodingPolicy, "error", finding.message, { properties: fieldProperties(finding) }));

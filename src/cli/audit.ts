@@ -5,8 +5,8 @@
  * cluster view) over a cluster's List and reports the findings as JSON or as PolicyReports, one per namespace.
  */
 import { stringify } from "yaml";
-import { activeRules } from "../engine/validate.js";
-import { type AuditedObject, policyReports } from "../audit/policy-report.js";
+import { auditedObject } from "../audit/audit.js";
+import { policyReports } from "../audit/policy-report.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "./args.js";
 import { check } from "./check.js";
@@ -49,15 +49,9 @@ export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = ne
   if (args.output === "json") {
     io.stdout(formatJson(report));
   } else {
-    const audited: AuditedObject[] = report.objects.map((object) => ({
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      namespace: object.namespace,
-      name: object.name,
-      ...(object.uid ? { uid: object.uid } : {}),
-      rules: activeRules(policy.forNamespace(object.namespace), object.kind, "CREATE").map(({ rule }) => ({ id: rule.id, summary: rule.summary })),
-      findings: object.findings,
-    }));
+    const audited = report.objects.map(({ apiVersion, kind, namespace, name, uid, findings }) =>
+      auditedObject(policy, { apiVersion, kind, namespace, name, ...(uid ? { uid } : {}) }, findings),
+    );
     // No YAML anchors: every result names its resource and time in full, as kubectl get -o yaml would show it.
     io.stdout(policyReports(audited, now).map((r) => `---\n${stringify(r, { lineWidth: 0, aliasDuplicateObjects: false })}`).join(""));
   }

@@ -84,6 +84,18 @@ export class MemoryTable implements RecordTable {
     }
     return names;
   }
+  recordsAfter(kind: ClusterKind, after: string | null, limit: number) {
+    // A Map keeps insertion order, not key order: a page sorts the keys, which an audit asks for a few times an hour.
+    const { rows } = this.#of(kind);
+    const keys = [...rows.keys()].filter((key) => after === null || key > after).sort();
+    const page: { key: string; record: ClusterRecord }[] = [];
+    for (const key of keys) {
+      const record = rows.get(key)!.record;
+      if (record) page.push({ key, record });
+      if (page.length >= limit) break;
+    }
+    return page;
+  }
   state(kind: ClusterKind) {
     return this.#states.get(kind) ?? neverSynced();
   }

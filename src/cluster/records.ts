@@ -14,7 +14,9 @@ import {
 } from "../k8s/objects.js";
 import { claimStorageClass } from "../k8s/claims.js";
 import { FieldPath } from "../k8s/field.js";
+import { apiVersionOf } from "../k8s/kinds.js";
 import type {
+  AuditCopy,
   PersistentVolumeClaimRecord,
   PodDisruptionBudgetRecord,
   ServiceRecord,
@@ -35,6 +37,52 @@ function clipMap(map: Record<string, string> | null | undefined): Record<string,
   if (!map) return null;
   const entries = Object.entries(map).slice(0, maxSelectorEntries);
   return Object.fromEntries(entries.map(([k, v]) => [k.slice(0, maxNameLength), v.slice(0, maxNameLength)]));
+}
+
+/**
+ * The largest copy of one object the audit keeps, in bytes of JSON. Real StatefulSets and claims are a few KiB once
+ * managedFields and the last-applied annotation are gone; 50,000 of each at this bound would still be 1.6 GiB, so the
+ * bound is per object and docs/cluster-view.md gives the measured cost of real sizes.
+ */
+export const maxAuditCopyBytes = 16 * 1024;
+
+/** Annotations that repeat the object (kubectl's client-side apply): the audit never reads them. */
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+const utf8 = new TextEncoder();
+
+/**
+ * What the audit keeps of a StatefulSet or a claim: apiVersion and kind, the metadata the rules read (name,
+ * namespace, uid, labels, annotations without the last-applied one) and the spec. No managedFields, no status.
+ */
+export function auditCopy(kind: "StatefulSet" | "PersistentVolumeClaim", object: Record<string, unknown>, namespace: string): AuditCopy {
+  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+  const annotations = { ...(metadata.annotations as Record<string, string> | null | undefined) };
+  delete annotations[lastAppliedAnnotation];
+  const pruned = {
+    apiVersion: apiVersionOf(kind),
+    kind,
+    metadata: {
+      name: metadata.name,
+      namespace,
+      ...(typeof metadata.uid === "string" ? { uid: metadata.uid } : {}),
+      ...(metadata.labels ? { labels: metadata.labels } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
+    ...(object.spec === undefined ? {} : { spec: object.spec }),
+  };
+  const json = JSON.stringify(pruned);
+  // A string of n UTF-16 units is at most 3n bytes of UTF-8: only a long one needs encoding to be measured.
+  const bytes = json.length * 3 <= maxAuditCopyBytes ? json.length : utf8.encode(json).length;
+  if (bytes <= maxAuditCopyBytes) return { json };
+  return typeof metadata.uid === "string" ? { tooLargeBytes: bytes, uid: metadata.uid.slice(0, maxNameLength) } : { tooLargeBytes: bytes };
+}
+
+/** A record as the rules' lookups return it: without the audit's copy of the object. */
+export function withoutAuditCopy<R extends object>(record: R): R {
+  if (!("audit" in record)) return record;
+  const { audit: _, ...rest } = record as R & { audit?: AuditCopy };
+  return rest as R;
 }
 
 /** Returns undefined when the object is not a Service with a name. */
@@ -66,8 +114,9 @@ export function statefulSetRecord(object: unknown, fallbackNamespace = "default"
   const parsed = statefulSetSchema.safeParse(object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
+  const namespace = clip(metadata.namespace) ?? fallbackNamespace;
   return {
-    namespace: clip(metadata.namespace) ?? fallbackNamespace,
+    namespace,
     name: clip(metadata.name)!,
     templateLabels: clipMap(spec?.template?.metadata?.labels),
     claimTemplates: (spec?.volumeClaimTemplates ?? []).slice(0, maxClaimTemplates).flatMap((template) => {
@@ -83,6 +132,7 @@ export function statefulSetRecord(object: unknown, fallbackNamespace = "default"
         },
       ];
     }),
+    audit: auditCopy("StatefulSet", parsed.data, namespace),
   };
 }
 
@@ -94,13 +144,15 @@ export function persistentVolumeClaimRecord(object: unknown, fallbackNamespace =
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
   const storage = spec?.resources?.requests?.storage;
+  const namespace = clip(metadata.namespace) ?? fallbackNamespace;
   return {
-    namespace: clip(metadata.namespace) ?? fallbackNamespace,
+    namespace,
     name: clip(metadata.name)!,
     storageClassName: clip(claimStorageClass({ claim: parsed.data, path: FieldPath.root(), template: false }).name),
     storage: storage === undefined ? null : clip(String(storage)),
     accessModes: accessModesOf(spec?.accessModes),
     volumeName: clip(spec?.volumeName),
+    audit: auditCopy("PersistentVolumeClaim", parsed.data, namespace),
   };
 }
 
@@ -139,6 +191,12 @@ const labels = z
   .record(text, text)
   .refine((map) => Object.keys(map).length <= maxSelectorEntries, `at most ${maxSelectorEntries} entries`);
 const accessModes = z.array(shortText).max(maxAccessModes);
+const audit = z
+  .union([
+    z.strictObject({ json: z.string().max(maxAuditCopyBytes) }),
+    z.strictObject({ tooLargeBytes: z.number().int().positive(), uid: text.optional() }),
+  ])
+  .optional();
 
 /** What a record of each kind may hold: exactly the fields the reducers above produce, within the same bounds. */
 export const recordSchemas = {
@@ -156,6 +214,7 @@ export const recordSchemas = {
     claimTemplates: z
       .array(z.strictObject({ name, storageClassName: text.nullable(), storage: text.nullable(), accessModes }))
       .max(maxClaimTemplates),
+    audit,
   }),
   PersistentVolumeClaim: z.strictObject({
     namespace: name,
@@ -164,6 +223,7 @@ export const recordSchemas = {
     storage: text.nullable(),
     accessModes,
     volumeName: text.nullable(),
+    audit,
   }),
   PodDisruptionBudget: z.strictObject({
     namespace: name,

@@ -10,6 +10,7 @@
  */
 import { kinds } from "../k8s/kinds.js";
 import { type ClusterKind, type ClusterRecord, clusterKinds, keyOf, namespacedKey } from "./kinds.js";
+import { withoutAuditCopy } from "./records.js";
 import {
   type ClusterView,
   type Lookup,
@@ -83,7 +84,21 @@ export interface ClusterStore {
   summary(): Promise<StoreSummary>;
   /** Answers several lookups in one call (on Workers, one round trip to the Durable Object), in the queries' order. */
   lookupAll(queries: readonly LookupQuery[]): Promise<Lookup<LookupAnswer>[]>;
+  /**
+   * The records of `kind` in key order, audit copies included, from the first key after `after` (from the start when
+   * null): a page of at most `limit`, and the key to continue after when there are more.
+   */
+  records(kind: ClusterKind, after: string | null, limit: number): Promise<RecordPage>;
 }
+
+export interface RecordPage {
+  records: ClusterRecord[];
+  /** The last key of this page when more records follow; null at the end. */
+  next: string | null;
+}
+
+/** The most records one `records` call returns, whatever it asks: one page must fit in one RPC answer. */
+export const maxRecordPage = 5_000;
 
 /**
  * One object by kind and key (`namespace/name`, or the name of a cluster-scoped object), the default classes, the
@@ -141,6 +156,8 @@ export interface RecordTable {
   podDisruptionBudgets(namespace: string, limit: number): PodDisruptionBudgetRecord[];
   /** Up to `limit` names of the Services of `namespace`. */
   serviceNames(namespace: string, limit: number): string[];
+  /** Up to `limit` rows of `kind` holding a record, in key order, from the first key after `after`. */
+  recordsAfter(kind: ClusterKind, after: string | null, limit: number): { key: string; record: ClusterRecord }[];
   state(kind: ClusterKind): KindState;
   setState(kind: ClusterKind, state: KindState): void;
 
@@ -251,8 +268,16 @@ export class StoreCore {
 
   lookup(kind: ClusterKind, key: string): Lookup<ClusterRecord> {
     const row = this.#table.get(kind, key);
-    if (row?.record) return { state: "found", value: row.record };
+    if (row?.record) return { state: "found", value: withoutAuditCopy(row.record) };
     return this.#miss(kind) ?? { state: "not-found" };
+  }
+
+  records(kind: ClusterKind, after: string | null, limit: number): RecordPage {
+    const size = Math.max(1, Math.min(Math.floor(limit) || 1, maxRecordPage));
+    // One more than the page tells whether another page follows without a second query.
+    const rows = this.#table.recordsAfter(kind, after, size + 1);
+    const page = rows.slice(0, size);
+    return { records: page.map((r) => r.record), next: rows.length > size ? page.at(-1)!.key : null };
   }
 
   defaultStorageClasses(): Lookup<StorageClassRecord[]> {
@@ -382,6 +407,7 @@ export function localClusterStore(core: Sync<ClusterStore>): ClusterStore {
     replace: async (batch, listedBeforeMs) => core.replace(batch, listedBeforeMs),
     summary: async () => core.summary(),
     lookupAll: async (queries) => core.lookupAll(queries),
+    records: async (kind, after, limit) => core.records(kind, after, limit),
   };
 }
 

@@ -29,12 +29,22 @@ export interface ClaimTemplateRecord {
   accessModes: string[];
 }
 
+/**
+ * What an audit reads of an object the webhook reviews: the object pruned to what the rules read (`auditCopy` in
+ * records.ts), kept as JSON text: one string per object, not a tree of small objects on the heap. An object whose
+ * copy would exceed the bound keeps its size (and uid) instead, so the audit reports it as not audited rather than
+ * dropping it.
+ */
+export type AuditCopy = { json: string } | { tooLargeBytes: number; uid?: string };
+
 export interface StatefulSetRecord {
   namespace: string;
   name: string;
   /** The pod template's labels: what a PodDisruptionBudget or a Service selects. */
   templateLabels: Record<string, string> | null;
   claimTemplates: ClaimTemplateRecord[];
+  /** For the audit only: the store's lookups leave it out. Absent in records written before it existed. */
+  audit?: AuditCopy;
 }
 
 export interface PersistentVolumeClaimRecord {
@@ -45,6 +55,8 @@ export interface PersistentVolumeClaimRecord {
   storage: string | null;
   accessModes: string[];
   volumeName: string | null;
+  /** For the audit only, as on `StatefulSetRecord`. */
+  audit?: AuditCopy;
 }
 
 export interface SelectorRequirementRecord {

@@ -13,6 +13,7 @@ import {
   type ObserveOperation,
   type ObserveOutcome,
   type PageOutcome,
+  type RecordPage,
   type RecordTable,
   type SessionRow,
   StoreCore,
@@ -134,6 +135,19 @@ class SqlTable implements RecordTable {
       )
       .toArray()
       .map((row) => row.key.slice(namespace.length + 1));
+  }
+
+  recordsAfter(kind: ClusterKind, after: string | null, limit: number): { key: string; record: ClusterRecord }[] {
+    // The primary key (kind, key) is the order: the page is read from the index, never sorted.
+    return this.#sql
+      .exec<{ key: string; record: string }>(
+        "SELECT key, record FROM view_rows WHERE kind = ? AND key > ? AND record IS NOT NULL ORDER BY key LIMIT ?",
+        kind,
+        after ?? "",
+        limit,
+      )
+      .toArray()
+      .map((row) => ({ key: row.key, record: JSON.parse(row.record) as ClusterRecord }));
   }
 
   state(kind: ClusterKind): KindState {
@@ -279,6 +293,10 @@ export class ClusterStoreObject extends DurableObject {
   lookupAll(queries: readonly LookupQuery[]): Lookup<LookupAnswer>[] {
     return this.#core.lookupAll(queries.map(checkQuery));
   }
+
+  records(kind: ClusterKind, after: string | null, limit: number): RecordPage {
+    return this.#core.records(checkKind(kind), after === null ? null : String(after), Number(limit));
+  }
 }
 
 /** The `ClusterStore` contract over a stub of the cluster's Durable Object: one RPC round trip per call. */
@@ -291,5 +309,6 @@ export function durableClusterStore(stub: DurableObjectStub<ClusterStoreObject>)
     replace: (batch, listedBeforeMs) => stub.replace(batch, listedBeforeMs) as Promise<CommitOutcome>,
     summary: () => stub.summary() as Promise<StoreSummary>,
     lookupAll: (queries) => stub.lookupAll(queries) as Promise<Lookup<LookupAnswer>[]>,
+    records: (kind, after, limit) => stub.records(kind, after, limit) as Promise<RecordPage>,
   };
 }

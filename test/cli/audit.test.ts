@@ -5,50 +5,18 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { crd, expectValidReports, validatePolicyReport } from "../audit/crd.js";
 import { cli, repoRoot } from "./io.js";
 
-const crd = parseAllDocuments(readFileSync(path.join(repoRoot, "test/fixtures/crds/wgpolicyk8s.io_policyreports.yaml"), "utf8"))
-  .map((d) => d.toJS())
-  .find((d) => d?.kind === "CustomResourceDefinition");
-
-/**
- * The CRD's schema as `kubectl apply --validate=strict` judges an object: fields the schema does not name are errors
- * (the API server would silently prune them), so a misspelt field fails here instead of vanishing in a cluster.
- */
-function strict(schema: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...schema };
-  if (copy.properties) {
-    copy.properties = Object.fromEntries(Object.entries(copy.properties as Record<string, Record<string, unknown>>).map(([k, v]) => [k, strict(v)]));
-    if (copy.additionalProperties === undefined) copy.additionalProperties = false;
-  }
-  if (copy.items) copy.items = strict(copy.items as Record<string, unknown>);
-  return copy;
-}
-
-function policyReportValidator() {
-  const version = crd.spec.versions.find((v: { name: string }) => v.name === "v1alpha2");
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
-  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
-  return ajv.compile(strict(version.schema.openAPIV3Schema));
-}
-
-const validate = policyReportValidator();
+const validate = validatePolicyReport;
 
 function reportsOf(stdout: string): any[] {
   return parseAllDocuments(stdout).map((d) => d.toJS());
 }
 
-function expectValid(reports: any[]) {
-  for (const report of reports) {
-    const ok = validate(report);
-    expect(ok ? [] : validate.errors, `${report.metadata?.namespace}`).toEqual([]);
-    expect(report).toMatchObject({ apiVersion: `${crd.spec.group}/v1alpha2`, kind: crd.spec.names.kind });
-  }
-}
+const expectValid = expectValidReports;
 
 /** A List as `kubectl get ... -A -o json` prints it, from manifests given namespaces and uids. */
 function clusterList(items: Record<string, any>[]): string {

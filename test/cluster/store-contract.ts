@@ -245,4 +245,30 @@ export function storeContract({ fresh }: ContractOptions): void {
     await pagedSync(store, "Service", []);
     expect((await store.summary()).kinds.Service.count).toBe(0);
   });
+
+  it("pages the audited kinds' records in key order with their copies, observed and synced alike", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const claim = (namespace: string, name: string) => ({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { namespace, name, uid: `uid-${name}`, managedFields: [{ manager: "kubectl" }] },
+      spec: { resources: { requests: { storage: "1Gi" } } },
+    });
+    await pagedSync(store, "PersistentVolumeClaim", [claim("b", "x"), claim("a", "y"), claim("a", "x")]);
+    await later();
+    await observeRequest(store, change("PersistentVolumeClaim", "CREATE", claim("a", "w")));
+    await observeRequest(store, change("PersistentVolumeClaim", "DELETE", claim("b", "x")));
+    const first = await store.records("PersistentVolumeClaim", null, 2);
+    expect(first.records.map((r) => `${(r as { namespace: string }).namespace}/${r.name}`)).toEqual(["a/w", "a/x"]);
+    expect(first.next).toBe("a/x");
+    const rest = await store.records("PersistentVolumeClaim", first.next, 2);
+    expect(rest).toMatchObject({ records: [{ namespace: "a", name: "y" }], next: null });
+    const copy = JSON.parse((rest.records[0] as { audit: { json: string } }).audit.json);
+    expect(copy).toEqual({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { namespace: "a", name: "y", uid: "uid-y" }, spec: claim("a", "y").spec });
+    expect(await clusterViewOf(store).persistentVolumeClaim("a", "y")).toEqual({
+      state: "found",
+      value: { namespace: "a", name: "y", storageClassName: null, storage: "1Gi", accessModes: [], volumeName: null },
+    });
+    expect((await store.records("StatefulSet", null, 10)).records).toEqual([]);
+  });
 }
