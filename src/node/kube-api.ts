@@ -1,7 +1,8 @@
 /**
- * A small client of the Kubernetes API for reading: paged lists and watch streams over node:http(s), with the pod's
- * ServiceAccount token and CA. No Kubernetes client library: Stateward reads five kinds and needs nothing else, and a
- * library's informers keep whole objects in memory, which is what the cluster view exists to avoid.
+ * A small client of the Kubernetes API: paged lists and watch streams for the cluster view, server-side apply and
+ * delete for the audit's PolicyReports, over node:http(s) with the pod's ServiceAccount token and CA. No Kubernetes
+ * client library: Stateward reads five kinds and writes one, and a library's informers keep whole objects in memory,
+ * which is what the cluster view exists to avoid.
  */
 import { readFileSync } from "node:fs";
 import http, { type IncomingMessage } from "node:http";
@@ -42,7 +43,13 @@ export class ApiError extends Error {
   }
 }
 
-function open(api: ApiServer, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
+interface Send {
+  method: "PATCH" | "DELETE";
+  contentType?: string;
+  body?: string;
+}
+
+function open(api: ApiServer, path: string, signal?: AbortSignal, send?: Send): Promise<IncomingMessage> {
   const url = new URL(path, api.url);
   const token = api.tokenFile ? readFileSync(api.tokenFile, "utf8").trim() : undefined;
   const client = url.protocol === "https:" ? https : http;
@@ -50,14 +57,19 @@ function open(api: ApiServer, path: string, signal?: AbortSignal): Promise<Incom
     const request = client.request(
       url,
       {
-        headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        method: send?.method ?? "GET",
+        headers: {
+          accept: "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(send?.contentType ? { "content-type": send.contentType } : {}),
+        },
         ...(api.ca ? { ca: api.ca } : {}),
         signal,
       },
       resolve,
     );
     request.on("error", reject);
-    request.end();
+    request.end(send?.body);
   });
 }
 
@@ -69,7 +81,7 @@ async function text(response: IncomingMessage): Promise<string> {
 
 const statusSchema = z.looseObject({ message: z.string().optional(), reason: z.string().optional() });
 
-async function refusal(response: IncomingMessage, path: string): Promise<ApiError> {
+async function refusal(response: IncomingMessage, path: string, method = "GET"): Promise<ApiError> {
   const body = await text(response);
   let message = body.slice(0, 300);
   try {
@@ -78,7 +90,7 @@ async function refusal(response: IncomingMessage, path: string): Promise<ApiErro
   } catch {
     // Not a Status object: keep the start of the body.
   }
-  return new ApiError(response.statusCode ?? 0, `GET ${path}: ${response.statusCode}: ${message}`);
+  return new ApiError(response.statusCode ?? 0, `${method} ${path}: ${response.statusCode}: ${message}`);
 }
 
 const listSchema = z.looseObject({
@@ -100,9 +112,11 @@ export async function listPaged(
 ): Promise<string> {
   let next: string | undefined;
   for (;;) {
-    const query = new URLSearchParams({ limit: String(limit) });
+    const [base, given] = path.split("?", 2) as [string, string | undefined];
+    const query = new URLSearchParams(given);
+    query.set("limit", String(limit));
     if (next) query.set("continue", next);
-    const target = `${path}?${query}`;
+    const target = `${base}?${query}`;
     const response = await open(api, target, signal);
     if (response.statusCode !== 200) throw await refusal(response, target);
     const page = listSchema.parse(JSON.parse(await text(response)));
@@ -110,6 +124,33 @@ export async function listPaged(
     next = page.metadata?.continue || undefined;
     if (!next) return page.metadata?.resourceVersion ?? "";
   }
+}
+
+/** The field manager of everything Stateward writes: `kubectl get --show-managed-fields` names it. */
+export const fieldManager = "stateward";
+
+/**
+ * Server-side apply of `object` at `path` (the object's own URL): creates it or makes Stateward's fields what `object`
+ * says, taking fields another manager set (`force`), as a controller owning the object does.
+ */
+export async function applyObject(api: ApiServer, path: string, object: unknown): Promise<void> {
+  const target = `${path}?${new URLSearchParams({ fieldManager, force: "true" })}`;
+  // JSON is YAML: the apply content type takes either.
+  const response = await open(api, target, undefined, {
+    method: "PATCH",
+    contentType: "application/apply-patch+yaml",
+    body: JSON.stringify(object),
+  });
+  if (response.statusCode !== 200 && response.statusCode !== 201) throw await refusal(response, target, "PATCH");
+  response.resume();
+}
+
+/** Deletes the object at `path`; one already gone is not an error. */
+export async function deleteObject(api: ApiServer, path: string): Promise<void> {
+  const response = await open(api, path, undefined, { method: "DELETE" });
+  if (response.statusCode === 404) return void response.resume();
+  if (response.statusCode !== 200 && response.statusCode !== 202) throw await refusal(response, path, "DELETE");
+  response.resume();
 }
 
 const watchEventSchema = z.object({ type: z.string(), object: z.unknown() });

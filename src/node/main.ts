@@ -12,6 +12,7 @@ import { loadPolicy } from "../policy/policy.js";
 import { jsonLinesLog } from "./log.js";
 import { prometheusMetrics } from "./metrics.js";
 import { closeTimeoutSeconds, readNodeOptions } from "./options.js";
+import { scheduleAudit } from "./audit-schedule.js";
 import { type ApiServer, inClusterApiServer } from "./kube-api.js";
 import { persistentClusterStore } from "./state-file.js";
 import { watchCluster } from "./watch.js";
@@ -57,15 +58,23 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (!options.token) logLine({ level: "warn", msg: writesNeedTokenMessage });
 
   let watch: { stop(): Promise<unknown> } | undefined;
-  if (options.watch) {
+  let audit: { stop(): Promise<unknown> } | undefined;
+  if (options.watch || options.auditIntervalMs !== undefined) {
     let api: ApiServer;
     try {
       api = options.apiServer ? { url: new URL(options.apiServer) } : inClusterApiServer(env);
     } catch (error) {
-      throw new UsageError(`cannot watch the cluster: ${(error as Error).message} (run in a pod, or give --api-server)`);
+      const task = options.watch ? "watch the cluster" : "write PolicyReports (--audit-interval)";
+      throw new UsageError(`cannot ${task}: ${(error as Error).message} (run in a pod, or give --api-server)`);
     }
-    watch = watchCluster(api, store, { log: logLine });
-    logLine({ level: "info", msg: "watching the cluster view's kinds", server: api.url.origin });
+    if (options.watch) {
+      watch = watchCluster(api, store, { log: logLine });
+      logLine({ level: "info", msg: "watching the cluster view's kinds", server: api.url.origin });
+    }
+    if (options.auditIntervalMs !== undefined) {
+      audit = scheduleAudit({ api, store, policy, intervalMs: options.auditIntervalMs, log: logLine });
+      logLine({ level: "info", msg: "auditing the cluster view on a schedule", intervalSeconds: options.auditIntervalMs / 1000 });
+    }
   }
 
   const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;
@@ -85,6 +94,7 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
     if (exiting) return;
     exiting = true;
     await closeServer(server as HttpServer, closeTimeoutSeconds * 1000);
+    await audit?.stop().catch(() => undefined);
     await watch?.stop().catch(() => undefined);
     await persistent?.flush();
     logLine({ level: "info", msg: "stateward stopped" });

@@ -26,6 +26,8 @@ export const nodeOptionsSchema = z.object({
     .number({ error: "--drain-seconds takes a number of seconds from 0 to 300" })
     .min(0, { error: "--drain-seconds takes a number of seconds from 0 to 300" })
     .max(300, { error: "--drain-seconds takes a number of seconds from 0 to 300" }),
+  /** How often the cluster view is audited and its PolicyReports written into the cluster; undefined: never. */
+  auditIntervalMs: z.number().optional(),
 });
 export type NodeOptions = z.infer<typeof nodeOptionsSchema>;
 
@@ -54,6 +56,8 @@ Options (each has an environment variable; a flag wins over it):
                            \`kubectl proxy\` at http://127.0.0.1:8001
   --drain-seconds N        on SIGTERM, /readyz fails at once and reviews are still answered for N seconds before
                            the server closes (STATEWARD_DRAIN_SECONDS; default ${defaultDrainSeconds})
+  --audit-interval D       audit the cluster view every D (e.g. 10m, 1h; STATEWARD_AUDIT_INTERVAL; default off) and
+                           write a PolicyReport per namespace (wgpolicyk8s.io/v1alpha2) into the cluster
 Environment only:
   WEBHOOK_TOKEN            the token the API server presents (bearer or /t/<token>/...)
 `;
@@ -67,6 +71,19 @@ function watchSetting(flag: boolean | undefined, env: NodeJS.ProcessEnv): boolea
   return Boolean(env.KUBERNETES_SERVICE_HOST);
 }
 
+const durationUnits: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+const auditIntervalError = "--audit-interval takes a duration from 10s to 24h such as 10m or 1h, or off";
+
+/** `10m`, `90s`, `1h` (or `off`, `0`: undefined) as milliseconds, within 10 seconds and a day. */
+export function parseAuditInterval(text: string | undefined): number | undefined {
+  const value = text?.trim().toLowerCase();
+  if (!value || value === "off" || value === "0") return undefined;
+  const match = /^(\d+)(s|m|h)$/.exec(value);
+  const ms = match ? Number(match[1]) * durationUnits[match[2]!]! : Number.NaN;
+  if (!(ms >= 10_000 && ms <= 86_400_000)) throw new UsageError(`${auditIntervalError}, not ${JSON.stringify(text)}`);
+  return ms;
+}
+
 export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv): NodeOptions {
   const { values, positionals } = parseFlags(argv, {
     host: { type: "string" },
@@ -78,6 +95,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     watch: { type: "boolean" },
     "api-server": { type: "string" },
     "drain-seconds": { type: "string" },
+    "audit-interval": { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const parsed = nodeOptionsSchema.safeParse({
@@ -91,6 +109,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     watch: watchSetting(values.watch, env),
     apiServer: values["api-server"] ?? (env.STATEWARD_API_SERVER || undefined),
     drainSeconds: values["drain-seconds"] ?? (env.STATEWARD_DRAIN_SECONDS || defaultDrainSeconds),
+    auditIntervalMs: parseAuditInterval(values["audit-interval"] ?? env.STATEWARD_AUDIT_INTERVAL),
   });
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));

@@ -150,4 +150,17 @@ describe("k8s/overlays/in-cluster", () => {
     );
     expect(granted.sort()).toEqual(expected.sort());
   });
+
+  it("audits on a schedule, and may write PolicyReports and nothing else", () => {
+    expect(readNodeOptions(serveArgs, {}).auditIntervalMs).toBe(600_000);
+    const roles = find(objects, "ClusterRoleBinding")
+      .filter((b) => b.subjects.some((s: { kind: string; name: string }) => s.kind === "ServiceAccount" && s.name === pod.serviceAccountName))
+      .map((b) => one(objects, "ClusterRole", b.roleRef.name));
+    const writes = roles.flatMap((role) =>
+      role.rules.flatMap((rule: { apiGroups: string[]; resources: string[]; verbs: string[] }) =>
+        rule.apiGroups.flatMap((g) => rule.resources.flatMap((r) => rule.verbs.filter((v) => !["get", "list", "watch"].includes(v)).map((v) => `${g}/${r}/${v}`))),
+      ),
+    );
+    expect(writes.sort()).toEqual(["wgpolicyk8s.io/policyreports/create", "wgpolicyk8s.io/policyreports/delete", "wgpolicyk8s.io/policyreports/patch"]);
+  });
 });
