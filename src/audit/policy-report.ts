@@ -121,3 +121,21 @@ export function policyReports(objects: readonly AuditedObject[], now: Date): Pol
 function fieldProperties(finding: AuditedFinding): Record<string, string> {
   return { path: finding.path, type: finding.type };
 }
+
+/**
+ * Joins the reports of several pages of one audit (GET /audit pages by object, so a namespace's objects may span
+ * pages) into one report per namespace.
+ */
+export function mergePolicyReports(pages: readonly (readonly PolicyReport[])[]): PolicyReport[] {
+  const byNamespace = new Map<string, PolicyReport>();
+  for (const report of pages.flat()) {
+    const held = byNamespace.get(report.metadata.namespace);
+    if (!held) {
+      byNamespace.set(report.metadata.namespace, { ...report, summary: { ...report.summary }, results: [...report.results] });
+      continue;
+    }
+    held.results.push(...report.results);
+    for (const key of Object.keys(held.summary) as PolicyResult[]) held.summary[key] += report.summary[key] ?? 0;
+  }
+  return [...byNamespace.keys()].sort().map((namespace) => byNamespace.get(namespace)!);
+}

@@ -10,7 +10,9 @@ import { parseFlags, UsageError } from "../cli/args.js";
 import { type ClusterKind, type ClusterRecord, clusterKinds, listPath, recordOf } from "../cluster/kinds.js";
 import { maxPageRecords } from "../cluster/ingest.js";
 import type { SyncOutcome, SyncSession } from "../cluster/store.js";
+import { mergePolicyReports, type PolicyReport, policyReportApiVersion, policyReportName } from "../audit/policy-report.js";
 import { ApiError, type ApiServer, inClusterApiServer, listPaged, serviceAccountDir } from "./kube-api.js";
+import { type ReportsWritten, writePolicyReports } from "./policy-reports.js";
 
 export interface SyncTarget {
   /** The service's base URL, for example https://stateward.example.workers.dev */
@@ -29,6 +31,8 @@ export interface SyncRun {
   attempts?: number;
   /** Pause before resending a request the service failed (5xx, network); doubled each time. */
   retryMs?: number;
+  /** After the commit, fetch the service's audit as PolicyReports (GET /audit) and write them into the cluster. */
+  policyReports?: boolean;
 }
 
 /** A page sent to the service stays well under its 3 MiB request limit, however large the records are. */
@@ -96,26 +100,65 @@ function* chunks(records: ClusterRecord[]): Generator<ClusterRecord[]> {
 
 const errorBody = z.looseObject({ error: z.string() });
 
-/** POSTs JSON to the service; retries a 5xx, 429 or network failure, and rejects on any other refusal. */
-async function send(run: SyncRun, path: string, body: unknown): Promise<unknown> {
+/** A page of GET /audit?format=reports: the reports of that page's objects, and where the next page starts. */
+const reportsPageSchema = z.object({
+  metadata: z.looseObject({ continue: z.string().nullish() }).nullish(),
+  items: z.array(
+    z.looseObject({
+      apiVersion: z.literal(policyReportApiVersion),
+      kind: z.literal("PolicyReport"),
+      metadata: z.looseObject({ name: z.literal(policyReportName), namespace: z.string().min(1) }),
+      summary: z.record(z.string(), z.number()),
+      results: z.array(z.looseObject({ policy: z.string(), result: z.string() })),
+    }),
+  ),
+});
+
+/** Objects audited per page of GET /audit: well within a Worker's CPU limit (docs/cluster-view.md measures it). */
+export const auditPageSize = 1_000;
+
+/** Reads the service's whole audit as PolicyReports, page by page, and writes them into the cluster. */
+export async function applyServiceReports(run: SyncRun): Promise<ReportsWritten> {
+  const pages: PolicyReport[][] = [];
+  let next: string | undefined;
+  do {
+    const query = new URLSearchParams({ format: "reports", limit: String(auditPageSize) });
+    if (next) query.set("continue", next);
+    const parsed = reportsPageSchema.safeParse(await send(run, `/audit?${query}`));
+    if (!parsed.success) throw new Error(`GET /audit: not a page of PolicyReports: ${parsed.error.issues[0]!.message}`);
+    pages.push(parsed.data.items as unknown as PolicyReport[]);
+    next = parsed.data.metadata?.continue ?? undefined;
+  } while (next);
+  return writePolicyReports(run.api, mergePolicyReports(pages));
+}
+
+/**
+ * Sends JSON to the service (POST), or reads from it (GET, without a body); retries a 5xx, 429 or network failure,
+ * and rejects on any other refusal.
+ */
+async function send(run: SyncRun, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path.replace(/^\//, ""), run.target.url.href.endsWith("/") ? run.target.url : `${run.target.url.href}/`);
+  const method = body === undefined ? "GET" : "POST";
   let wait = run.retryMs ?? 1_000;
   for (let attempt = 1; ; attempt += 1) {
     let failure: string;
     try {
       const response = await fetch(url, {
-        method: "POST",
-        headers: { authorization: `Bearer ${run.target.token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
+        method,
+        headers: {
+          authorization: `Bearer ${run.target.token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
       if (response.ok) return JSON.parse(text);
       const parsed = errorBody.safeParse(safeJson(text));
-      failure = `POST ${url.pathname}: ${response.status}: ${parsed.success ? parsed.data.error : text.slice(0, 300)}`;
+      failure = `${method} ${url.pathname}: ${response.status}: ${parsed.success ? parsed.data.error : text.slice(0, 300)}`;
       if (response.status < 500 && response.status !== 429) throw new Error(failure);
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith("POST ")) throw error;
-      failure = `POST ${url.pathname}: ${String(error)}`;
+      if (error instanceof Error && error.message.startsWith(`${method} `)) throw error;
+      failure = `${method} ${url.pathname}: ${String(error)}`;
     }
     if (attempt >= 3) throw new Error(failure);
     run.log({ level: "warn", msg: "sync: request failed; retrying", error: failure, retryMs: wait });
@@ -144,6 +187,8 @@ Options (each has an environment variable; a flag wins over it):
   --page-size N            objects per page asked of the API server (default 500, at most ${maxPageRecords})
   --api-server URL         the Kubernetes API (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)
   --service-account DIR    where the ServiceAccount's token and ca.crt are (default ${serviceAccountDir})
+  --policy-reports         after the sync, write the service's audit (GET /audit) into the cluster as one
+                           PolicyReport per namespace (STATEWARD_POLICY_REPORTS=true; needs the wgpolicyk8s.io CRD)
 `;
 
 const defaultTokenFile = "/var/run/secrets/stateward/token";
@@ -167,6 +212,7 @@ export function readSyncRun(argv: readonly string[], env: Env, log: SyncRun["log
     "page-size": { type: "string" },
     "api-server": { type: "string" },
     "service-account": { type: "string" },
+    "policy-reports": { type: "boolean" },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const url = values.url ?? env.STATEWARD_URL;
@@ -194,7 +240,12 @@ export function readSyncRun(argv: readonly string[], env: Env, log: SyncRun["log
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (run inside a cluster, or give --api-server)`);
   }
-  return { api, target: { url: new URL(parsed.data.url), token }, kinds: clusterKinds, pageSize: parsed.data.pageSize, log };
+  const reports = env.STATEWARD_POLICY_REPORTS?.trim().toLowerCase();
+  if (reports && !["true", "false", "1", "0"].includes(reports)) {
+    throw new UsageError(`STATEWARD_POLICY_REPORTS must be true or false, not ${JSON.stringify(env.STATEWARD_POLICY_REPORTS)}`);
+  }
+  const policyReports = values["policy-reports"] === true || reports === "true" || reports === "1";
+  return { api, target: { url: new URL(parsed.data.url), token }, kinds: clusterKinds, pageSize: parsed.data.pageSize, log, policyReports };
 }
 
 function readCa(file: string): Buffer | undefined {
@@ -205,15 +256,26 @@ function readCa(file: string): Buffer | undefined {
   }
 }
 
-/** `stateward sync`: 0 when the sync committed, 1 when it could not; one JSON line per step on standard output. */
+/**
+ * `stateward sync`: 0 when the sync committed (and, with --policy-reports, every report was written), 1 when not; one
+ * JSON line per step on standard output.
+ */
 export async function runSync(argv: readonly string[], io: { env: Env; stdout(text: string): void }): Promise<number> {
   const log = (line: Record<string, unknown>) => io.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
   const run = readSyncRun(argv, io.env, log);
   try {
     await syncCluster(run);
-    return 0;
   } catch (error) {
     log({ level: "error", msg: "sync failed", error: error instanceof Error ? error.message : String(error) });
+    return 1;
+  }
+  if (!run.policyReports) return 0;
+  try {
+    const written = await applyServiceReports(run);
+    log({ level: written.failed.length > 0 ? "warn" : "info", msg: "sync: policy reports written", ...written });
+    return written.failed.length > 0 ? 1 : 0;
+  } catch (error) {
+    log({ level: "error", msg: "sync: policy reports not written", error: error instanceof Error ? error.message : String(error) });
     return 1;
   }
 }
