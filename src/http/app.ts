@@ -1,10 +1,11 @@
 /**
  * The Hono app: composes the routes (health, admission, cluster view) with authentication, limits and error mapping.
- * It hands AdmissionReviews to the admission handler and inventories to the cluster store, and knows nothing about
- * StatefulSets.
+ * It hands AdmissionReviews to the admission handler, inventories to the cluster store and audits to src/audit, and
+ * knows nothing about StatefulSets.
  */
 import { Hono } from "hono";
 import { admissionHandler } from "./admission-routes.js";
+import { auditRoutes } from "./audit-routes.js";
 import { authentication } from "./auth.js";
 import { sizeLimit } from "./body.js";
 import { clusterRoutes, observeTimeoutMs } from "./cluster-routes.js";
@@ -48,5 +49,6 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     observeTimeoutMs: options.observeTimeoutMs ?? observeTimeoutMs,
     observe: options.observe !== false,
   });
+  auditRoutes(app, shared, auth);
   return app;
 }

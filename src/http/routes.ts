@@ -12,6 +12,7 @@ export const routes = {
   inventorySync: "/inventory/sync",
   inventorySyncPages: "/inventory/sync/:session/pages",
   inventorySyncCommit: "/inventory/sync/:session/commit",
+  audit: "/audit",
 } as const;
 
 /** Routes that write the cluster view: never served without a WEBHOOK_TOKEN. */

@@ -15,6 +15,8 @@ import { clusterViewOf } from "../../src/cluster/store.js";
 import { createApp } from "../../src/http/app.js";
 import { runSync } from "../../src/node/sync.js";
 import { loadPolicy } from "../../src/policy/policy.js";
+import { expectValidReports } from "../audit/crd.js";
+import { policyReportsApi } from "./policy-reports-api.js";
 
 const serviceToken = "service-account-token";
 const webhookToken = "webhook-token";
@@ -28,17 +30,24 @@ const services = Array.from({ length: 5 }, (_, i) => ({
 const lists: Record<string, unknown[]> = {
   [listPath("Service")]: services,
   [listPath("StorageClass")]: [{ metadata: { name: "fast", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, provisioner: "ebs.csi.aws.com" }],
-  [listPath("StatefulSet")]: [],
+  [listPath("StatefulSet")]: [
+    {
+      metadata: { namespace: "db", name: "pg", uid: "uid-pg" },
+      spec: { serviceName: "pg", template: { metadata: { labels: { app: "pg" } }, spec: { containers: [{ name: "pg", image: "postgres:16" }] } } },
+    },
+  ],
   [listPath("PersistentVolumeClaim")]: [{ metadata: { namespace: "db", name: "data-pg-0" }, spec: { resources: { requests: { storage: "1Gi" } } } }],
   [listPath("PodDisruptionBudget")]: [{ metadata: { namespace: "db", name: "pg" }, spec: { minAvailable: 2, selector: { matchLabels: { app: "pg" } } } }],
 };
 
 const requests: string[] = [];
 let expireOnce = true;
-const apiServer = createServer((req: IncomingMessage, res: ServerResponse) => {
+const reportsApi = policyReportsApi();
+const apiServer = createServer(async (req: IncomingMessage, res: ServerResponse) => {
   const url = new URL(req.url ?? "/", "http://x");
-  requests.push(`${url.pathname}?${url.searchParams}`);
   if (req.headers.authorization !== `Bearer ${serviceToken}`) return res.writeHead(401).end();
+  if (await reportsApi.handle(req, res)) return;
+  requests.push(`${url.pathname}?${url.searchParams}`);
   const items = lists[url.pathname];
   if (!items) return res.writeHead(404).end();
   const limit = Number(url.searchParams.get("limit"));
@@ -105,7 +114,7 @@ describe("stateward sync", () => {
     expect(lines).toContainEqual(expect.objectContaining({ level: "warn", msg: "sync: the list expired; starting again" }));
     expect(lines.at(-1)).toMatchObject({
       msg: "sync: committed",
-      counts: { Service: 5, StorageClass: 1, StatefulSet: 0, PersistentVolumeClaim: 1, PodDisruptionBudget: 1 },
+      counts: { Service: 5, StorageClass: 1, StatefulSet: 1, PersistentVolumeClaim: 1, PodDisruptionBudget: 1 },
     });
 
     const view = clusterViewOf(store);
@@ -124,6 +133,23 @@ describe("stateward sync", () => {
     const { code, lines } = await sync([], wrong);
     expect(code).toBe(1);
     expect(lines.at(-1)).toMatchObject({ level: "error", msg: "sync failed", error: expect.stringContaining("401") });
+  });
+
+  it("with --policy-reports, writes the service's audit into the cluster as PolicyReports after the sync", { timeout: 30_000 }, async () => {
+    reportsApi.reports.set("gone/stateward-audit", {
+      metadata: { namespace: "gone", name: "stateward-audit", labels: { "app.kubernetes.io/managed-by": "stateward" } },
+    });
+    const { code, lines } = await sync(["--policy-reports"]);
+    expect(code).toBe(0);
+    expect(lines.at(-1)).toMatchObject({ msg: "sync: policy reports written", applied: 1, deleted: 1, failed: [] });
+    // The audit was read in pages of GET /audit, then applied by stateward; the stale report of "gone" deleted.
+    expect([...reportsApi.reports.keys()]).toEqual(["db/stateward-audit"]);
+    const report = reportsApi.reports.get("db/stateward-audit");
+    expectValidReports([report]);
+    expect(report.results).toContainEqual(
+      expect.objectContaining({ policy: "statefulset-selector", result: "fail", resources: [expect.objectContaining({ kind: "StatefulSet", name: "pg", uid: "uid-pg" })] }),
+    );
+    expect(report.results).toContainEqual(expect.objectContaining({ resources: [expect.objectContaining({ kind: "PersistentVolumeClaim", name: "data-pg-0" })] }));
   });
 
   it("refuses bad usage before it does anything", async () => {

@@ -109,6 +109,7 @@ describe("k8s/overlays/edge", () => {
       const run = readSyncRun(argv, { ...env, KUBERNETES_SERVICE_HOST: "10.96.0.1", STATEWARD_TOKEN_FILE: mounted(tokenFile) }, () => {});
       expect(run.target.url.href).toBe("https://stateward.example.workers.dev/");
       expect([...run.kinds].sort()).toEqual([...clusterKinds].sort());
+      expect(run.policyReports).toBe(true);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -120,6 +121,15 @@ describe("k8s/overlays/edge", () => {
     expect(jobPod.serviceAccountName).toBe("stateward-inventory-sync");
     const covered = role.rules.flatMap((rule: K8sObject) => rule.resources.map((r: string) => `${rule.apiGroups[0]}/${r}`));
     expect(covered.sort()).toEqual(clusterKinds.map((kind) => `${kinds[kind].group}/${kinds[kind].resource}`).sort());
+
+    // Its one write: the PolicyReports of the Worker's audit.
+    const writes = find(objects, "ClusterRoleBinding")
+      .filter((b) => b.subjects.some((s: K8sObject) => s.kind === "ServiceAccount" && s.name === jobPod.serviceAccountName))
+      .flatMap((b) => one(objects, "ClusterRole", b.roleRef.name).rules)
+      .flatMap((rule: K8sObject) =>
+        rule.apiGroups.flatMap((g: string) => rule.resources.flatMap((r: string) => rule.verbs.filter((v: string) => v !== "get" && v !== "list").map((v: string) => `${g}/${r}/${v}`))),
+      );
+    expect(writes.sort()).toEqual(["wgpolicyk8s.io/policyreports/create", "wgpolicyk8s.io/policyreports/delete", "wgpolicyk8s.io/policyreports/patch"]);
   });
 
   it("runs the sync's pods non-root, read-only, within limits", () => {
