@@ -10,7 +10,10 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ClusterKind, clusterKinds, listPath } from "../src/cluster/kinds.js";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { type ClusterKind, clusterKinds, listPath, recordOf } from "../src/cluster/kinds.js";
+import { withoutAuditCopy } from "../src/cluster/records.js";
 import { freePort, memoryOf, type RunningServer, start, wranglerArgs } from "./servers.js";
 import { formatMs, table } from "./stats.js";
 
@@ -258,9 +261,67 @@ async function bigSync(target: RunningServer, big: Counts, small: Counts, withSe
   }
 }
 
+interface CopyRow {
+  kind: ClusterKind;
+  objects: number;
+  recordsKiB: number;
+  withCopiesKiB: number;
+  copyBytes: number;
+}
+
+/** Heap used after a full collection, in KiB. */
+function heapKiB(): number {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  return process.memoryUsage().heapUsed / 1024;
+}
+
+/**
+ * What the audit's copies cost the Node store: the records of `objects` objects of each audited kind held on the heap
+ * with their copies and without (the same records, the copy left out), measured in this process after a collection.
+ */
+function copyMemory(objects: number): CopyRow[] {
+  return (["StatefulSet", "PersistentVolumeClaim"] as const).map((kind) => {
+    const before = heapKiB();
+    let records: unknown[] = [];
+    for (let i = 0; i < objects; i += 1) records.push(recordOf(kind, make[kind](i)));
+    const withCopies = heapKiB() - before;
+    const copyBytes = records.reduce<number>((sum, r) => sum + ((r as { audit?: { json?: string } }).audit?.json?.length ?? 0), 0) / objects;
+    records = records.map((r) => withoutAuditCopy(r as object));
+    const recordsOnly = heapKiB() - before;
+    records = [];
+    return { kind, objects, recordsKiB: recordsOnly, withCopiesKiB: withCopies, copyBytes };
+  });
+}
+
+interface AuditRow {
+  target: string;
+  held: string;
+  limit: number;
+  ms: number;
+  objects: number;
+}
+
+/** GET /audit of one page of `limit` objects, median of `times` requests; the store holds the big sync's objects. */
+async function auditPage(target: RunningServer, held: string, limit: number, times = 3): Promise<AuditRow> {
+  const samples: number[] = [];
+  let objects = 0;
+  for (let i = 0; i < times; i += 1) {
+    const started = performance.now();
+    const response = await fetch(`${target.url}/audit?limit=${limit}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`audit: ${response.status} ${await response.text()}`);
+    objects = ((await response.json()) as { objects: unknown[] }).objects.length;
+    samples.push(performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  return { target: target.name, held, limit, ms: samples[Math.floor(samples.length / 2)]!, objects };
+}
+
 export interface ClusterBench {
   watch: WatchRow[];
   sync: SyncRow[];
+  copies: CopyRow[];
+  audit: AuditRow[];
 }
 
 export async function runClusterBench(quick: boolean, withWrangler = true): Promise<ClusterBench> {
@@ -269,9 +330,12 @@ export async function runClusterBench(quick: boolean, withWrangler = true): Prom
   const big: Counts = { Service: 40_000 / scale, StatefulSet: 20_000 / scale, PersistentVolumeClaim: 30_000 / scale, PodDisruptionBudget: 9_990 / scale, StorageClass: 10 };
   const small: Counts = { Service: 40, StatefulSet: 20, PersistentVolumeClaim: 30, PodDisruptionBudget: 9, StorageClass: 1 };
   const sync: SyncRow[] = [];
+  const audit: AuditRow[] = [];
+  const held = `${big.StatefulSet} StatefulSets, ${big.PersistentVolumeClaim} PVCs`;
   const node = await nodeServer([]);
   try {
     sync.push(await bigSync(node, big, small, true));
+    for (const limit of [500, 5_000]) audit.push(await auditPage(node, held, limit));
   } finally {
     await node.stop();
   }
@@ -282,12 +346,13 @@ export async function runClusterBench(quick: boolean, withWrangler = true): Prom
     const wrangler = await start("Stateward on wrangler dev (Durable Object)", join(root, "node_modules", ".bin", "wrangler"), args, port, 90_000);
     try {
       sync.push(await bigSync(wrangler, big, small, false));
+      for (const limit of [500, 5_000]) audit.push(await auditPage(wrangler, held, limit));
     } finally {
       await wrangler.stop();
       rmSync(persist, { recursive: true, force: true });
     }
   }
-  return { watch, sync };
+  return { watch, sync, copies: copyMemory(50_000 / scale), audit };
 }
 
 export function clusterBenchSection(result: ClusterBench): string[] {
@@ -328,6 +393,30 @@ export function clusterBenchSection(result: ClusterBench): string[] {
         formatMs(r.summarySmallMs),
         formatMs(r.summaryBigMs),
       ]),
+    ),
+    "",
+    "### What the audit's copies cost (Node store)",
+    "",
+    "Beside each StatefulSet's and PVC's record the store keeps a pruned copy of the object for the audit (GET /audit,",
+    "`--audit-interval`): metadata without managedFields and the last-applied annotation, and spec, as JSON text of at",
+    "most 16 KiB. Heap used after a full collection, for the bench's objects (their padding annotation is kept, so",
+    "these copies are larger than most real ones), with the copies and with the same records without them.",
+    "",
+    table(
+      ["kind", "objects", "records only", "records with copies", "copy size (mean)"],
+      result.copies.map((r) => [r.kind, String(r.objects), mib(r.recordsKiB), mib(r.withCopiesKiB), `${Math.round(r.copyBytes)} B`]),
+    ),
+    "",
+    "### GET /audit: one page",
+    "",
+    "Median of 3 requests of one page (`limit` objects, StatefulSets first) over the store the big sync filled. On",
+    "wrangler dev the time includes reading the page from the Durable Object and the rules' batched lookups; a",
+    "request's CPU time is at most its wall time here, to compare with the Workers CPU limit (30 s by default on the",
+    "paid plan). `stateward sync --policy-reports` reads pages of 1,000.",
+    "",
+    table(
+      ["target", "store holds", "limit", "objects audited", "time"],
+      result.audit.map((r) => [r.target, r.held, String(r.limit), String(r.objects), formatMs(r.ms)]),
     ),
     "",
   ];
