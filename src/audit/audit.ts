@@ -88,10 +88,16 @@ export interface StoreAudit {
 export type StoreAuditOutcome = { ok: true; audit: StoreAudit } | { ok: false; error: string };
 
 /**
- * Audits a page of the store's StatefulSets, then claims. The objects of a page are reviewed together, so the rules'
- * lookups of the whole page reach the store in a few batched calls (one round trip each to a Durable Object) rather
- * than one per object.
+ * Objects reviewed together between two yields to the event loop. Together, so the rules' lookups of all of them
+ * reach the store in a few batched calls (one round trip each to a Durable Object) rather than one per object; not
+ * more, because on a Node server the audit shares the event loop with admission reviews, which must not wait for a
+ * page of 5,000 objects (seconds of CPU, docs/performance.md).
  */
+export const reviewedTogether = 250;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Audits a page of the store's StatefulSets, then claims, `reviewedTogether` objects at a time. */
 export async function auditStore(store: ClusterStore, context: ReviewContext, request: StoreAuditRequest): Promise<StoreAuditOutcome> {
   const start = parseContinue(request.continue);
   if (!start) return { ok: false, error: `continue: ${JSON.stringify(request.continue)} is not a continue token this audit gave` };
@@ -112,7 +118,12 @@ export async function auditStore(store: ClusterStore, context: ReviewContext, re
       break;
     }
   }
-  const audited = await Promise.all(records.map(({ kind, record }) => auditRecord(kind, record, context)));
+  const audited: (AuditedObject | undefined)[] = [];
+  for (let from = 0; from < records.length; from += reviewedTogether) {
+    if (from > 0) await yieldToEventLoop();
+    const chunk = records.slice(from, from + reviewedTogether);
+    audited.push(...(await Promise.all(chunk.map(({ kind, record }) => auditRecord(kind, record, context)))));
+  }
   const summary = await store.summary();
   return {
     ok: true,
@@ -140,7 +151,7 @@ export async function auditWholeStore(store: ClusterStore, context: ReviewContex
   }
 }
 
-/** `<kind index>:<last key>`, the store's own order; a key never holds a colon before its slash, so no escaping. */
+/** `<kind index>:<last key>`: the index ends at the first colon, the key is the rest, whatever it holds. */
 function parseContinue(token: string | undefined): { index: number; after: string | null } | undefined {
   if (token === undefined || token === "") return { index: 0, after: null };
   const colon = token.indexOf(":");

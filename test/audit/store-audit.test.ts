@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { type AuditedObject, policyReports } from "../../src/audit/policy-report.js";
-import { auditStore, auditWholeStore } from "../../src/audit/audit.js";
+import { auditStore, auditWholeStore, reviewedTogether } from "../../src/audit/audit.js";
 import { syncInventory } from "../../src/cluster/ingest.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { recordOf } from "../../src/cluster/kinds.js";
@@ -114,6 +114,24 @@ describe("auditStore", () => {
     const web = seen.find((o) => o.name === "web")!;
     expect(web.findings.some((f) => f.action === "deny")).toBe(false);
     expect(seen.find((o) => o.name === "huge")!.notAudited).toMatch(/^too large: \d+ bytes/);
+  });
+
+  it("lets the event loop run between chunks of a page, so a Node server's reviews do not wait for the whole page", async () => {
+    const store = memoryClusterStore();
+    const web = cluster().items.find((o: any) => o.kind === "StatefulSet" && o.metadata.name === "web");
+    const items = Array.from({ length: reviewedTogether + 50 }, (_, i) => ({ ...web, metadata: { ...web.metadata, name: `web-${i}` } }));
+    const synced = await syncInventory(store, { apiVersion: "v1", kind: "List", items });
+    if (!synced.ok) throw new Error(synced.error);
+    let timerRan = false;
+    setTimeout(() => (timerRan = true), 0);
+    const page = await auditStore(store, { policy: policy.policy, cluster: clusterViewOf(store) }, { limit: items.length });
+    expect(page.ok && page.audit.objects.length).toBe(items.length);
+    // Without a yield the whole page resolves in microtasks, before any timer.
+    expect(timerRan).toBe(true);
+    let smallPageTimer = false;
+    setTimeout(() => (smallPageTimer = true), 0);
+    await auditStore(store, { policy: policy.policy, cluster: clusterViewOf(store) }, { limit: reviewedTogether });
+    expect(smallPageTimer).toBe(false);
   });
 
   it("refuses a continue token it did not give", async () => {
