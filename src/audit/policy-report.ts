@@ -50,10 +50,12 @@ export interface PolicyReportResult {
 export interface PolicyReport {
   apiVersion: typeof policyReportApiVersion;
   kind: "PolicyReport";
-  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
   summary: Record<PolicyResult, number>;
   results: PolicyReportResult[];
 }
+
+const utf8 = new TextEncoder();
 
 /** The rule id an object that could not be decoded is reported under (the webhook denies it with this id). */
 export const decodingPolicy = "object-decoding";
@@ -138,4 +140,43 @@ export function mergePolicyReports(pages: readonly (readonly PolicyReport[])[]):
     for (const key of Object.keys(held.summary) as PolicyResult[]) held.summary[key] += report.summary[key] ?? 0;
   }
   return [...byNamespace.keys()].sort().map((namespace) => byNamespace.get(namespace)!);
+}
+
+/**
+ * Kept under etcd's default limit of 1.5 MiB per object (`--max-request-bytes`), with room for what the API server
+ * adds (managedFields, resourceVersion).
+ */
+export const maxReportBytes = 1024 * 1024;
+
+/** Why a report holds fewer results than its summary counts; set only when results were left out. */
+export const omittedResultsAnnotation = "stateward.dev/omitted-results";
+
+/** Results kept first when a report must shrink: what needs attention before what passed. */
+const keptFirst: readonly PolicyResult[] = ["fail", "error", "warn", "skip", "pass"];
+
+/**
+ * A report small enough to store: when its JSON exceeds `maxBytes`, the results are kept in the order of
+ * `keptFirst` (every fail before any pass) until the next would not fit; the summary still counts every result, and an
+ * annotation says how many were left out. A namespace of a few hundred StatefulSets gives about 17 results each.
+ */
+export function fitPolicyReport(report: PolicyReport, maxBytes = maxReportBytes): PolicyReport {
+  const size = (value: unknown) => utf8.encode(JSON.stringify(value)).length;
+  if (size(report) <= maxBytes) return report;
+  const ordered = keptFirst.flatMap((outcome) => report.results.filter((r) => r.result === outcome));
+  const annotated = (omitted: number) => ({
+    ...report.metadata,
+    annotations: {
+      [omittedResultsAnnotation]: `${omitted} of ${report.results.length} results left out to keep the report under ${maxBytes} bytes; the summary counts them all, stateward audit -o json lists them`,
+    },
+  });
+  // The report without results, with the annotation at its longest, is what every kept result adds to.
+  let bytes = size({ ...report, metadata: annotated(report.results.length), results: [] });
+  const kept: PolicyReportResult[] = [];
+  for (const result of ordered) {
+    const added = size(result) + 1;
+    if (bytes + added > maxBytes) break;
+    kept.push(result);
+    bytes += added;
+  }
+  return { ...report, metadata: annotated(report.results.length - kept.length), results: kept };
 }

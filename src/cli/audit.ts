@@ -6,7 +6,7 @@
  */
 import { stringify } from "yaml";
 import { auditedObject } from "../audit/audit.js";
-import { policyReports } from "../audit/policy-report.js";
+import { fitPolicyReport, policyReports } from "../audit/policy-report.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "./args.js";
 import { check } from "./check.js";
@@ -53,7 +53,8 @@ export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = ne
       auditedObject(policy, { apiVersion, kind, namespace, name, ...(uid ? { uid } : {}) }, findings),
     );
     // No YAML anchors: every result names its resource and time in full, as kubectl get -o yaml would show it.
-    io.stdout(policyReports(audited, now).map((r) => `---\n${stringify(r, { lineWidth: 0, aliasDuplicateObjects: false })}`).join(""));
+    const reports = policyReports(audited, now).map((report) => fitPolicyReport(report));
+    io.stdout(reports.map((r) => `---\n${stringify(r, { lineWidth: 0, aliasDuplicateObjects: false })}`).join(""));
   }
   return report.errors.length > 0 ? 2 : 0;
 }

@@ -5,7 +5,7 @@
  * outlives what it describes. The in-cluster server does it on a schedule, `stateward sync --policy-reports` after a
  * sync to the Worker.
  */
-import { type PolicyReport, policyReportApiVersion, policyReportName, reportSource } from "../audit/policy-report.js";
+import { fitPolicyReport, type PolicyReport, policyReportApiVersion, policyReportName, reportSource } from "../audit/policy-report.js";
 import { type ApiServer, applyObject, deleteObject, listPaged } from "./kube-api.js";
 
 const [group, version] = policyReportApiVersion.split("/") as [string, string];
@@ -27,7 +27,8 @@ export interface ReportsWritten {
 }
 
 /**
- * Makes the cluster's Stateward reports `reports`: applies each, then deletes Stateward's reports of other namespaces.
+ * Makes the cluster's Stateward reports `reports`: applies each (cut to a size etcd stores, `fitPolicyReport`), then
+ * deletes Stateward's reports of other namespaces.
  * Rejects when the reports cannot even be listed (no PolicyReport CRD installed, no RBAC): nothing was changed then.
  */
 export async function writePolicyReports(api: ApiServer, reports: readonly PolicyReport[]): Promise<ReportsWritten> {
@@ -43,7 +44,7 @@ export async function writePolicyReports(api: ApiServer, reports: readonly Polic
   for (const report of reports) {
     covered.add(report.metadata.namespace);
     try {
-      await applyObject(api, reportPath(report.metadata.namespace, report.metadata.name), report);
+      await applyObject(api, reportPath(report.metadata.namespace, report.metadata.name), fitPolicyReport(report));
       written.applied += 1;
     } catch (error) {
       written.failed.push({ namespace: report.metadata.namespace, error: error instanceof Error ? error.message : String(error) });
