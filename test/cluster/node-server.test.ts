@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { writesNeedTokenMessage } from "../../src/http/auth.js";
 import { spawnNodeServer } from "../node/spawn-server.js";
+import { policyReportsApi } from "./policy-reports-api.js";
 
 const token = "node-state-token";
 const dir = mkdtempSync(join(tmpdir(), "stateward-node-state-"));
@@ -55,24 +56,27 @@ it("saves the cluster view on SIGTERM and loads it at the next start", { timeout
   second.child.kill("SIGTERM");
 });
 
-it("watches through --api-server, serves no /observe then, and says at start that writes need a token", { timeout: 45_000 }, async () => {
-  const api = createServer((req, res) => {
+it("watches through --api-server, serves no /observe then, says at start that writes need a token, and writes the audit's reports on its schedule", { timeout: 90_000 }, async () => {
+  const reportsApi = policyReportsApi();
+  const api = createServer(async (req, res) => {
+    if (await reportsApi.handle(req, res)) return;
     const url = new URL(req.url ?? "/", "http://x");
     if (url.searchParams.get("watch") === "true") {
       res.writeHead(200, { "content-type": "application/json" });
       res.flushHeaders();
       return;
     }
-    const items =
-      url.pathname === "/api/v1/services"
-        ? [{ metadata: { name: "web-headless", namespace: "default", resourceVersion: "5" }, spec: { clusterIP: "None" } }]
-        : [];
+    const lists: Record<string, unknown[]> = {
+      "/api/v1/services": [{ metadata: { name: "web-headless", namespace: "default", resourceVersion: "5" }, spec: { clusterIP: "None" } }],
+      "/apis/apps/v1/statefulsets": [{ metadata: { name: "web", namespace: "default", uid: "uid-web" }, spec: { serviceName: "web-headless" } }],
+    };
+    const items = lists[url.pathname] ?? [];
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ metadata: { resourceVersion: "9" }, items }));
   });
   await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
   try {
     const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-    const server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--watch", "--api-server", apiUrl], {
+    const server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--watch", "--api-server", apiUrl, "--audit-interval", "10s"], {
       WEBHOOK_TOKEN: "",
       KUBERNETES_SERVICE_HOST: "",
     });
@@ -85,10 +89,18 @@ it("watches through --api-server, serves no /observe then, and says at start tha
     expect(summary.kinds).toMatchObject({ Service: { count: 1, complete: true }, PodDisruptionBudget: { count: 0, complete: true } });
     const observe = await fetch(`${server.url}/observe`, { method: "POST", body: "{}" });
     expect(observe.status).toBe(404);
+    // The first round comes 10 s after the start (the interval, at most a minute).
+    for (let tries = 0; tries < 300 && !reportsApi.reports.has("default/stateward-audit"); tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(reportsApi.reports.get("default/stateward-audit")?.results).toContainEqual(
+      expect.objectContaining({ policy: "statefulset-selector", result: "fail", resources: [expect.objectContaining({ name: "web", uid: "uid-web" })] }),
+    );
     server.child.kill("SIGTERM");
     await new Promise((resolve) => server.child.once("exit", resolve));
     children.delete(server.child);
     expect(server.output()).toContain(writesNeedTokenMessage);
+    expect(server.output()).toContain('"msg":"audit: reports written"');
   } finally {
     api.closeAllConnections();
     await new Promise<void>((resolve) => api.close(() => resolve()));
