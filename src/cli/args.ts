@@ -3,7 +3,7 @@
  * gets the nearest known name as a suggestion.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { isDns1123Label } from "../k8s/names.js";
 
 export class UsageError extends Error {

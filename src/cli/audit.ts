@@ -10,8 +10,8 @@ import { fitPolicyReport, policyReports } from "../audit/policy-report.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "./args.js";
 import { check } from "./check.js";
-import { load } from "./load.js";
-import type { Io } from "./main.js";
+import { load, where } from "./load.js";
+import type { Io } from "./io.js";
 import { formatJson } from "./output/json.js";
 
 export const auditUsage = `Usage: stateward audit [options] <file>...
@@ -45,7 +45,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditArgs {
 export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = new Date()): Promise<number> {
   const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
   const report = await check(loaded, { policy, clusterView: true, namespace: "default" });
-  for (const error of report.errors) io.stderr(`${error.file}${error.line === undefined ? "" : `:${error.line}`}: error: ${error.message}\n`);
+  for (const error of report.errors) io.stderr(`${where(error)}: error: ${error.message}\n`);
   if (args.output === "json") {
     io.stdout(formatJson(report));
   } else {

@@ -2,14 +2,23 @@
  * `stateward check`: runs the webhook's own validation (decoding, then every rule the policy switches on) over each
  * StatefulSet and PersistentVolumeClaim of the inputs, as a CREATE, with the other inputs as the cluster view.
  */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
 import { type Finding, formatFinding } from "../engine/finding.js";
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { type FieldErrorType, formatFieldError } from "../k8s/field.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
+import { parseCheckArgs } from "./args.js";
 import { inputClusterView } from "./cluster.js";
-import type { InputProblem, LoadResult, Manifest } from "./load.js";
+import { exitCodes, type Io } from "./io.js";
+import { type InputProblem, load, type LoadResult, type Manifest, where } from "./load.js";
 import { locate } from "./locate.js";
+import { formatJson } from "./output/json.js";
+import { formatSarif } from "./output/sarif.js";
+import { formatText } from "./output/text.js";
+import { readPolicy } from "./policy-file.js";
 import { subjectOf } from "./subject.js";
 
 export interface LocatedFinding {
@@ -141,4 +150,33 @@ export function counts(report: CheckReport) {
     warnings: all.filter((f) => f.action === "warn").length,
     errors: report.errors.length,
   };
+}
+
+/** The nearest directory at or above `dir` that holds `.git` (a directory, or a file in a worktree), else `dir`. */
+function repositoryRoot(dir: string): string {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, ".git"))) return at;
+    if (path.dirname(at) === at) return path.resolve(dir);
+  }
+}
+
+/** `stateward check ARGS...`: the report on standard output, the exit code as the usage text says. */
+export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseCheckArgs(argv);
+  const policy = await readPolicy(args.policy, io);
+  if (!policy) return exitCodes.badInput;
+  const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
+  const report = await check(loaded, { policy, clusterView: args.clusterView, namespace: args.namespace });
+  if (args.output === "text") {
+    io.stdout(formatText(report, { color: io.isTTY && io.env.NO_COLOR === undefined }));
+  } else {
+    const version = packageJson.version;
+    io.stdout(args.output === "json" ? formatJson(report) : formatSarif(report, { version, cwd: io.cwd, root: repositoryRoot(io.cwd) }));
+    // Machine output goes to a file in CI; the log still says why the run failed.
+    for (const error of report.errors) io.stderr(`${where(error)}: error: ${error.message}\n`);
+  }
+  const c = counts(report);
+  if (c.errors > 0) return exitCodes.badInput;
+  if (c.denials > 0 || (args.warningsAsErrors && c.warnings > 0)) return exitCodes.denied;
+  return exitCodes.clean;
 }

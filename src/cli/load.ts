@@ -35,6 +35,11 @@ export interface InputProblem {
   message: string;
 }
 
+/** `file:line`, or the file alone, as compilers point at input. */
+export function where(problem: InputProblem): string {
+  return problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+}
+
 export interface LoadResult {
   files: SourceFile[];
   manifests: Manifest[];

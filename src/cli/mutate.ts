@@ -9,8 +9,11 @@ import { deepEqual } from "../engine/provenance.js";
 import { reviewSubject } from "../engine/review.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import type { Policy } from "../engine/types.js";
+import { parseMutateArgs } from "./args.js";
 import { nameOf, namespaceOf } from "./check.js";
-import type { InputProblem, LoadResult, Manifest, SourceFile } from "./load.js";
+import { exitCodes, type Io } from "./io.js";
+import { type InputProblem, load, type LoadResult, type Manifest, type SourceFile, where } from "./load.js";
+import { readPolicy } from "./policy-file.js";
 import { subjectOf } from "./subject.js";
 
 export interface ObjectPatch {
@@ -178,4 +181,25 @@ function sequencesIndented(file: SourceFile): boolean {
     if (answer !== undefined) break;
   }
   return answer ?? true;
+}
+
+/** `stateward mutate ARGS...`: the manifests (or patches) on standard output, what changed on standard error. */
+export async function runMutate(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseMutateArgs(argv);
+  const policy = await readPolicy(args.policy, io);
+  if (!policy) return exitCodes.badInput;
+  const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
+  const report = await mutateAll(loaded, { policy, namespace: args.namespace });
+  if (args.patch) {
+    io.stdout(`${JSON.stringify(report.patches, null, 2)}\n`);
+  } else {
+    io.stdout(report.yaml);
+    // What changed goes to standard error, so standard output stays the manifests alone.
+    for (const object of report.patches) {
+      for (const change of object.changes) io.stderr(`${object.file}:${object.line}: ${object.kind} ${object.namespace}/${object.name}: ${change}\n`);
+    }
+  }
+  for (const note of report.notes) io.stderr(`${where(note)}: note: ${note.message}\n`);
+  for (const error of report.errors) io.stderr(`${where(error)}: error: ${error.message}\n`);
+  return report.errors.length > 0 ? exitCodes.badInput : exitCodes.clean;
 }

@@ -2,7 +2,7 @@
  * From what the HTTP routes receive (an AdmissionRequest on /observe, a Kubernetes List on /inventory, the pages of a
  * sync) to store calls, so the HTTP layer passes bodies through without knowing any kind.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { AdmissionRequest } from "../k8s/admission.js";
 import { kinds } from "../k8s/kinds.js";
 import { type ClusterKind, type ClusterRecord, clusterKinds, clusterKindOfObject, clusterKindOfResource, recordOf } from "./kinds.js";

@@ -2,7 +2,7 @@
  * Reduces full Kubernetes objects to the few fields the rules need, so a store never holds more than that; and the
  * schemas of those records, for a sync that sends records instead of objects.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   defaultStorageClassAnnotation,
   type LabelSelector,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineDefault } from "../engine/types.js";
 import { claimsOf } from "../k8s/claims.js";
 import type { ReviewedObject } from "../k8s/kinds.js";

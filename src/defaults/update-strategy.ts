@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FieldPath } from "../k8s/field.js";
 import { deepEqual } from "../engine/provenance.js";
 import { defineDefault } from "../engine/types.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { ClusterView } from "../cluster/view.js";
 import type { ObjectOf, ReviewedKind } from "../k8s/kinds.js";
 import type { FieldError } from "../k8s/field.js";

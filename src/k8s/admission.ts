@@ -1,5 +1,5 @@
 /** The AdmissionReview envelope (admission.k8s.io/v1 and v1beta1), validated with zod at the HTTP boundary. */
-import { z } from "zod";
+import * as z from "zod";
 
 export const admissionApiVersions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"] as const;
 export type AdmissionApiVersion = (typeof admissionApiVersions)[number];

@@ -3,7 +3,7 @@
  * Stateward reads it with, and whether the webhook reviews it. The admission handler, the command line's loader, the
  * cluster view (which adds what it keeps of each kind, in cluster/kinds.ts) and the tests all derive from this table.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import {
   persistentVolumeClaimSchema,
   podDisruptionBudgetSchema,

@@ -2,7 +2,7 @@
  * The parts of Kubernetes objects that Stateward reads, as loose zod schemas: every field is optional, unknown fields
  * pass through untouched, and a wrongly typed field the rules rely on is reported instead of crashing a rule.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const stringMap = z.record(z.string(), z.string());
 

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 
 /** Where the kubelet mounts a pod's ServiceAccount token, the cluster's CA and the namespace. */
 export const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";

@@ -1,5 +1,5 @@
 /** Command-line flags and environment of the Node server, validated with zod. */
-import { z } from "zod";
+import * as z from "zod";
 import { parseFlags, UsageError } from "../cli/args.js";
 
 const portError = "--port takes a port number from 0 to 65535";

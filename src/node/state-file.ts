@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { type ClusterKind, clusterKinds } from "../cluster/kinds.js";
 import { type MemoryClusterStore, memoryClusterStore, type StoreSnapshot } from "../cluster/memory-store.js";
 import { recordSchemas } from "../cluster/records.js";

@@ -5,7 +5,7 @@
  * image, with no shell and no kubectl.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { parseFlags, UsageError } from "../cli/args.js";
 import { type ClusterKind, type ClusterRecord, clusterKinds, listPath, recordOf } from "../cluster/kinds.js";
 import { maxPageRecords } from "../cluster/ingest.js";

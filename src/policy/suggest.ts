@@ -2,7 +2,7 @@
  * "Did you mean": the known name closest to a misspelt one, and the keys a schema accepts at a path of the policy
  * document, so an unknown key can be matched against exactly the names that are allowed where it stands.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { editDistance } from "../k8s/names.js";
 
 /**

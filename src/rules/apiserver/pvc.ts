@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineRule } from "../../engine/types.js";
 import { validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate } from "../../k8s/validation/core.js";
 

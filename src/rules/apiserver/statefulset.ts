@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineRule } from "../../engine/types.js";
 import { validateClaimTemplates, validateStatefulSet } from "../../k8s/validation/apps.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { duplicate, FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { dns1123LabelErrors, dns1123SubdomainErrors } from "../../k8s/names.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FieldPath, forbidden } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import type { PersistentVolumeClaim, StatefulSet } from "../../k8s/objects.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FieldPath, invalid } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type FieldError, FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
 import type { LabelSelector, PodAffinityTerm, StatefulSet } from "../../k8s/objects.js";

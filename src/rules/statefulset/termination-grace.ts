@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FieldPath, invalid, notSupported } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FieldPath, invalid, notFound } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import type { Container } from "../../k8s/objects.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { forbidden } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimStorageClass, claimsOf } from "../../k8s/claims.js";

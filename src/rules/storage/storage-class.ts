@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ClusterView } from "../../cluster/view.js";
 import { forbidden, notFound, notSupported, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
