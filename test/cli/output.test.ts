@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../src/rules/index.js";
 import { cli, repoRoot } from "./io.js";
+import { sarifProblems } from "../sarif.js";
 
 const broken = "examples/broken";
 
@@ -92,6 +93,7 @@ describe("SARIF output", () => {
     const { code, stdout } = await cli(["check", "--output=sarif", broken]);
     expect(code).toBe(1);
     const log = JSON.parse(stdout);
+    expect(sarifProblems(log)).toEqual([]);
     expect(log.version).toBe("2.1.0");
     expect(log.$schema).toBe("https://json.schemastore.org/sarif-2.1.0.json");
     const run = log.runs[0];
@@ -142,6 +144,7 @@ describe("SARIF output", () => {
   it("reports unreadable input as a failed invocation with a notification", async () => {
     const { code, stdout, stderr } = await cli(["check", "--output=sarif", "-"], { stdin: "kind: [unclosed\n" });
     expect(code).toBe(2);
+    expect(sarifProblems(JSON.parse(stdout))).toEqual([]);
     const run = JSON.parse(stdout).runs[0];
     expect(run.invocations[0].executionSuccessful).toBe(false);
     expect(run.invocations[0].toolExecutionNotifications[0]).toMatchObject({

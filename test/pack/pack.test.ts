@@ -2,16 +2,15 @@
  * The package as users get it, and as the image's stages make it (Dockerfile): the sources are copied to a fresh
  * folder and packed with `npm pack` (which builds dist/), the tarball is installed for production into an empty
  * folder, and `stateward check`, `mutate` and `serve` run from there, on this Node (20) and on Node 22 from the npm
- * registry, with no TypeScript toolchain, no devDependencies and no repository in reach. The GitHub Action's shell
- * steps (action.yml) run against the same installed command.
+ * registry, with no TypeScript toolchain, no devDependencies and no repository in reach. The GitHub Action installs
+ * the same way (test/pack/action.test.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { parse } from "yaml";
 import { repoRoot } from "../cli/io.js";
 
 // Child processes on a loaded CI machine: generous bounds, never tight ones.
@@ -145,6 +144,9 @@ afterAll(() => {
 
 describe("npm pack", () => {
   it("packs the compiled command and no sources", () => {
+    // The name the README's install command and the release workflow use.
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string };
+    expect(path.basename(tarball)).toBe(`stateward-${version}.tgz`);
     expect(packedFiles).toContain("bin/stateward.js");
     expect(packedFiles).toContain("dist/cli.js");
     expect(packedFiles.filter((f) => f.endsWith(".ts") || f.startsWith("src/"))).toEqual([]);
@@ -222,60 +224,4 @@ describe.each([
     }
   });
 
-});
-
-describe("action.yml", () => {
-  const action = parse(readFileSync(path.join(repoRoot, "action.yml"), "utf8")) as {
-    runs: { using: string; steps: { name?: string; uses?: string; run?: string; env?: Record<string, string> }[] };
-  };
-  const step = (name: string) => action.runs.steps.find((s) => s.name === name)!;
-
-  /** Runs one of the action's shell steps as the runner does (bash -eo pipefail), with the installed command on PATH. */
-  async function runStep(name: string, env: Record<string, string>, cwd: string) {
-    const output = path.join(work, `github-output-${Math.random().toString(36).slice(2)}`);
-    writeFileSync(output, "");
-    const script = step(name).run!;
-    const result = await runProcess("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
-      cwd,
-      env: { ...userEnv(node22), PATH: `${path.join(app, "node_modules/.bin")}:${userEnv(node22).PATH}`, GITHUB_OUTPUT: output, ...env },
-    });
-    const outputs = Object.fromEntries(
-      readFileSync(output, "utf8").split("\n").filter(Boolean).map((line) => line.split(/=(.*)/s).slice(0, 2)),
-    );
-    return { ...result, outputs };
-  }
-
-  it("is a composite action: set up Node, install the packed package, check, upload SARIF", () => {
-    expect(action.runs.using).toBe("composite");
-    expect(action.runs.steps.map((s) => s.uses?.replace(/@.*/, "") ?? s.name)).toEqual([
-      "actions/setup-node",
-      "Install Stateward",
-      "Check manifests",
-      "github/codeql-action/upload-sarif",
-      "Judge the result",
-    ]);
-    expect(step("Install Stateward").run).toContain("npm pack");
-  });
-
-  it("its check step writes SARIF with paths relative to the repository, and the last step fails on denials", async () => {
-    const repository = path.join(work, "repository");
-    mkdirSync(path.join(repository, "deploy", "db"), { recursive: true });
-    execFileSync("git", ["init", "-q", repository]);
-    cpSync(path.join(manifests, "002-mysql.yaml"), path.join(repository, "deploy", "db", "mysql.yaml"));
-    cpSync(path.join(manifests, "selector-mismatch.yaml"), path.join(repository, "deploy", "broken.yaml"));
-    const inputs = { STATEWARD_PATHS: "deploy/db\ndeploy/broken.yaml", STATEWARD_POLICY: "", STATEWARD_FAIL_ON: "deny", STATEWARD_SARIF: "out.sarif" };
-    const checked = await runStep("Check manifests", inputs, repository);
-    expect(checked.code, checked.stderr).toBe(0);
-    expect(checked.stdout).toMatch(/deploy\/broken\.yaml:\d+: deny: /);
-    expect(checked.outputs).toEqual({ "sarif-file": "out.sarif", "exit-code": "1" });
-    const run = JSON.parse(readFileSync(path.join(repository, "out.sarif"), "utf8")).runs[0];
-    const uris = new Set(run.results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri));
-    expect([...uris].sort()).toEqual(["deploy/broken.yaml", "deploy/db/mysql.yaml"]);
-
-    const judged = await runStep("Judge the result", { STATEWARD_FAIL_ON: "deny", STATEWARD_EXIT: "1" }, repository);
-    expect(judged.code).toBe(1);
-    expect(judged.stdout).toContain("::error::");
-    const reportOnly = await runStep("Judge the result", { STATEWARD_FAIL_ON: "never", STATEWARD_EXIT: "1" }, repository);
-    expect(reportOnly.code).toBe(0);
-  });
 });

@@ -1,0 +1,102 @@
+/**
+ * A small stand-in for the GitHub Actions runner, enough to run the `run:` steps of action.yml and of the workflows
+ * here as the runner would: in bash with `-eo pipefail`, each `${{ path }}` replaced from the context (inputs,
+ * github, runner, secrets, earlier steps' outputs), the step's `env:` and `working-directory:`, a fresh GITHUB_OUTPUT
+ * file whose lines become the step's outputs. An expression it cannot evaluate fails the test instead of running.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export interface Step {
+  name?: string;
+  id?: string;
+  uses?: string;
+  with?: Record<string, string | number | boolean>;
+  if?: string;
+  shell?: string;
+  run?: string;
+  env?: Record<string, string>;
+  "working-directory"?: string;
+}
+
+export interface Context {
+  inputs: Record<string, string>;
+  github: Record<string, string>;
+  runner: Record<string, string>;
+  secrets: Record<string, string>;
+  steps: Record<string, { outputs: Record<string, string> }>;
+}
+
+/** The value of a property path such as `inputs.fail-on` or `steps.check.outputs.exit-code`. */
+function lookUp(context: Context, expression: string): string {
+  const [scope, ...rest] = expression.split(".");
+  if (scope === "steps") {
+    const [id, outputs, name] = rest;
+    if (outputs !== "outputs" || !id || !name || !(id in context.steps)) throw new Error(`\${{ ${expression} }} names no earlier step's output`);
+    return context.steps[id]!.outputs[name] ?? "";
+  }
+  const values = (context as unknown as Record<string, Record<string, string> | undefined>)[scope!];
+  const value = values?.[rest.join(".")];
+  if (value === undefined) throw new Error(`\${{ ${expression} }} names nothing the runner provides here`);
+  return value;
+}
+
+/** Replaces each `${{ path }}` as the runner does. */
+export function expand(text: string, context: Context): string {
+  return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expression: string) => {
+    if (!/^[a-z][\w-]*(\.[\w-]+)+$/i.test(expression)) throw new Error(`cannot evaluate \${{ ${expression} }} in a run step`);
+    return lookUp(context, expression);
+  });
+}
+
+/** Every `inputs.x` and `steps.y.outputs.z` the expressions in `text` refer to (for `with:` and `if:`, not run here). */
+export function references(text: string): string[] {
+  return [...text.matchAll(/\$\{\{(.*?)\}\}/gs)].flatMap((m) =>
+    [...m[1]!.matchAll(/\b(inputs\.[\w-]+|steps\.[\w-]+\.outputs\.[\w-]+)/g)].map((r) => r[1]!),
+  );
+}
+
+function runBash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface StepRun {
+  step: Step;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the `run:` steps among `steps` in order until one fails; `uses:` steps are passed over (they cannot run here).
+ * `env` is the job's environment (PATH, GITHUB_WORKSPACE, ...); steps run in `github.workspace` unless they say.
+ */
+export async function runSteps(steps: readonly Step[], context: Context, env: NodeJS.ProcessEnv): Promise<StepRun[]> {
+  const runs: StepRun[] = [];
+  for (const step of steps) {
+    if (step.uses) continue;
+    if (step.shell !== "bash") throw new Error(`${step.name}: a run step here names its shell (bash), as composite actions must`);
+    if (step.if !== undefined) throw new Error(`${step.name}: this runner evaluates no if: on run steps`);
+    const output = path.join(context.runner.temp!, `github-output-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(output, "");
+    const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v), context)]));
+    const cwd = step["working-directory"] ? expand(step["working-directory"], context) : context.github.workspace!;
+    const result = await runBash(expand(step.run!, context), cwd, { ...env, GITHUB_OUTPUT: output, ...stepEnv });
+    runs.push({ step, ...result });
+    if (step.id) {
+      const lines = readFileSync(output, "utf8").split("\n").filter(Boolean);
+      context.steps[step.id] = { outputs: Object.fromEntries(lines.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string])) };
+    }
+    if (result.code !== 0) break;
+  }
+  return runs;
+}
