@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { PodDisruptionBudgetRecord } from "../../cluster/view.js";
 import { FieldPath, internalError, invalid, notFound } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
