@@ -4,7 +4,7 @@
  * `kubectl apply -f` or `stateward sync --policy-reports`). It shows what the cluster runs, so like the writes it is
  * never served without a token. A large view is read in pages (`limit`, `continue`), each a bounded amount of work.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { auditStore, defaultAuditPage } from "../audit/audit.js";
 import { policyReports } from "../audit/policy-report.js";
 import { maxRecordPage } from "../cluster/store.js";
