@@ -68,6 +68,8 @@ export interface StoreSummary {
 }
 
 export interface ClusterStore {
+  /** Kept in this process's memory (Node, tests), not behind a round trip: its view is a local one. */
+  readonly local?: boolean;
   /** Records an object seen in a change (`upsert`: the new object; `delete`: the old one). */
   observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation): Promise<ObserveOutcome>;
   /** Opens a sync of `kinds`; the lists must be taken after this returns. */
@@ -398,8 +400,9 @@ export class StoreCore {
 type Sync<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never };
 
 /** A `ClusterStore` over a `StoreCore` in the same process. */
-export function localClusterStore(core: Sync<ClusterStore>): ClusterStore {
+export function localClusterStore(core: Sync<Omit<ClusterStore, "local">>): ClusterStore {
   return {
+    local: true,
     observe: async (kind, record, operation) => core.observe(kind, record, operation),
     openSync: async (kinds) => core.openSync(kinds),
     stageSync: async (session, page) => core.stageSync(session, page),
@@ -442,6 +445,7 @@ export function clusterViewOf(store: ClusterStore): ClusterView {
       if (pending.length === 1) queueMicrotask(flush);
     });
   return {
+    ...(store.local ? { local: true } : {}),
     service: (namespace, name) => ask<ServiceRecord>({ kind: "Service", key: namespacedKey(namespace, name) }),
     storageClass: (name) => ask<StorageClassRecord>({ kind: "StorageClass", key: name }),
     defaultStorageClasses: () => ask<StorageClassRecord[]>({ kind: "DefaultStorageClasses" }),

@@ -75,6 +75,11 @@ export interface PodDisruptionBudgetRecord {
 }
 
 export interface ClusterView {
+  /**
+   * Answers from this process's memory, so no lookup can be slow: it is not raced against a timer (a timer per lookup
+   * cost more than the lookup itself, bench/), only kept from failing the review.
+   */
+  readonly local?: boolean;
   service(namespace: string, name: string): Promise<Lookup<ServiceRecord>>;
   storageClass(name: string): Promise<Lookup<StorageClassRecord>>;
   /** The classes marked default; found with an empty list means the cluster has none. */
@@ -103,6 +108,7 @@ export const unknown = (reason: string) => ({ state: "unknown", reason }) as con
 export function emptyClusterView(reason = "no cluster view is configured"): ClusterView {
   const answer = async () => unknown(reason);
   return {
+    local: true,
     service: answer,
     storageClass: answer,
     defaultStorageClasses: answer,
@@ -138,6 +144,7 @@ export function memoryClusterView(snapshot: ClusterSnapshot): ClusterView {
     return value ? { state: "found", value } : { state: "not-found" };
   }
   return {
+    local: true,
     service: async (namespace, name) => find(services, key(namespace, name), "Services"),
     storageClass: async (name) => find(classes, name, "StorageClasses"),
     defaultStorageClasses: async () =>
@@ -155,9 +162,31 @@ export function memoryClusterView(snapshot: ClusterSnapshot): ClusterView {
 
 /**
  * Bounds every lookup of `view` by `timeoutMs`, and turns a failing store into "unknown", so a slow or broken store
- * can never hold admission past the webhook's timeout.
+ * can never hold admission past the webhook's timeout. A local view is only kept from failing. The bounded view of a
+ * view is made once per timeout and kept, rather than once per review.
  */
 export function boundedClusterView(view: ClusterView, timeoutMs: number): ClusterView {
+  let byTimeout = boundedViews.get(view);
+  if (!byTimeout) boundedViews.set(view, (byTimeout = new Map()));
+  let bounded = byTimeout.get(timeoutMs);
+  if (!bounded) byTimeout.set(timeoutMs, (bounded = bind(view, timeoutMs)));
+  return bounded;
+}
+
+const boundedViews = new WeakMap<ClusterView, Map<number, ClusterView>>();
+
+const failed = (error: unknown) => unknown(`the cluster view failed: ${String(error)}`);
+
+function bind(view: ClusterView, timeoutMs: number): ClusterView {
+  function contained<A extends unknown[], T>(lookup: (...args: A) => Promise<Lookup<T>>) {
+    return (...args: A): Promise<Lookup<T>> => {
+      try {
+        return lookup(...args).catch(failed);
+      } catch (error) {
+        return Promise.resolve(failed(error));
+      }
+    };
+  }
   function bound<A extends unknown[], T>(lookup: (...args: A) => Promise<Lookup<T>>) {
     return async (...args: A): Promise<Lookup<T>> => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -169,7 +198,7 @@ export function boundedClusterView(view: ClusterView, timeoutMs: number): Cluste
           // A store that throws synchronously is contained too, not only one that rejects.
           Promise.resolve()
             .then(() => lookup(...args))
-            .catch((error: unknown) => unknown(`the cluster view failed: ${String(error)}`)),
+            .catch(failed),
           timeout,
         ]);
       } finally {
@@ -177,13 +206,15 @@ export function boundedClusterView(view: ClusterView, timeoutMs: number): Cluste
       }
     };
   }
+  const wrap = view.local ? contained : bound;
   return {
-    service: bound(view.service.bind(view)),
-    storageClass: bound(view.storageClass.bind(view)),
-    defaultStorageClasses: bound(view.defaultStorageClasses.bind(view)),
-    statefulSet: bound(view.statefulSet.bind(view)),
-    persistentVolumeClaim: bound(view.persistentVolumeClaim.bind(view)),
-    podDisruptionBudgets: bound(view.podDisruptionBudgets.bind(view)),
-    ...(view.serviceNames ? { serviceNames: bound(view.serviceNames.bind(view)) } : {}),
+    ...(view.local ? { local: true } : {}),
+    service: wrap(view.service.bind(view)),
+    storageClass: wrap(view.storageClass.bind(view)),
+    defaultStorageClasses: wrap(view.defaultStorageClasses.bind(view)),
+    statefulSet: wrap(view.statefulSet.bind(view)),
+    persistentVolumeClaim: wrap(view.persistentVolumeClaim.bind(view)),
+    podDisruptionBudgets: wrap(view.podDisruptionBudgets.bind(view)),
+    ...(view.serviceNames ? { serviceNames: wrap(view.serviceNames.bind(view)) } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * or each problem becomes a deny finding with the offending field's path. Shared by the webhook and the offline check
  * so both judge the same bytes the same way.
  */
+import { acceptsOf } from "../k8s/accepts.js";
 import { kinds, type ReviewedKind } from "../k8s/kinds.js";
 import { FieldPath, invalid } from "../k8s/field.js";
 import type { Finding } from "./finding.js";
@@ -28,7 +29,10 @@ export interface Decoded {
 }
 
 export function decodeObject(kind: ReviewedKind, raw: unknown): Decoded {
-  const parsed = kinds[kind].schema.safeParse(raw);
+  const { schema } = kinds[kind];
+  // The object is kept as received, so zod's parsed copy is only worth building for the issues of a refused one.
+  if (acceptsOf(schema)(raw)) return { object: raw, problems: [] };
+  const parsed = schema.safeParse(raw);
   if (parsed.success) return { object: raw, problems: [] };
   return {
     problems: parsed.error.issues.slice(0, maxProblems).map((issue) => {

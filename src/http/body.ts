@@ -1,7 +1,7 @@
 /** Reading request bodies within the limits: the byte limit before reading, the shape limits before any code walks. */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type AdmissionReviewRequest, admissionReviewSchema, describeIssues } from "../k8s/admission.js";
+import { type AdmissionReviewRequest, decodeAdmissionReview, describeIssues } from "../k8s/admission.js";
 import { maxCollectionEntries, maxNestingDepth, shapeProblem } from "./limits.js";
 import { jsonError } from "./service.js";
 
@@ -26,8 +26,8 @@ export function parseJsonBody(text: string, entriesLimit = maxCollectionEntries)
 export function parseReview(text: string): Parsed<{ review: AdmissionReviewRequest }> {
   const body = parseJsonBody(text);
   if (!body.ok) return body;
-  const parsed = admissionReviewSchema.safeParse(body.value);
-  if (!parsed.success) return { ok: false, error: `not an AdmissionReview: ${describeIssues(parsed.error.issues)}` };
+  const parsed = decodeAdmissionReview(body.value);
+  if (!parsed.success) return { ok: false, error: `not an AdmissionReview: ${describeIssues(parsed.issues)}` };
   return { ok: true, review: parsed.data };
 }
 

@@ -1,5 +1,6 @@
 /** The AdmissionReview envelope (admission.k8s.io/v1 and v1beta1), validated with zod at the HTTP boundary. */
 import * as z from "zod";
+import { acceptsOf } from "./accepts.js";
 
 export const admissionApiVersions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"] as const;
 export type AdmissionApiVersion = (typeof admissionApiVersions)[number];
@@ -39,6 +40,18 @@ export const admissionReviewSchema = z.object({
   request: admissionRequestSchema,
 });
 export type AdmissionReviewRequest = z.infer<typeof admissionReviewSchema>;
+
+const acceptsReview = acceptsOf(admissionReviewSchema);
+
+/**
+ * The AdmissionReview in a parsed body, or zod's issues. An accepted body is returned as it is rather than as zod's
+ * copy: the object and the fields read are the same, and the copy of a large object is not made twice.
+ */
+export function decodeAdmissionReview(value: unknown): { success: true; data: AdmissionReviewRequest } | { success: false; issues: z.core.$ZodIssue[] } {
+  if (acceptsReview(value)) return { success: true, data: value as AdmissionReviewRequest };
+  const parsed = admissionReviewSchema.safeParse(value);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, issues: parsed.error.issues };
+}
 
 export interface AdmissionStatus {
   code: number;

@@ -1,0 +1,133 @@
+/**
+ * Whether a zod schema accepts a value, answered without parsing it. `safeParse` builds a copy of every object and
+ * array it reads (and copies each unknown field of a loose object) that the review then throws away, since it keeps
+ * the object as received; on a small StatefulSet that copy cost more than all the rules together (bench/). The
+ * predicate is read off the schema's own definition, so the schema stays the one description of what is accepted:
+ * a schema that accepts the value gets the value back unchanged, and one that refuses it is parsed again by zod for
+ * its issues. Parts this reader does not know (checks such as `.min(1)`, defaults, transforms, strict objects) are
+ * judged by zod itself, so the answer is always zod's.
+ *
+ * @example
+ * const accepts = acceptsOf(statefulSetSchema);
+ * if (accepts(object)) use(object as StatefulSet);
+ * else report(statefulSetSchema.safeParse(object).error);
+ */
+import type { z } from "zod";
+
+export type Accepts = (value: unknown) => boolean;
+
+interface Def {
+  type: string;
+  checks?: unknown[];
+  shape?: Record<string, z.ZodType>;
+  catchall?: z.ZodType;
+  element?: z.ZodType;
+  keyType?: z.ZodType;
+  valueType?: z.ZodType;
+  mode?: string;
+  options?: z.ZodType[];
+  innerType?: z.ZodType;
+  entries?: Record<string, unknown>;
+  values?: unknown[];
+  coerce?: boolean;
+  format?: string;
+}
+
+const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** zod's own test for a record: an object whose prototype chain looks like Object's (JSON.parse makes only those). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!isObject(value)) return false;
+  const ctor = (value as { constructor?: unknown }).constructor;
+  if (ctor === undefined || typeof ctor !== "function") return true;
+  const prototype: unknown = (ctor as { prototype?: unknown }).prototype;
+  return isObject(prototype) && Object.hasOwn(prototype, "isPrototypeOf");
+}
+
+const cache = new WeakMap<z.ZodType, Accepts>();
+
+/** The predicate for `schema`, built once per schema and kept. */
+export function acceptsOf(schema: z.ZodType): Accepts {
+  let accepts = cache.get(schema);
+  if (!accepts) {
+    // A recursive schema would reach itself while being built: until then it asks the finished predicate.
+    cache.set(schema, (value) => accepts!(value));
+    accepts = build(schema);
+    cache.set(schema, accepts);
+  }
+  return accepts;
+}
+
+function build(schema: z.ZodType): Accepts {
+  const def = defOf(schema);
+  const byZod: Accepts = (value) => schema.safeParse(value).success;
+  if ((def.checks && def.checks.length > 0) || def.coerce || def.format) return byZod;
+  switch (def.type) {
+    case "string":
+      return (value) => typeof value === "string";
+    case "number":
+      return (value) => typeof value === "number" && Number.isFinite(value);
+    case "boolean":
+      return (value) => typeof value === "boolean";
+    case "unknown":
+    case "any":
+      return () => true;
+    case "enum": {
+      const values = new Set(Object.values(def.entries ?? {}));
+      // A numeric TypeScript enum also maps names back to numbers; zod's own reading of those is left to zod.
+      if ([...values].some((v) => typeof v === "number")) return byZod;
+      return (value) => values.has(value);
+    }
+    case "literal": {
+      const values = new Set(def.values);
+      return (value) => values.has(value);
+    }
+    case "optional": {
+      const inner = acceptsOf(def.innerType!);
+      return (value) => value === undefined || inner(value);
+    }
+    case "nullable": {
+      const inner = acceptsOf(def.innerType!);
+      return (value) => value === null || inner(value);
+    }
+    case "union": {
+      const options = def.options!.map(acceptsOf);
+      return (value) => options.some((accepts) => accepts(value));
+    }
+    case "array": {
+      const element = acceptsOf(def.element!);
+      return (value) => Array.isArray(value) && value.every((item) => element(item));
+    }
+    case "record": {
+      // Only records keyed by any string: other key schemas own their keys in ways zod judges itself.
+      const key = defOf(def.keyType!);
+      if (key.type !== "string" || (key.checks && key.checks.length > 0) || def.mode === "loose") return byZod;
+      const element = acceptsOf(def.valueType!);
+      return (value) => {
+        // A symbol key is not a string: zod refuses it (JSON and YAML make none).
+        if (!isPlainObject(value) || Object.getOwnPropertySymbols(value).length > 0) return false;
+        for (const name of Object.keys(value)) {
+          if (name !== "__proto__" && !element(value[name])) return false;
+        }
+        return true;
+      };
+    }
+    case "object": {
+      // A strict object refuses unknown keys, a catchall other than unknown judges them: both left to zod.
+      if (def.catchall && defOf(def.catchall).type !== "unknown") return byZod;
+      const fields = Object.entries(def.shape!).map(([name, field]) => [name, acceptsOf(field)] as const);
+      return (value) => {
+        if (!isObject(value)) return false;
+        for (const [name, accepts] of fields) {
+          if (!accepts(value[name])) return false;
+        }
+        return true;
+      };
+    }
+    default:
+      return byZod;
+  }
+}
