@@ -22,6 +22,7 @@ import {
   startNodeServer,
   startWranglerDev,
 } from "./servers.js";
+import { defaultReviewLog } from "../src/http/review-log.js";
 import { startupSection } from "./startup.js";
 import { formatBytes, formatMs, table } from "./stats.js";
 
@@ -255,6 +256,46 @@ async function httpRuns(runtimes: Runtime[], validateBody: string, mutateBody: s
   return { results, peakUnderLoadKiB, longRun };
 }
 
+const logSettings = ["all", "findings", "off"] as const;
+
+/**
+ * The log switch's cost: on each runtime, the bare route and Stateward started once per STATEWARD_LOG setting, side
+ * by side in interleaved rounds at the target concurrency. The /validate body's answer warns (so `findings` logs it),
+ * the /mutate body's patches without a warning (so `findings` does not).
+ */
+async function logSwitchRuns(withWrangler: boolean, validateBody: string, mutateBody: string): Promise<ComparedResult[]> {
+  const runtimes: Array<{ bare: () => Promise<RunningServer>; stateward: (setting: string) => Promise<RunningServer> }> = [
+    { bare: startBareNode, stateward: (setting) => startNodeServer({ STATEWARD_LOG: setting }, `Stateward on Node, STATEWARD_LOG=${setting}`) },
+  ];
+  if (withWrangler) {
+    runtimes.push({
+      bare: startBareWrangler,
+      stateward: (setting) => startWranglerDev({ STATEWARD_LOG: setting }, `Stateward on wrangler dev, STATEWARD_LOG=${setting}`),
+    });
+  }
+  const results: ComparedResult[] = [];
+  for (const runtime of runtimes) {
+    const servers = await startAll([runtime.bare, ...logSettings.map((setting) => () => runtime.stateward(setting))]);
+    if (!servers) continue;
+    try {
+      const [bare, ...stateward] = servers as [RunningServer, ...RunningServer[]];
+      const contenders: Contender[] = [];
+      for (const [route, body] of [["/validate", validateBody], ["/mutate", mutateBody]] as const) {
+        const reference = contenders.length;
+        contenders.push({ server: bare, route, body });
+        for (const server of stateward) contenders.push({ server, route, body, reference });
+      }
+      for (const c of contenders) await load(c.server, { route: c.route, body: c.body, connections: 4, durationSeconds: 1 });
+      const level = await interleaved(contenders, targetConnections, rounds, secondsPerRound);
+      results.push(...level);
+      console.log(httpTable(level).split("\n").slice(2).join("\n"));
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   if (startupOnly) {
@@ -276,6 +317,7 @@ async function main(): Promise<void> {
   console.log(inProcessText);
 
   let http: ComparedResult[] = [];
+  let logSwitch: ComparedResult[] = [];
   let peakUnderLoadKiB: number | undefined;
   let longRun: MemoryRun | undefined;
   if (withHttp) {
@@ -284,6 +326,8 @@ async function main(): Promise<void> {
     const validateBody = JSON.stringify(fixture(fixtures.smallValidate));
     const mutateBody = JSON.stringify(fixture(fixtures.smallMutate));
     ({ results: http, peakUnderLoadKiB, longRun } = await httpRuns(runtimes, validateBody, mutateBody));
+    console.log(`\nThe log switch: STATEWARD_LOG=${logSettings.join(", ")} at ${targetConnections} connections`);
+    logSwitch = await logSwitchRuns(withWrangler, validateBody, mutateBody);
     console.log(`\nOver HTTP on 127.0.0.1 (autocannon, ${rounds} interleaved rounds of ${secondsPerRound} s per row, small StatefulSet body)`);
     console.log(httpTable(http));
     console.log(`\n${memoryTable(peakUnderLoadKiB, longRun)}`);
@@ -369,6 +413,17 @@ async function main(): Promise<void> {
       "bare wrangler rows, not with Node.",
       "",
       httpTable(http),
+      "",
+      "## The log switch",
+      "",
+      "`STATEWARD_LOG` (src/http/review-log.ts): `all` writes a line for every review, `findings` only for reviews that",
+      `deny or warn, \`off\` none (errors and the server's own lines are always written); the default is \`${defaultReviewLog}\`, and the`,
+      "rows above ran with it. Each runtime's bare route and one Stateward process per setting run side by side, in interleaved",
+      `rounds as above, at ${targetConnections} connections. The /validate body's answer carries warnings (so \`findings\` logs it);`,
+      "the /mutate body's answer is a patch without warnings (so `findings` does not). The Node server writes its lines",
+      "to stdout through pino; `wrangler dev` relays each line of the Worker through its own process.",
+      "",
+      httpTable(logSwitch),
       "",
       "## Memory",
       "",

@@ -6,6 +6,7 @@ import { type AdmissionContext, type AdmissionMode, handledResources, type Revie
 import type { AdmissionRequest, AdmissionReviewResponse } from "../k8s/admission.js";
 import type { Authentication } from "./auth.js";
 import { type Parsed, parseReview } from "./body.js";
+import { defaultReviewLog, logsReview } from "./review-log.js";
 import { type AppContext, elapsedMs, jsonError, type Service } from "./service.js";
 
 /**
@@ -41,7 +42,7 @@ export function admissionHandler(
     const started = performance.now();
     const denied = await authenticate(c);
     if (denied) return denied;
-    const { policy, cluster, telemetry } = configOf(c);
+    const { policy, cluster, telemetry, reviewLog = defaultReviewLog } = configOf(c);
     if (!policy.ok) {
       countPolicyError(c);
       return jsonError(c, 500, `the policy is broken: ${policy.error}`);
@@ -64,6 +65,8 @@ export function admissionHandler(
     } catch (error) {
       log({ level: "warn", msg: "metrics not recorded", error: String(error), uid: request.uid });
     }
+    // Nothing of the line is built when the switch leaves it out: on wrangler dev the cost was in building it too.
+    if (!logsReview(reviewLog, outcome)) return c.json(answer);
     log({
       msg: "review",
       webhook: mode,

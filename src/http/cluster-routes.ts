@@ -10,6 +10,7 @@ import type { Authentication } from "./auth.js";
 import { parseJsonBody, parseReview, sizeLimit } from "./body.js";
 import { maxBodyBytes } from "./limits.js";
 import { routes, tokenPathPrefix } from "./routes.js";
+import { defaultReviewLog, logsObservation } from "./review-log.js";
 import { type App, type AppContext, elapsedMs, jsonError, methodNotAllowed, type Service } from "./service.js";
 
 /** An inventory of a large cluster exceeds an admission request's limit; records are trimmed before they are stored. */
@@ -36,7 +37,7 @@ export function clusterRoutes(app: App, { configOf, log }: Service, auth: Authen
     if (!read.ok) return jsonError(c, 400, read.error);
     const { apiVersion, request } = read.review;
     c.set("uid", request.uid);
-    const { store } = configOf(c);
+    const { store, reviewLog = defaultReviewLog } = configOf(c);
     let outcome: string;
     let note: string | undefined;
     let level = "info";
@@ -63,19 +64,21 @@ export function clusterRoutes(app: App, { configOf, log }: Service, auth: Authen
         note = String(error);
       }
     }
-    log({
-      level,
-      msg: "observe",
-      uid: request.uid,
-      operation: request.operation,
-      resource: `${request.resource.group ? `${request.resource.group}/` : ""}${request.resource.resource}`,
-      namespace: request.namespace ?? null,
-      name: objectName(request),
-      dryRun: request.dryRun === true,
-      outcome,
-      note,
-      durationMs: elapsedMs(started),
-    });
+    if (logsObservation(reviewLog, level)) {
+      log({
+        level,
+        msg: "observe",
+        uid: request.uid,
+        operation: request.operation,
+        resource: `${request.resource.group ? `${request.resource.group}/` : ""}${request.resource.resource}`,
+        namespace: request.namespace ?? null,
+        name: objectName(request),
+        dryRun: request.dryRun === true,
+        outcome,
+        note,
+        durationMs: elapsedMs(started),
+      });
+    }
     const answer: AdmissionReviewResponse = { apiVersion, kind: "AdmissionReview", response: { uid: request.uid, allowed: true } };
     return c.json(answer);
   };

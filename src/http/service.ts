@@ -7,6 +7,7 @@ import type { ClusterStore } from "../cluster/store.js";
 import type { ClusterView } from "../cluster/view.js";
 import type { PolicyState } from "../policy/policy.js";
 import type { ReadinessCheck } from "./health.js";
+import type { ReviewLogSetting } from "./review-log.js";
 import { tokenPathPrefix } from "./routes.js";
 import type { Telemetry } from "./telemetry.js";
 
@@ -19,6 +20,8 @@ export interface ServiceConfig {
   telemetry?: Telemetry;
   /** Where /observe and /inventory write; without one they answer that no store is configured. */
   store?: ClusterStore;
+  /** Which reviews and observations get a log line (STATEWARD_LOG); unset means `defaultReviewLog`. */
+  reviewLog?: ReviewLogSetting;
 }
 
 export type LogLine = Record<string, unknown>;

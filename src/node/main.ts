@@ -44,7 +44,7 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
   // A server that watches the cluster needs no /observe, so it does not serve one.
   const metrics = prometheusMetrics(store);
   const app = createApp({
-    config: () => ({ token: options.token, policy, cluster, store, telemetry: metrics.telemetry }),
+    config: () => ({ token: options.token, policy, cluster, store, telemetry: metrics.telemetry, reviewLog: options.log }),
     log: logLine,
     metrics: metrics.scrape,
     observe: !options.watch,

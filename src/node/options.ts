@@ -1,6 +1,7 @@
 /** Command-line flags and environment of the Node server, validated with zod. */
 import * as z from "zod";
 import { parseFlags, UsageError } from "../cli/args.js";
+import { defaultReviewLog, reviewLogSettings } from "../http/review-log.js";
 
 const portError = "--port takes a port number from 0 to 65535";
 
@@ -28,6 +29,8 @@ export const nodeOptionsSchema = z.object({
     .max(300, { error: "--drain-seconds takes a number of seconds from 0 to 300" }),
   /** How often the cluster view is audited and its PolicyReports written into the cluster; undefined: never. */
   auditIntervalMs: z.number().optional(),
+  /** Which reviews get a log line: every one, those that deny or warn, or none. */
+  log: z.enum(reviewLogSettings, { error: `--log takes ${reviewLogSettings.join(", ")} (STATEWARD_LOG)` }),
 });
 export type NodeOptions = z.infer<typeof nodeOptionsSchema>;
 
@@ -58,6 +61,8 @@ Options (each has an environment variable; a flag wins over it):
                            the server closes (STATEWARD_DRAIN_SECONDS; default ${defaultDrainSeconds})
   --audit-interval D       audit the cluster view every D (e.g. 10m, 1h; STATEWARD_AUDIT_INTERVAL; default off) and
                            write a PolicyReport per namespace (wgpolicyk8s.io/v1alpha2) into the cluster
+  --log all|findings|off   which reviews get a JSON line on stdout: every one, those that deny or warn, or none
+                           (STATEWARD_LOG; default ${defaultReviewLog}); errors and the server's own lines always do
 Environment only:
   WEBHOOK_TOKEN            the token the API server presents (bearer or /t/<token>/...)
 `;
@@ -96,6 +101,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     "api-server": { type: "string" },
     "drain-seconds": { type: "string" },
     "audit-interval": { type: "string" },
+    log: { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const parsed = nodeOptionsSchema.safeParse({
@@ -110,6 +116,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     apiServer: values["api-server"] ?? (env.STATEWARD_API_SERVER || undefined),
     drainSeconds: values["drain-seconds"] ?? (env.STATEWARD_DRAIN_SECONDS || defaultDrainSeconds),
     auditIntervalMs: parseAuditInterval(values["audit-interval"] ?? env.STATEWARD_AUDIT_INTERVAL),
+    log: (values.log ?? (env.STATEWARD_LOG || defaultReviewLog)).trim().toLowerCase(),
   });
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));

@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { emptyClusterView } from "../../src/cluster/view.js";
 import { createApp } from "../../src/http/app.js";
+import type { ReviewLogSetting } from "../../src/http/review-log.js";
 import type { LogLine } from "../../src/http/service.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import pvcCreate from "../fixtures/admission/000-web-pvc.persistentvolumeclaim-www-web-0.create.validate.json";
@@ -13,12 +14,12 @@ import { appFetcher, post, type ReviewAnswer, withRequest } from "./helpers.js";
 
 const worker = exports.default;
 
-function appWith(options: { token?: string; policy?: string; log?: LogLine[] } = {}) {
+function appWith(options: { token?: string; policy?: string; log?: LogLine[]; reviewLog?: ReviewLogSetting } = {}) {
   const policy = loadPolicy(options.policy);
   const cluster = emptyClusterView();
   return appFetcher(
     createApp({
-      config: () => ({ token: options.token, policy, cluster }),
+      config: () => ({ token: options.token, policy, cluster, ...(options.reviewLog ? { reviewLog: options.reviewLog } : {}) }),
       log: (line) => options.log?.push(line),
     }),
   );
@@ -349,5 +350,19 @@ describe("logs", () => {
     });
     expect(reviews[0]!.rules).toContain("statefulset-selector");
     expect(typeof reviews[0]!.durationMs).toBe("number");
+  });
+
+  it("logs as STATEWARD_LOG says: every review, only those that deny or warn (the default), or none", async () => {
+    const reviewLines = async (reviewLog: ReviewLogSetting | undefined, body: unknown) => {
+      const log: LogLine[] = [];
+      await post(appWith({ log, ...(reviewLog ? { reviewLog } : {}) }), "/validate", body);
+      return log.filter((l) => l.msg === "review");
+    };
+    // A Service is not reviewed: its answer allows with nothing to say.
+    expect(await reviewLines("all", serviceCreate)).toHaveLength(1);
+    expect(await reviewLines("findings", serviceCreate)).toHaveLength(0);
+    expect(await reviewLines(undefined, serviceCreate)).toHaveLength(0);
+    expect(await reviewLines("findings", brokenStatefulSet())).toMatchObject([{ decision: "denied" }]);
+    expect(await reviewLines("off", brokenStatefulSet())).toHaveLength(0);
   });
 });
