@@ -15,7 +15,8 @@ const auth = { authorization: `Bearer ${token}` };
 function appWith(store: ClusterStore, lines: LogLine[] = [], options: { token?: string; observe?: boolean } = { token }) {
   const policy = loadPolicy(undefined);
   return createApp({
-    config: () => ({ token: options.token, policy, cluster: clusterViewOf(store), store }),
+    // Every observation's line, so the tests can read each outcome from the log.
+    config: () => ({ token: options.token, policy, cluster: clusterViewOf(store), store, reviewLog: "all" as const }),
     log: (line) => lines.push(line),
     observeTimeoutMs: 50,
     observe: options.observe,
