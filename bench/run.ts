@@ -158,6 +158,37 @@ function targetLines(inProcess: InProcessResult[], http: ComparedResult[], check
 
 const targetsTable = (lines: TargetLine[]) => table(["target", "measured", "met"], lines.map((l) => [l.target, l.measured, l.met ? "yes" : "NO"]));
 
+/**
+ * What explains the targets this machine misses, from CPU profiles (`node --cpu-prof`) taken on it on 2026-12-02
+ * while the work of issue 18 was done, under the same kind of load as the run; shares are of the busy (not idle) CPU.
+ */
+const profileNotes = [
+  "## Where the time goes",
+  "",
+  "CPU profiles (`node --cpu-prof`, an unminified build of `dist/`) taken on this machine on 2026-12-02, loaded as",
+  "during the run; shares are of the process's busy CPU. They explain the targets missed above.",
+  "",
+  "- **Node server, `/validate` at 16 connections** (`stateward serve` under autocannon, the small StatefulSet):",
+  "  socket writes 24 % (the same writes the bare route makes), Stateward's `admitBody` 23 % (`JSON.parse` 7.6 %,",
+  "  envelope and object decoding 3.5 %, rules 11.5 %, shaping the answer's warnings 2.8 %), the review's log line",
+  "  9 % (pino's serialization 4 %, the writes 5 %: this body's answer warns, so `findings` logs it), Hono and",
+  "  Node's request plumbing most of the rest. The bare route pays the writes, the plumbing and the parse, not the",
+  "  rules, the decoding or the line: that difference is the gap to 1x. `/mutate` logs no line by default (its answer",
+  "  carries no warning) and runs the defaults, which cost less than the rules.",
+  "- **In process, small StatefulSet `/validate`**: of the minimal webhook's time `JSON.parse` is nearly all;",
+  "  Stateward adds more than that again, most of it the 20-odd rules (statefulset-api-validation,",
+  "  the API server's own checks, the largest at about a fifth), then decoding (about a tenth, after `acceptsOf`",
+  "  replaced zod's parse: 2.2 µs instead of 5.9 µs for this object), the answer's warnings and the envelope. The",
+  "  PVC runs fewer rules, so its ratio is lower.",
+  "- **`stateward check` over 1,000 files**: net of start-up, YAML parsing with positions (the `yaml` package's",
+  "  `parseAllDocuments`, which `check` needs to name the line of every finding) is about a third of the CPU,",
+  "  reading the files a sixth, garbage collection a sixth, the reviews a sixth, the text output the rest.",
+  "- **`wrangler dev`**: the Worker's own work is small against the proxy in front of workerd (with STATEWARD_LOG=off",
+  "  Stateward kept 0.9-1.05x of the bare Worker); what costs is the log line, which `wrangler dev` relays through",
+  "  its own process (see the log switch below).",
+  "",
+];
+
 const readmePath = join(import.meta.dirname, "..", "README.md");
 const summaryStart = "<!-- bench:start: written by `npm run bench`, do not edit -->";
 const summaryEnd = "<!-- bench:end -->";
@@ -374,6 +405,7 @@ async function main(): Promise<void> {
     "",
     targetsTable(targets),
     "",
+    ...profileNotes,
     "## In process",
     "",
     "One AdmissionReview end to end, from the request body's bytes (a `Buffer`, as a server receives them) to the",
