@@ -12,7 +12,7 @@
  * if (accepts(object)) use(object as StatefulSet);
  * else report(statefulSetSchema.safeParse(object).error);
  */
-import type { z } from "zod";
+import type * as z from "zod";
 
 export type Accepts = (value: unknown) => boolean;
 
