@@ -172,6 +172,9 @@ async function auditRecord(kind: (typeof auditedKinds)[number], record: ClusterR
   if ("tooLargeBytes" in audit) {
     return notAudited(`too large: ${audit.tooLargeBytes} bytes without managedFields and status, over the ${maxAuditCopyBytes} the cluster view keeps`, audit.uid);
   }
+  if ("omittedBytes" in audit) {
+    return notAudited("not kept: the server's memory for audit copies was full when this object arrived (stateward serve --audit-memory)", audit.uid);
+  }
   let object: unknown;
   try {
     object = JSON.parse(audit.json);

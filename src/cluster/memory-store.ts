@@ -11,7 +11,7 @@ import {
   type StoreOptions,
   type StoredRow,
 } from "./store.js";
-import type { PodDisruptionBudgetRecord, ServiceRecord, StorageClassRecord } from "./view.js";
+import type { AuditCopy, PodDisruptionBudgetRecord, ServiceRecord, StorageClassRecord } from "./view.js";
 
 /** What a memory store saves and loads; plain JSON. Open sync sessions are not saved: a restart abandons them. */
 export interface StoreSnapshot {
@@ -22,6 +22,31 @@ export interface StoreSnapshot {
 
 const neverSynced = (): KindState => ({ syncedAt: null, listedAt: null, overflow: false });
 
+/** The bytes of JSON text a record's audit copy holds on the heap (one-byte strings: a byte a character). */
+function copyBytes(record: ClusterRecord | null | undefined): number {
+  const audit = (record as { audit?: AuditCopy } | null | undefined)?.audit;
+  return audit && "json" in audit ? audit.json.length : 0;
+}
+
+/** The copy's uid, read once when the copy is left out, so the audit can still name the object it did not judge. */
+function uidOf(json: string): string | undefined {
+  try {
+    const uid = (JSON.parse(json) as { metadata?: { uid?: unknown } }).metadata?.uid;
+    return typeof uid === "string" ? uid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MemoryTableOptions {
+  /**
+   * The most bytes of audit copies the table holds; past it a record keeps its copy's size instead. The audit's
+   * copies cost ~2 KiB per StatefulSet or claim: without a bound, 50,000 of each would outgrow the server's heap,
+   * and a webhook that runs out of memory fails every write it should judge. Unbounded by default (tests, the CLI).
+   */
+  auditCopyBudgetBytes?: number;
+}
+
 interface KindRows {
   rows: Map<string, StoredRow>;
   live: number;
@@ -31,6 +56,17 @@ export class MemoryTable implements RecordTable {
   readonly #kinds = new Map<ClusterKind, KindRows>(clusterKinds.map((k) => [k, { rows: new Map(), live: 0 }]));
   readonly #states = new Map<ClusterKind, KindState>();
   readonly #sessions = new Map<string, { row: SessionRow; staged: Map<ClusterKind, Map<string, ClusterRecord>> }>();
+  readonly #auditBudget: number;
+  #auditBytes = 0;
+
+  constructor(options: MemoryTableOptions = {}) {
+    this.#auditBudget = options.auditCopyBudgetBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Bytes of audit copies held now. */
+  get auditCopyBytes(): number {
+    return this.#auditBytes;
+  }
 
   #of(kind: ClusterKind): KindRows {
     return this.#kinds.get(kind)!;
@@ -42,6 +78,14 @@ export class MemoryTable implements RecordTable {
     const of = this.#of(row.kind);
     const held = of.rows.get(row.key);
     of.live += (row.record ? 1 : 0) - (held?.record ? 1 : 0);
+    const freed = copyBytes(held?.record);
+    let added = copyBytes(row.record);
+    if (added > 0 && this.#auditBytes - freed + added > this.#auditBudget) {
+      const uid = uidOf((row.record as { audit: { json: string } }).audit.json);
+      row = { ...row, record: { ...row.record!, audit: uid ? { omittedBytes: added, uid } : { omittedBytes: added } } };
+      added = 0;
+    }
+    this.#auditBytes += added - freed;
     of.rows.set(row.key, row);
   }
   remove(kind: ClusterKind, key: string) {
@@ -49,6 +93,7 @@ export class MemoryTable implements RecordTable {
     const held = of.rows.get(key);
     if (!held) return;
     if (held.record) of.live -= 1;
+    this.#auditBytes -= copyBytes(held.record);
     of.rows.delete(key);
   }
   size(kind: ClusterKind) {
@@ -156,6 +201,7 @@ export class MemoryTable implements RecordTable {
 
   load(snapshot: StoreSnapshot) {
     for (const kind of clusterKinds) this.#kinds.set(kind, { rows: new Map(), live: 0 });
+    this.#auditBytes = 0;
     this.#states.clear();
     for (const row of snapshot.rows) if (clusterKinds.includes(row.kind)) this.put(row);
     for (const kind of clusterKinds) {
@@ -170,8 +216,8 @@ export interface MemoryClusterStore extends ClusterStore {
 }
 
 /** A store in memory; `onChange` runs after every write (the Node server saves the state file from it). */
-export function memoryClusterStore(options: StoreOptions & { onChange?: () => void } = {}): MemoryClusterStore {
-  const table = new MemoryTable();
+export function memoryClusterStore(options: StoreOptions & MemoryTableOptions & { onChange?: () => void } = {}): MemoryClusterStore {
+  const table = new MemoryTable(options);
   const store = localClusterStore(new StoreCore(table, options));
   const changed = <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {

@@ -195,6 +195,7 @@ const audit = z
   .union([
     z.strictObject({ json: z.string().max(maxAuditCopyBytes) }),
     z.strictObject({ tooLargeBytes: z.number().int().positive(), uid: text.optional() }),
+    z.strictObject({ omittedBytes: z.number().int().positive(), uid: text.optional() }),
   ])
   .optional();
 

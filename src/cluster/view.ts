@@ -33,9 +33,9 @@ export interface ClaimTemplateRecord {
  * What an audit reads of an object the webhook reviews: the object pruned to what the rules read (`auditCopy` in
  * records.ts), kept as JSON text: one string per object, not a tree of small objects on the heap. An object whose
  * copy would exceed the bound keeps its size (and uid) instead, so the audit reports it as not audited rather than
- * dropping it.
+ * dropping it; so does one that a store's memory budget for copies had no room for (`omittedBytes`).
  */
-export type AuditCopy = { json: string } | { tooLargeBytes: number; uid?: string };
+export type AuditCopy = { json: string } | { tooLargeBytes: number; uid?: string } | { omittedBytes: number; uid?: string };
 
 export interface StatefulSetRecord {
   namespace: string;

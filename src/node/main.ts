@@ -35,8 +35,10 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
   const policy = loadPolicy(policyText);
   if (!policy.ok) console.error(JSON.stringify({ level: "error", msg: "policy is broken", error: policy.error }));
 
-  const persistent = options.stateFile ? persistentClusterStore(options.stateFile, { log: logLine }) : undefined;
-  const store = persistent?.store ?? memoryClusterStore();
+  // Copies nobody can read (no GET /audit without a token, no scheduled audit) are not kept at all.
+  const auditCopyBudgetBytes = options.token || options.auditIntervalMs ? options.auditMemoryMiB * 1024 * 1024 : 0;
+  const persistent = options.stateFile ? persistentClusterStore(options.stateFile, { log: logLine, auditCopyBudgetBytes }) : undefined;
+  const store = persistent?.store ?? memoryClusterStore({ auditCopyBudgetBytes });
   const cluster = clusterViewOf(store);
   // Set once the server listens and on SIGTERM; /readyz reads them on every probe.
   let certificate: () => TlsPair | undefined = () => undefined;

@@ -5,6 +5,8 @@ import { defaultReviewLog, reviewLogSettings } from "../http/review-log.js";
 
 const portError = "--port takes a port number from 0 to 65535";
 
+const auditMemoryError = "--audit-memory takes a whole number of MiB from 0 to 65536";
+
 export const nodeOptionsSchema = z.object({
   host: z.string().min(1, { error: "--host takes an address, for example 0.0.0.0" }),
   port: z.coerce
@@ -31,8 +33,17 @@ export const nodeOptionsSchema = z.object({
   auditIntervalMs: z.number().optional(),
   /** Which reviews get a log line: every one, those that deny or warn, or none. */
   log: z.enum(reviewLogSettings, { error: `--log takes ${reviewLogSettings.join(", ")} (STATEWARD_LOG)` }),
+  /** The most memory the cluster view gives the audit's copies of StatefulSets and claims, in MiB. */
+  auditMemoryMiB: z.coerce
+    .number({ error: auditMemoryError })
+    .int({ error: auditMemoryError })
+    .min(0, { error: auditMemoryError })
+    .max(65_536, { error: auditMemoryError }),
 });
 export type NodeOptions = z.infer<typeof nodeOptionsSchema>;
+
+/** About 30,000 StatefulSets and claims at the ~2 KiB a copy measures (docs/cluster-view.md), within the overlay's heap. */
+export const defaultAuditMemoryMiB = 64;
 
 /**
  * A little longer than a terminating pod takes to leave the Service's endpoints everywhere (EndpointSlice update,
@@ -63,6 +74,9 @@ Options (each has an environment variable; a flag wins over it):
                            write a PolicyReport per namespace (wgpolicyk8s.io/v1alpha2) into the cluster
   --log all|findings|off   which reviews get a JSON line on stdout: every one, those that deny or warn, or none
                            (STATEWARD_LOG; default ${defaultReviewLog}); errors and the server's own lines always do
+  --audit-memory MIB       memory for the audit's copies of StatefulSets and claims (STATEWARD_AUDIT_MEMORY;
+                           default ${defaultAuditMemoryMiB}); objects past it are reported as not audited. Copies are
+                           kept only when they can be read: with WEBHOOK_TOKEN (GET /audit) or --audit-interval
 Environment only:
   WEBHOOK_TOKEN            the token the API server presents (bearer or /t/<token>/...)
 `;
@@ -102,6 +116,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     "drain-seconds": { type: "string" },
     "audit-interval": { type: "string" },
     log: { type: "string" },
+    "audit-memory": { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const parsed = nodeOptionsSchema.safeParse({
@@ -117,6 +132,7 @@ export function readNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     drainSeconds: values["drain-seconds"] ?? (env.STATEWARD_DRAIN_SECONDS || defaultDrainSeconds),
     auditIntervalMs: parseAuditInterval(values["audit-interval"] ?? env.STATEWARD_AUDIT_INTERVAL),
     log: (values.log ?? (env.STATEWARD_LOG || defaultReviewLog)).trim().toLowerCase(),
+    auditMemoryMiB: values["audit-memory"] ?? (env.STATEWARD_AUDIT_MEMORY || defaultAuditMemoryMiB),
   });
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
 import * as z from "zod";
 import { type ClusterKind, clusterKinds } from "../cluster/kinds.js";
-import { type MemoryClusterStore, memoryClusterStore, type StoreSnapshot } from "../cluster/memory-store.js";
+import { type MemoryClusterStore, memoryClusterStore, type MemoryTableOptions, type StoreSnapshot } from "../cluster/memory-store.js";
 import { recordSchemas } from "../cluster/records.js";
 import type { StoreOptions } from "../cluster/store.js";
 
@@ -37,7 +37,7 @@ export interface PersistentStore {
   flush(): Promise<void>;
 }
 
-export interface PersistOptions extends StoreOptions {
+export interface PersistOptions extends StoreOptions, MemoryTableOptions {
   debounceMs?: number;
   log?(line: Record<string, unknown>): void;
 }

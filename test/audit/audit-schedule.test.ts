@@ -9,7 +9,7 @@ import { afterEach, expect, it } from "vitest";
 import { listPath } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { auditRound, scheduleAudit } from "../../src/node/audit-schedule.js";
-import { parseAuditInterval } from "../../src/node/options.js";
+import { defaultAuditMemoryMiB, parseAuditInterval, readNodeOptions } from "../../src/node/options.js";
 import { watchCluster } from "../../src/node/watch.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import { policyReportsApi } from "../cluster/policy-reports-api.js";
@@ -145,4 +145,13 @@ it("reads --audit-interval as a duration from 10s to a day, or off", () => {
   expect(parseAuditInterval(undefined)).toBeUndefined();
   expect(parseAuditInterval("off")).toBeUndefined();
   for (const bad of ["5s", "10", "2d", "25h", "-1m", "ten minutes"]) expect(() => parseAuditInterval(bad)).toThrow(/--audit-interval takes/);
+});
+
+it("reads --audit-memory as whole MiB, 64 unless told, from the flag or STATEWARD_AUDIT_MEMORY", () => {
+  expect(readNodeOptions([], {}).auditMemoryMiB).toBe(defaultAuditMemoryMiB);
+  expect(readNodeOptions(["--audit-memory", "256"], {}).auditMemoryMiB).toBe(256);
+  expect(readNodeOptions([], { STATEWARD_AUDIT_MEMORY: "0" }).auditMemoryMiB).toBe(0);
+  for (const bad of ["-1", "1.5", "lots", "100000"]) {
+    expect(() => readNodeOptions([`--audit-memory=${bad}`], {})).toThrow(/--audit-memory takes a whole number of MiB/);
+  }
 });

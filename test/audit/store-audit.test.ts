@@ -76,6 +76,46 @@ describe("the store's copies of audited objects", () => {
   });
 });
 
+describe("the memory store's budget for audit copies", () => {
+  const statefulSetNamed = (name: string, uid: string) => ({
+    ...structuredClone(cluster().items.find((o: any) => o.kind === "StatefulSet")),
+    metadata: { name, namespace: "shop", uid },
+  });
+  const copyLength = (recordOf("StatefulSet", statefulSetNamed("a", "uid-a")) as any).audit.json.length as number;
+
+  it("keeps copies up to the budget, then only their size and uid, and reports those objects as not audited", async () => {
+    const store = memoryClusterStore({ auditCopyBudgetBytes: copyLength * 2 + copyLength / 2 });
+    for (const name of ["a", "b", "c"]) await store.observe("StatefulSet", recordOf("StatefulSet", statefulSetNamed(name, `uid-${name}`))!, "upsert");
+    expect(store.table.auditCopyBytes).toBe(copyLength * 2);
+    const audit = await auditWholeStore(store, { policy: policy.policy, cluster: clusterViewOf(store) });
+    const byName = new Map(audit.objects.map((o: any) => [o.name, o]));
+    expect(byName.get("a").notAudited).toBeUndefined();
+    expect(byName.get("b").notAudited).toBeUndefined();
+    expect(byName.get("c")).toMatchObject({ uid: "uid-c", notAudited: expect.stringContaining("--audit-memory") });
+  });
+
+  it("frees what a deleted or replaced copy held, so later objects fit again", async () => {
+    const store = memoryClusterStore({ auditCopyBudgetBytes: copyLength * 2 });
+    const record = (name: string) => recordOf("StatefulSet", statefulSetNamed(name, `uid-${name}`))!;
+    await store.observe("StatefulSet", record("a"), "upsert");
+    await store.observe("StatefulSet", record("b"), "upsert");
+    await store.observe("StatefulSet", record("a"), "upsert");
+    expect(store.table.auditCopyBytes).toBe(copyLength * 2);
+    await store.observe("StatefulSet", record("b"), "delete");
+    expect(store.table.auditCopyBytes).toBe(copyLength);
+    await store.observe("StatefulSet", record("c"), "upsert");
+    expect(store.table.get("StatefulSet", "shop/c")?.record).toMatchObject({ audit: { json: expect.any(String) } });
+    expect(store.table.auditCopyBytes).toBe(copyLength * 2);
+  });
+
+  it("a budget of 0 keeps no copy at all", async () => {
+    const store = memoryClusterStore({ auditCopyBudgetBytes: 0 });
+    await store.observe("StatefulSet", recordOf("StatefulSet", statefulSetNamed("a", "uid-a"))!, "upsert");
+    expect(store.table.auditCopyBytes).toBe(0);
+    expect(store.table.get("StatefulSet", "shop/a")?.record).toMatchObject({ audit: { omittedBytes: copyLength, uid: "uid-a" } });
+  });
+});
+
 describe("auditStore", () => {
   it("pages through StatefulSets then claims, and every page's objects are judged as admission judges them", async () => {
     const store = await filledStore();
