@@ -184,7 +184,7 @@ const profileNotes = [
   "  `parseAllDocuments`, which `check` needs to name the line of every finding) is about a third of the CPU,",
   "  reading the files a sixth, garbage collection a sixth, the reviews a sixth, the text output the rest.",
   "- **`wrangler dev`**: the Worker's own work is small against the proxy in front of workerd (with STATEWARD_LOG=off",
-  "  Stateward kept 0.9-1.05x of the bare Worker); what costs is the log line, which `wrangler dev` relays through",
+  "  Stateward kept 0.7-1.05x of the bare Worker over the runs); what costs is the log line, which `wrangler dev` relays through",
   "  its own process (see the log switch below).",
   "",
 ];

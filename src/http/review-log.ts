@@ -12,8 +12,8 @@ export type ReviewLogSetting = (typeof reviewLogSettings)[number];
 
 /**
  * From `npm run bench` (docs/performance.md, "The log switch"): under `wrangler dev`, which relays each line of the
- * Worker through its own process, a line per review held Stateward to 0.4-0.5x the bare Worker's requests per second,
- * against 0.85-1.05x without it; on Node the cost was within the run's noise. `findings` keeps every line an operator
+ * Worker through its own process, a line per review held Stateward to 0.3-0.5x the bare Worker's requests per second,
+ * against 0.7-1.05x without it; on Node the cost was a few hundredths of the bare route's rate, near the run's noise. `findings` keeps every line an operator
  * can act on (a denial's reasons, a warning) and costs nothing for the clean reviews that are most of a cluster's.
  */
 export const defaultReviewLog: ReviewLogSetting = "findings";
