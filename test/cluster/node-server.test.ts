@@ -22,7 +22,7 @@ afterAll(() => {
 
 async function start() {
   // Outside a cluster and without --watch, the server only learns from /observe and /inventory.
-  const started = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--state-file", stateFile], {
+  const started = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--drain-seconds", "0", "--state-file", stateFile], {
     WEBHOOK_TOKEN: token,
     KUBERNETES_SERVICE_HOST: "",
     STATEWARD_WATCH: "",
@@ -76,7 +76,7 @@ it("watches through --api-server, serves no /observe then, says at start that wr
   await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
   try {
     const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-    const server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--watch", "--api-server", apiUrl, "--audit-interval", "10s"], {
+    const server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--drain-seconds", "0", "--watch", "--api-server", apiUrl, "--audit-interval", "10s"], {
       WEBHOOK_TOKEN: "",
       KUBERNETES_SERVICE_HOST: "",
     });
