@@ -12,11 +12,10 @@ import type { ClusterKind, ClusterRecord } from "../cluster/kinds.js";
 import { maxAuditCopyBytes } from "../cluster/records.js";
 import { type ClusterStore, type KindSummary, maxRecordPage } from "../cluster/store.js";
 import type { AuditCopy } from "../cluster/view.js";
-import type { Finding } from "../engine/finding.js";
+import { type Finding, renderFinding } from "../engine/finding.js";
 import { type ReviewContext, reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { activeRules } from "../engine/validate.js";
-import { formatFieldError } from "../k8s/field.js";
 import { apiVersionOf, type ReviewedKind } from "../k8s/kinds.js";
 import type { AuditedFinding, AuditedObject } from "./policy-report.js";
 
@@ -30,16 +29,6 @@ export interface AuditedIdentity {
   namespace: string;
   name: string;
   uid?: string;
-}
-
-export function auditedFinding(finding: Finding): AuditedFinding {
-  return {
-    ruleId: finding.ruleId,
-    action: finding.action,
-    path: finding.error.path.toString(),
-    type: finding.error.type,
-    message: formatFieldError(finding.error),
-  };
 }
 
 /** An object's audit result: its findings, and the rules that ran on it (each one that found nothing is a pass). */
@@ -62,7 +51,7 @@ export async function auditObject(identity: AuditedIdentity, object: unknown, co
   );
   if (result.outcome === "skipped") return undefined;
   const findings = result.outcome === "undecodable" ? result.problems : result.outcome === "findings" ? [...result.denials, ...result.warnings] : [];
-  return auditedObject(context.policy, identity, findings.map(auditedFinding));
+  return auditedObject(context.policy, identity, findings.map(renderFinding));
 }
 
 /** Objects audited per request unless the caller asks otherwise. */

@@ -5,19 +5,13 @@
  * object that could not be decoded gives one error result and no rule runs on it.
  */
 
+import type { RenderedFinding } from "../engine/finding.js";
+
 export const policyReportApiVersion = "wgpolicyk8s.io/v1alpha2";
 export const policyReportName = "stateward-audit";
 export const reportSource = "stateward";
 
-export interface AuditedFinding {
-  ruleId: string;
-  action: "deny" | "warn";
-  /** The field path as Kubernetes renders it. */
-  path: string;
-  /** The field error's type: `Not found`, `Invalid value`, ... */
-  type: string;
-  message: string;
-}
+export type AuditedFinding = RenderedFinding;
 
 export interface AuditedObject {
   apiVersion: string;

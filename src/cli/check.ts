@@ -5,10 +5,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
-import { type Finding, formatFinding } from "../engine/finding.js";
+import { type Finding, formatFinding, type RenderedFinding, renderFinding } from "../engine/finding.js";
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
-import { type FieldErrorType, formatFieldError } from "../k8s/field.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import { parseCheckArgs } from "./args.js";
 import { inputClusterView } from "./cluster.js";
@@ -21,14 +20,7 @@ import { formatText } from "./output/text.js";
 import { readPolicy } from "./policy-file.js";
 import { subjectOf } from "./subject.js";
 
-export interface LocatedFinding {
-  ruleId: string;
-  action: "deny" | "warn";
-  /** The field path as Kubernetes renders it. */
-  path: string;
-  type: FieldErrorType;
-  /** The finding without its rule id: `spec.serviceName: Not found: "mysql": ...`. */
-  message: string;
+export interface LocatedFinding extends RenderedFinding {
   /** The finding as the webhook words it, rule id included. */
   text: string;
   line: number;
@@ -74,11 +66,7 @@ export function nameOf(object: Record<string, unknown>): string {
 
 function located(manifest: Manifest, finding: Finding): LocatedFinding {
   return {
-    ruleId: finding.ruleId,
-    action: finding.action,
-    path: finding.error.path.toString(),
-    type: finding.error.type,
-    message: formatFieldError(finding.error),
+    ...renderFinding(finding),
     text: formatFinding(finding),
     line: locate(manifest, finding.error.path),
   };

@@ -1,10 +1,32 @@
-import { type FieldError, formatFieldError } from "../k8s/field.js";
+import { type FieldError, type FieldErrorType, formatFieldError } from "../k8s/field.js";
 import type { Action } from "./types.js";
 
 export interface Finding {
   ruleId: string;
   action: Exclude<Action, "off">;
   error: FieldError;
+}
+
+/** A finding as plain data, path and error rendered the Kubernetes way: what JSON output and PolicyReports carry. */
+export interface RenderedFinding {
+  ruleId: string;
+  action: "deny" | "warn";
+  /** The field path as Kubernetes renders it. */
+  path: string;
+  /** The field error's type: `Not found`, `Invalid value`, ... */
+  type: FieldErrorType;
+  /** The finding without its rule id: `spec.serviceName: Not found: "mysql": ...`. */
+  message: string;
+}
+
+export function renderFinding(finding: Finding): RenderedFinding {
+  return {
+    ruleId: finding.ruleId,
+    action: finding.action,
+    path: finding.error.path.toString(),
+    type: finding.error.type,
+    message: formatFieldError(finding.error),
+  };
 }
 
 /** The API server truncates each warning beyond this length (k8s.io/apiserver `filters/warning.go`). */
