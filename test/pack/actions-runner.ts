@@ -4,9 +4,9 @@
  * github, runner, secrets, earlier steps' outputs), the step's `env:` and `working-directory:`, a fresh GITHUB_OUTPUT
  * file whose lines become the step's outputs. An expression it cannot evaluate fails the test instead of running.
  */
-import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { runProcess } from "./process.js";
 
 export interface Step {
   name?: string;
@@ -57,17 +57,8 @@ export function references(text: string): string[] {
   );
 }
 
-function runBash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runBash = (script: string, cwd: string, env: NodeJS.ProcessEnv) =>
+  runProcess("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd, env });
 
 export interface StepRun {
   step: Step;

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { repoRoot } from "../cli/io.js";
+import { runProcess } from "./process.js";
 
 // Child processes on a loaded CI machine: generous bounds, never tight ones.
 vi.setConfig({ testTimeout: 120_000 });
@@ -21,27 +22,6 @@ const app = path.join(work, "app");
 const installed = path.join(app, "node_modules", "stateward");
 const manifests = path.join(work, "manifests");
 const review = readFileSync(path.join(repoRoot, "test/fixtures/admission/000-web.statefulset-web.create.validate.json"), "utf8");
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runProcess(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    // A command that never reads its input may exit before the input is written: EPIPE then is no failure of the test.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input ?? "");
-  });
-}
 
 /** What a user's shell has: the chosen `node` first on PATH, the system's tools, nothing from this repository. */
 function userEnv(nodeBinary: string): NodeJS.ProcessEnv {
