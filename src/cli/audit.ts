@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { auditedObject } from "../audit/audit.js";
 import { fitPolicyReport, policyReports } from "../audit/policy-report.js";
 import type { Policy } from "../engine/types.js";
-import { parseFlags, UsageError } from "./args.js";
+import { parseFlags, UsageError } from "../command/flags.js";
 import { check } from "./check.js";
 import { load, where } from "./load.js";
 import type { Io } from "./io.js";

@@ -4,7 +4,7 @@
  */
 import * as z from "zod";
 import packageJson from "../../package.json" with { type: "json" };
-import { suggestion, UsageError } from "./args.js";
+import { suggestion, UsageError } from "../command/flags.js";
 import { exitCodes, type Io, processIo } from "./io.js";
 
 export { exitCodes, type Io } from "./io.js";

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { formatLintProblem, lintPolicy } from "../policy/lint.js";
-import { parseFlags, suggestion, UsageError } from "./args.js";
+import { parseFlags, suggestion, UsageError } from "../command/flags.js";
 import type { Io } from "./io.js";
 
 export const policyUsage = `Usage: stateward policy lint <file>...

@@ -7,7 +7,7 @@ import { memoryClusterStore } from "../cluster/memory-store.js";
 import { clusterViewOf } from "../cluster/store.js";
 import { createApp } from "../http/app.js";
 import { writesNeedTokenMessage } from "../http/auth.js";
-import { UsageError } from "../cli/args.js";
+import { UsageError } from "../command/flags.js";
 import { loadPolicy } from "../policy/policy.js";
 import { jsonLinesLog } from "./log.js";
 import { prometheusMetrics } from "./metrics.js";

@@ -1,6 +1,6 @@
 /** Command-line flags and environment of the Node server, validated with zod. */
 import * as z from "zod";
-import { parseFlags, UsageError } from "../cli/args.js";
+import { parseFlags, UsageError } from "../command/flags.js";
 import { defaultReviewLog, reviewLogSettings } from "../http/review-log.js";
 
 const portError = "--port takes a port number from 0 to 65535";

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { parseFlags, UsageError } from "../cli/args.js";
+import { parseFlags, UsageError } from "../command/flags.js";
 import { type ClusterKind, type ClusterRecord, clusterKinds, listPath, recordOf } from "../cluster/kinds.js";
 import { maxPageRecords } from "../cluster/ingest.js";
 import type { SyncOutcome, SyncSession } from "../cluster/store.js";
