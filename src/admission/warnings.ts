@@ -58,19 +58,27 @@ interface Line {
  *   // ['spec.template.spec.containers[*].readinessProbe: Required value: ... (containers "app", "sidecar") [statefulset-readiness-probe]']
  */
 export function validationWarnings(findings: readonly Finding[], object: unknown, budget = validateWarningBudget): string[] {
+  const ranked = groupAlike(findings)
+    .map((group, order) => ({ group, order, rank: importance(group[0]!) }))
+    .sort((a, b) => a.rank - b.rank || a.order - b.order);
+  const lines = ranked.map(({ group }) => ({ text: groupWarning(group, object), count: group.length }));
+  return withinBudget(lines, budget, "run stateward check");
+}
+
+/** Findings alike but for the list item they are about: the same rule, pattern, type, value and detail. */
+function groupAlike(findings: readonly Finding[]): Finding[][] {
+  // Only findings of one rule can be alike: with one finding per rule (the usual answer), each is its own group, and
+  // no pattern needs rendering to tell.
+  const rules = new Set(findings.map((f) => f.ruleId));
+  if (rules.size === findings.length) return findings.map((finding) => [finding]);
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
-    // Findings alike but for the list item they are about: the same rule, pattern, type, value and detail.
     const key = `${finding.ruleId} ${formatFieldError(finding.error, finding.error.path.pattern())}`;
     const group = groups.get(key);
     if (group) group.push(finding);
     else groups.set(key, [finding]);
   }
-  const ranked = [...groups.values()]
-    .map((group, order) => ({ group, order, rank: importance(group[0]!) }))
-    .sort((a, b) => a.rank - b.rank || a.order - b.order);
-  const lines = ranked.map(({ group }) => ({ text: groupWarning(group, object), count: group.length }));
-  return withinBudget(lines, budget, "run stateward check");
+  return [...groups.values()];
 }
 
 /** The warnings of /mutate: each skipped default first (a change the user expected did not happen), then the changes. */

@@ -1,6 +1,7 @@
 import type { ClusterView } from "../cluster/view.js";
 import type { ScopePolicy } from "./types.js";
 import type { Finding } from "./finding.js";
+import type { FieldError } from "../k8s/field.js";
 import type { Operation, Review, RuleInput, RuleIssue } from "./types.js";
 
 const defaultOperations: readonly Operation[] = ["CREATE", "UPDATE"];
@@ -28,13 +29,16 @@ export async function validate(
   const active = activeRules(policy, review.kind, operation);
   const { kind, object, oldObject } = review;
   // One object literal of one shape per rule (V8 keeps it on its fast path; a spread or Object.assign of `review` cost
-  // more than the rules together, bench/), and only the rules that answer later are awaited: most answer at once.
+  // more than the rules together, bench/).
   const results: Array<RuleIssue[] | Promise<RuleIssue[]>> = active.map(({ rule, params }) =>
     rule.check({ kind, object, oldObject, operation, namespace, params, cluster } as RuleInput<typeof params>),
   );
-  if (results.some((r) => r instanceof Promise)) {
-    const settled = await Promise.all(results);
-    settled.forEach((r, i) => (results[i] = r));
+  // Only the rules that answered with a promise are awaited: Promise.all over every rule cost a promise and a
+  // reaction for each, most of which had answered at once.
+  const waiting = results.flatMap((r, i) => (r instanceof Promise ? [i] : []));
+  if (waiting.length > 0) {
+    const settled = await Promise.all(waiting.map((i) => results[i]));
+    waiting.forEach((at, n) => (results[at] = settled[n]!));
   }
   const denials: Finding[] = [];
   const warnings: Finding[] = [];
@@ -42,9 +46,13 @@ export async function validate(
     const { rule, action } = active[i]!;
     for (const issue of results[i] as RuleIssue[]) {
       const effective = issue.advisory ? "warn" : action;
-      const { advisory: _, ...error } = issue;
+      const error: FieldError = issue.advisory === undefined ? issue : withoutAdvisory(issue);
       (effective === "deny" ? denials : warnings).push({ ruleId: rule.id, action: effective as "deny" | "warn", error });
     }
   }
   return { denials, warnings };
+}
+
+function withoutAdvisory({ advisory: _, ...error }: RuleIssue): FieldError {
+  return error;
 }

@@ -61,10 +61,42 @@ export function acceptsOf(schema: z.ZodType): Accepts {
   return accepts;
 }
 
+/**
+ * A schema with its optional and nullable wrappers taken off: what they let through (undefined, null) and the
+ * predicate of what they wrap. Kubernetes fields are nearly all `.nullish()`, two wrappers deep; asking the flags in
+ * the loop of the enclosing object or array saves two calls per field, and most fields of a schema are absent.
+ */
+interface Unwrapped {
+  undefinedOk: boolean;
+  nullOk: boolean;
+  inner: Accepts;
+}
+
+const plain = (def: Def) => !((def.checks && def.checks.length > 0) || def.coerce || def.format);
+
+function unwrap(schema: z.ZodType): Unwrapped {
+  let undefinedOk = false;
+  let nullOk = false;
+  let current = schema;
+  for (let def = defOf(current); (def.type === "optional" || def.type === "nullable") && plain(def); def = defOf(current)) {
+    if (def.type === "optional") undefinedOk = true;
+    else nullOk = true;
+    current = def.innerType!;
+  }
+  return { undefinedOk, nullOk, inner: acceptsOf(current) };
+}
+
+/** Whether `value` passes the unwrapped schema: each wrapper accepts its own value or asks the one it wraps. */
+function passes({ undefinedOk, nullOk, inner }: Unwrapped, value: unknown): boolean {
+  if (value === undefined) return undefinedOk || inner(value);
+  if (value === null) return nullOk || inner(value);
+  return inner(value);
+}
+
 function build(schema: z.ZodType): Accepts {
   const def = defOf(schema);
   const byZod: Accepts = (value) => schema.safeParse(value).success;
-  if ((def.checks && def.checks.length > 0) || def.coerce || def.format) return byZod;
+  if (!plain(def)) return byZod;
   switch (def.type) {
     case "string":
       return (value) => typeof value === "string";
@@ -85,32 +117,35 @@ function build(schema: z.ZodType): Accepts {
       const values = new Set(def.values);
       return (value) => values.has(value);
     }
-    case "optional": {
-      const inner = acceptsOf(def.innerType!);
-      return (value) => value === undefined || inner(value);
-    }
+    case "optional":
     case "nullable": {
-      const inner = acceptsOf(def.innerType!);
-      return (value) => value === null || inner(value);
+      const unwrapped = unwrap(schema);
+      return (value) => passes(unwrapped, value);
     }
     case "union": {
       const options = def.options!.map(acceptsOf);
       return (value) => options.some((accepts) => accepts(value));
     }
     case "array": {
-      const element = acceptsOf(def.element!);
-      return (value) => Array.isArray(value) && value.every((item) => element(item));
+      const element = unwrap(def.element!);
+      return (value) => {
+        if (!Array.isArray(value)) return false;
+        for (let i = 0; i < value.length; i++) {
+          if (!passes(element, value[i])) return false;
+        }
+        return true;
+      };
     }
     case "record": {
       // Only records keyed by any string: other key schemas own their keys in ways zod judges itself.
       const key = defOf(def.keyType!);
       if (key.type !== "string" || (key.checks && key.checks.length > 0) || def.mode === "loose") return byZod;
-      const element = acceptsOf(def.valueType!);
+      const element = unwrap(def.valueType!);
       return (value) => {
         // A symbol key is not a string: zod refuses it (JSON and YAML make none).
         if (!isPlainObject(value) || Object.getOwnPropertySymbols(value).length > 0) return false;
         for (const name of Object.keys(value)) {
-          if (name !== "__proto__" && !element(value[name])) return false;
+          if (name !== "__proto__" && !passes(element, value[name])) return false;
         }
         return true;
       };
@@ -118,11 +153,12 @@ function build(schema: z.ZodType): Accepts {
     case "object": {
       // A strict object refuses unknown keys, a catchall other than unknown judges them: both left to zod.
       if (def.catchall && defOf(def.catchall).type !== "unknown") return byZod;
-      const fields = Object.entries(def.shape!).map(([name, field]) => [name, acceptsOf(field)] as const);
+      const names = Object.keys(def.shape!);
+      const fields = names.map((name) => unwrap(def.shape![name]!));
       return (value) => {
         if (!isObject(value)) return false;
-        for (const [name, accepts] of fields) {
-          if (!accepts(value[name])) return false;
+        for (let i = 0; i < names.length; i++) {
+          if (!passes(fields[i]!, value[names[i]!])) return false;
         }
         return true;
       };

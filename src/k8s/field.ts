@@ -17,23 +17,44 @@ export type PathSegment =
  *   // "spec.volumeClaimTemplates[0].metadata.name"
  */
 export class FieldPath {
-  private constructor(readonly segments: readonly PathSegment[]) {}
+  #segments: readonly PathSegment[] | undefined;
+
+  /**
+   * A linked list like apimachinery's: a child points at its parent, so building a path copies nothing. Rules build
+   * paths for every field they look at, and most of those never become a finding.
+   */
+  private constructor(
+    private readonly parent: FieldPath | undefined,
+    private readonly last: PathSegment | undefined,
+  ) {}
+
+  private static readonly empty = new FieldPath(undefined, undefined);
 
   static root(...names: string[]): FieldPath {
-    return new FieldPath(names.map((name) => ({ type: "name", name })));
+    return FieldPath.empty.child(...names);
+  }
+
+  /** The steps from the root, in order. */
+  get segments(): readonly PathSegment[] {
+    if (this.#segments === undefined) {
+      this.#segments = this.last === undefined ? [] : [...this.parent!.segments, this.last];
+    }
+    return this.#segments;
   }
 
   child(...names: string[]): FieldPath {
-    return new FieldPath([...this.segments, ...names.map((name): PathSegment => ({ type: "name", name }))]);
+    let path: FieldPath = this;
+    for (const name of names) path = new FieldPath(path, { type: "name", name });
+    return path;
   }
 
   index(i: number): FieldPath {
-    return new FieldPath([...this.segments, { type: "index", index: i }]);
+    return new FieldPath(this, { type: "index", index: i });
   }
 
   /** A map key, as Kubernetes renders it: `metadata.labels[app.kubernetes.io/name]`. */
   key(k: string): FieldPath {
-    return new FieldPath([...this.segments, { type: "key", key: k }]);
+    return new FieldPath(this, { type: "key", key: k });
   }
 
   /** `field.Path.String()`'s rendering; the object itself is `<root>`. */
@@ -50,14 +71,16 @@ export class FieldPath {
   }
 
   private render(index: (i: number) => string): string {
-    if (this.segments.length === 0) return "<root>";
+    const { segments } = this;
+    if (segments.length === 0) return "<root>";
     let out = "";
-    for (const segment of this.segments) {
+    for (const segment of segments) {
       if (segment.type === "name") out = out === "" ? segment.name : `${out}.${segment.name}`;
       else out += `[${segment.type === "index" ? index(segment.index) : segment.key}]`;
     }
     return out;
   }
+
 }
 
 /** The closed set of error types of `field.ErrorType`, with Kubernetes' own wording. */

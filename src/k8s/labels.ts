@@ -10,12 +10,14 @@ const namePartRule =
 
 /** Returns the reasons `key` is not a label key (a qualified name such as `app.kubernetes.io/name`), empty when it is one. */
 export function labelKeyErrors(key: string): string[] {
-  const parts = key.split("/");
-  if (parts.length > 2) return ["a label key is a name with an optional DNS subdomain prefix and one '/' (e.g. 'example.com/name')"];
-  const name = parts.at(-1)!;
+  const slash = key.indexOf("/");
+  if (slash !== -1 && key.indexOf("/", slash + 1) !== -1) {
+    return ["a label key is a name with an optional DNS subdomain prefix and one '/' (e.g. 'example.com/name')"];
+  }
+  const name = key.slice(slash + 1);
   const errors: string[] = [];
-  if (parts.length === 2) {
-    const prefix = parts[0]!;
+  if (slash !== -1) {
+    const prefix = key.slice(0, slash);
     if (prefix.length === 0) errors.push("prefix part must be non-empty");
     else errors.push(...dns1123SubdomainErrors(prefix).map((e) => `prefix part ${e}`));
   }

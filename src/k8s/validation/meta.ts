@@ -21,17 +21,23 @@ export function validateLabels(labels: Record<string, string> | null | undefined
 /** apimachinery's TotalAnnotationSizeLimitB: keys and values together, in bytes. */
 export const totalAnnotationSizeLimit = 256 * 1024;
 
-const byteLength = (text: string) => new TextEncoder().encode(text).length;
+const encoder = new TextEncoder();
+const annotationBytes = (annotations: Record<string, string>) =>
+  Object.entries(annotations).reduce((sum, [key, value]) => sum + encoder.encode(key).length + encoder.encode(value).length, 0);
 
 /** ValidateAnnotations: keys are qualified names in any case; all of them together stay under 256 KiB. */
 export function validateAnnotations(annotations: Record<string, string> | null | undefined, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];
-  let size = 0;
+  let characters = 0;
   for (const [key, value] of Object.entries(annotations ?? {})) {
     for (const reason of labelKeyErrors(key.toLowerCase())) errors.push(invalid(path, key, reason));
-    size += byteLength(key) + byteLength(value);
+    characters += key.length + value.length;
   }
-  if (size > totalAnnotationSizeLimit) errors.push(tooLong(path, totalAnnotationSizeLimit));
+  // A UTF-16 unit takes at most 3 bytes in UTF-8 (a pair of them, 4): only annotations that might pass the limit are
+  // encoded to count their bytes.
+  if (characters * 3 > totalAnnotationSizeLimit && annotationBytes(annotations!) > totalAnnotationSizeLimit) {
+    errors.push(tooLong(path, totalAnnotationSizeLimit));
+  }
   return errors;
 }
 
