@@ -68,7 +68,7 @@ function located(manifest: Manifest, finding: Finding): LocatedFinding {
   return {
     ...renderFinding(finding),
     text: formatFinding(finding),
-    line: locate(manifest, finding.error.path),
+    line: locate(manifest.written, manifest.line, finding.error.path),
   };
 }
 

@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { placeOf, type Written } from "./locate.js";
+import { readPlainYaml } from "./plain-yaml.js";
 
 export const manifestExtensions = [".yaml", ".yml", ".json"] as const;
 export const stdinName = "<stdin>";
@@ -20,14 +22,20 @@ export interface SourceFile {
 
 /** One Kubernetes object of the input: a whole document, or an item of a List document. */
 export interface Manifest {
+  file: { name: string };
+  object: unknown;
+  /** 1-based line of the object's first field. */
+  line: number;
+  /** Where its fields were written, for the lines of findings. */
+  written: Written;
+}
+
+/** A manifest of a file read to be changed (`stateward mutate`): its YAML document is kept, to change and print. */
+export interface EditableManifest extends Manifest {
   file: SourceFile;
   document: Document.Parsed;
   /** Where the object sits inside its document: [] for a whole document, ["items", i] for a List item. */
   at: (string | number)[];
-  node: Node;
-  object: unknown;
-  /** 1-based line of the object's first field. */
-  line: number;
 }
 
 export interface InputProblem {
@@ -41,9 +49,10 @@ export function where(problem: InputProblem): string {
   return problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
 }
 
-export interface LoadResult {
-  files: SourceFile[];
-  manifests: Manifest[];
+export interface LoadResult<M extends Manifest = Manifest> {
+  /** The files read (a file with a syntax error is not among them). */
+  files: M["file"][];
+  manifests: M[];
   /** Unreadable or malformed input: the run goes on, and ends with exit code 2. */
   errors: InputProblem[];
   /** Documents passed over on purpose, for example one without `kind`. */
@@ -128,7 +137,7 @@ function firstLine(text: string): string {
   return text.split("\n")[0]!.trim();
 }
 
-export function lineOf(file: SourceFile, node: Node | null | undefined): number | undefined {
+function lineOf(file: SourceFile, node: Node | null | undefined): number | undefined {
   const offset = node?.range?.[0];
   return offset === undefined ? undefined : file.lines.linePos(offset).line;
 }
@@ -136,50 +145,97 @@ export function lineOf(file: SourceFile, node: Node | null | undefined): number 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** One document that holds something, as the splitting into objects sees it. */
+interface ReadDocument<M extends Manifest> {
+  line: number;
+  /** Throws for a document whose value cannot be built (too many aliases). */
+  value(): unknown;
+  written: Written;
+  /** The manifest of the whole document, or of the List item `at`. */
+  manifest(object: Record<string, unknown>, line: number, written: Written, at: (string | number)[]): M;
+}
+
 /** Splits a file's documents into objects: List documents contribute their items. */
-export function manifestsOf(file: SourceFile, notes: InputProblem[]): Manifest[] {
-  const out: Manifest[] = [];
-  for (const document of file.documents) {
-    const node = document.contents;
-    if (!node) continue; // an empty document, as a trailing `---` leaves
-    const line = lineOf(file, node) ?? 1;
+function splitDocuments<M extends Manifest>(name: string, documents: Iterable<ReadDocument<M>>, notes: InputProblem[]): M[] {
+  const out: M[] = [];
+  for (const document of documents) {
+    const { line } = document;
     let object: unknown;
     try {
-      object = document.toJS({ maxAliasCount: 100 });
+      object = document.value();
     } catch (error) {
-      notes.push({ file: file.name, line, message: `skipped a document that cannot be read: ${(error as Error).message}` });
+      notes.push({ file: name, line, message: `skipped a document that cannot be read: ${(error as Error).message}` });
       continue;
     }
     if (object === null || object === undefined) continue;
     if (!isRecord(object)) {
-      notes.push({ file: file.name, line, message: "skipped a document that is not an object" });
+      notes.push({ file: name, line, message: "skipped a document that is not an object" });
       continue;
     }
-    if (isList(object) && isMap(node)) {
-      const items = node.get("items", true);
-      if (!isSeq(items)) continue;
-      items.items.forEach((item, i) => {
+    const items = document.written.fields?.get("items")?.value.items;
+    if (isList(object) && document.written.fields) {
+      if (!items) continue;
+      items.forEach((item, i) => {
         const value = (object.items as unknown[])[i];
-        const itemLine = lineOf(file, item as Node) ?? line;
+        const itemLine = item.line ?? line;
         if (!isRecord(value)) {
-          notes.push({ file: file.name, line: itemLine, message: `skipped items[${i}] of a List: not an object` });
+          notes.push({ file: name, line: itemLine, message: `skipped items[${i}] of a List: not an object` });
           return;
         }
         if (!hasKind(value)) {
-          notes.push({ file: file.name, line: itemLine, message: `skipped items[${i}] of a List: it has no kind` });
+          notes.push({ file: name, line: itemLine, message: `skipped items[${i}] of a List: it has no kind` });
           return;
         }
-        out.push({ file, document, at: ["items", i], node: item as Node, object: value, line: itemLine });
+        out.push(document.manifest(value, itemLine, item.value, ["items", i]));
       });
       continue;
     }
     if (!hasKind(object)) {
-      notes.push({ file: file.name, line, message: "skipped a document without kind" });
+      notes.push({ file: name, line, message: "skipped a document without kind" });
       continue;
     }
-    out.push({ file, document, at: [], node, object, line });
+    out.push(document.manifest(object, line, document.written, []));
   }
   return out;
+}
+
+/** The documents of a file parsed by the `yaml` package, kept for editing. */
+export function editableManifests(file: SourceFile, notes: InputProblem[]): EditableManifest[] {
+  const documents = file.documents.flatMap((document): ReadDocument<EditableManifest>[] => {
+    const node = document.contents;
+    if (!node) return []; // an empty document, as a trailing `---` leaves
+    return [
+      {
+        line: lineOf(file, node) ?? 1,
+        value: () => document.toJS({ maxAliasCount: 100 }),
+        written: placeOf(node, file.lines).value,
+        manifest: (object, line, written, at) => ({ file, document, at, object, line, written }),
+      },
+    ];
+  });
+  return splitDocuments(file.name, documents, notes);
+}
+
+/** The objects of a file, read by the plain reader where it can, else by the `yaml` package. */
+export function readManifests(name: string, text: string, notes: InputProblem[]): { file?: { name: string }; manifests: Manifest[]; errors: InputProblem[] } {
+  const plain = readPlainYaml(text);
+  if (!plain) {
+    const parsed = parseSource(name, text);
+    if (!parsed.file) return { manifests: [], errors: parsed.errors };
+    // Only the objects and their outlines are kept, not the documents.
+    const manifests = editableManifests(parsed.file, notes).map(({ file, object, line, written }): Manifest => ({ file: { name: file.name }, object, line, written }));
+    return { file: { name }, manifests, errors: [] };
+  }
+  const file = { name };
+  const documents = plain.map(
+    (document): ReadDocument<Manifest> => ({
+      line: document.line,
+      value: () => document.value,
+      written: document.written,
+      manifest: (object, line, written) => ({ file, object, line, written }),
+    }),
+  );
+  return { file, manifests: splitDocuments(name, documents, notes), errors: [] };
 }
 
 const hasKind = (object: Record<string, unknown>) => typeof object.kind === "string" && object.kind !== "";
@@ -189,12 +245,16 @@ function isList(object: Record<string, unknown>): boolean {
   return typeof object.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items);
 }
 
-/** Reads and parses every input; never throws for bad input, it reports it. */
-export async function load(inputs: readonly string[], options: LoadOptions): Promise<LoadResult> {
-  const errors: InputProblem[] = [];
-  const notes: InputProblem[] = [];
-  const files: SourceFile[] = [];
-  const manifests: Manifest[] = [];
+/**
+ * Reads every input in order and hands each readable text to `take`; never throws for bad input, it reports it.
+ * Each file is read to the end before the next is opened: files are small and the parser is what takes the time.
+ */
+async function readInputs(
+  inputs: readonly string[],
+  options: LoadOptions,
+  errors: InputProblem[],
+  take: (name: string, text: string) => void,
+): Promise<void> {
   let stdinRead = false;
   const targets = await expand(inputs, options.cwd, errors);
   for (const target of targets) {
@@ -216,11 +276,32 @@ export async function load(inputs: readonly string[], options: LoadOptions): Pro
       errors.push({ file: target === "-" ? stdinName : displayName(target, options.cwd), message: readError(error) });
       continue;
     }
-    const parsed = parseSource(name, text);
-    errors.push(...parsed.errors);
-    if (!parsed.file) continue;
-    files.push(parsed.file);
-    manifests.push(...manifestsOf(parsed.file, notes));
+    take(name, text);
   }
-  return { files, manifests, errors, notes };
+}
+
+/** Reads every input's objects, with where their fields were written; the YAML documents are not kept. */
+export async function load(inputs: readonly string[], options: LoadOptions): Promise<LoadResult> {
+  const result: LoadResult = { files: [], manifests: [], errors: [], notes: [] };
+  await readInputs(inputs, options, result.errors, (name, text) => {
+    const read = readManifests(name, text, result.notes);
+    result.errors.push(...read.errors);
+    if (!read.file) return;
+    result.files.push(read.file);
+    result.manifests.push(...read.manifests);
+  });
+  return result;
+}
+
+/** Reads every input as YAML documents that can be changed and printed again (`stateward mutate`). */
+export async function loadEditable(inputs: readonly string[], options: LoadOptions): Promise<LoadResult<EditableManifest>> {
+  const result: LoadResult<EditableManifest> = { files: [], manifests: [], errors: [], notes: [] };
+  await readInputs(inputs, options, result.errors, (name, text) => {
+    const parsed = parseSource(name, text);
+    result.errors.push(...parsed.errors);
+    if (!parsed.file) return;
+    result.files.push(parsed.file);
+    result.manifests.push(...editableManifests(parsed.file, result.notes));
+  });
+  return result;
 }

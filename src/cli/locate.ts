@@ -1,36 +1,61 @@
 /**
- * From a finding's field path to a line in the manifest: the path's segments are walked through the YAML syntax tree
- * and the node found gives the line (through the file's `LineCounter`). A path that leaves the written manifest (a
- * field the user did not write) stops at the deepest field that exists, which is where the missing one belongs.
+ * From a finding's field path to a line in the manifest. Reading a file keeps, beside each object, where its fields
+ * and items were written (`Written`: an outline of lines, nothing else of the YAML), so the path's segments are walked
+ * through that outline. A path that leaves the written manifest (a field the user did not write) stops at the deepest
+ * field that exists, which is where the missing one belongs.
  */
-import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from "yaml";
-import type { FieldPath, PathSegment } from "../k8s/field.js";
-import { lineOf, type Manifest } from "./load.js";
+import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import type { FieldPath } from "../k8s/field.js";
 
-/** The pair of a map whose key is the segment's name or key; keys compare as text (`80:` is the key "80"). */
-function pairOf(node: Node | null | undefined, segment: PathSegment): Pair | undefined {
-  if (!isMap(node) || segment.type === "index") return undefined;
-  const wanted = segment.type === "name" ? segment.name : segment.key;
-  return node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === wanted);
+/** Where the fields of a mapping, or the items of a sequence, were written. A scalar has neither. */
+export interface Written {
+  /** By key as text (`80:` is the key "80"); the first of a key that is written twice. */
+  fields?: Map<string, Place>;
+  items?: Place[];
 }
 
-/** The 1-based line of the field at `path` in the manifest, or of its deepest written ancestor. */
-export function locate(manifest: Manifest, path: FieldPath): number {
-  let node: Node | null | undefined = manifest.node;
-  let line = manifest.line;
-  for (const segment of path.segments) {
-    if (segment.type === "index") {
-      const item: unknown = isSeq(node) ? node.items[segment.index] : undefined;
-      if (!item || typeof item !== "object") break;
-      node = item as Node;
-      line = lineOf(manifest.file, node) ?? line;
-      continue;
+/** One field (at the line of its key) or one item (at its own line), and the outline of its value. */
+export interface Place {
+  /** 1-based; absent where the text gives no position. */
+  line?: number;
+  value: Written;
+}
+
+const scalar: Written = {};
+
+function lineAt(offset: number | undefined, lines: LineCounter): { line?: number } {
+  return offset === undefined ? {} : { line: lines.linePos(offset).line };
+}
+
+/** The outline of a node parsed by the `yaml` package. */
+export function writtenOf(node: unknown, lines: LineCounter): Written {
+  if (isMap(node)) {
+    const fields = new Map<string, Place>();
+    for (const pair of node.items) {
+      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      const key = String(pair.key.value);
+      if (!fields.has(key)) fields.set(key, { ...lineAt(pair.key.range?.[0], lines), value: writtenOf(pair.value, lines) });
     }
-    const pair = pairOf(node, segment);
-    if (!pair) break;
-    // The key's line: `serviceName: mysql` is found by its name, also when the value sits on the next lines.
-    line = lineOf(manifest.file, pair.key as Node) ?? line;
-    node = pair.value as Node | null;
+    return { fields };
+  }
+  if (isSeq(node)) return { items: node.items.map((item) => placeOf(item, lines)) };
+  return scalar;
+}
+
+/** A node's own line and outline. */
+export function placeOf(node: unknown, lines: LineCounter): Place {
+  return { ...lineAt((node as Node | null | undefined)?.range?.[0], lines), value: writtenOf(node, lines) };
+}
+
+/** The 1-based line of the field at `path` in an object written at `line`, or of its deepest written ancestor. */
+export function locate(written: Written, line: number, path: FieldPath): number {
+  let at = written;
+  for (const segment of path.segments) {
+    const next = segment.type === "index" ? at.items?.[segment.index] : at.fields?.get(segment.type === "name" ? segment.name : segment.key);
+    if (!next) break;
+    // A field's line is its key's: `serviceName: mysql` is found by its name, also when the value sits on the next lines.
+    line = next.line ?? line;
+    at = next.value;
   }
   return line;
 }

@@ -12,7 +12,7 @@ import type { Policy } from "../engine/types.js";
 import { parseMutateArgs } from "./args.js";
 import { nameOf, namespaceOf } from "./check.js";
 import { exitCodes, type Io } from "./io.js";
-import { type InputProblem, load, type LoadResult, type Manifest, type SourceFile, where } from "./load.js";
+import { type EditableManifest, type InputProblem, type LoadResult, loadEditable, type SourceFile, where } from "./load.js";
 import { readPolicy } from "./policy-file.js";
 import { subjectOf } from "./subject.js";
 
@@ -43,7 +43,7 @@ export interface MutateOptions {
 /** Defaults read no cluster view. */
 const offline = emptyClusterView("stateward mutate reads no cluster view");
 
-export async function mutateAll(loaded: LoadResult, options: MutateOptions): Promise<MutateReport> {
+export async function mutateAll(loaded: LoadResult<EditableManifest>, options: MutateOptions): Promise<MutateReport> {
   const notes = [...loaded.notes];
   const patches: ObjectPatch[] = [];
   const changedDocuments = new Set<Document.Parsed>();
@@ -95,7 +95,7 @@ function pointerSegments(pointer: string): string[] {
 }
 
 /** Applies the patch to the manifest's node; a patch the tree cannot take in place replaces the object whole. */
-function applyToDocument(manifest: Manifest, patch: readonly PatchOperation[], mutated: unknown): void {
+function applyToDocument(manifest: EditableManifest, patch: readonly PatchOperation[], mutated: unknown): void {
   const { document, at } = manifest;
   try {
     for (const op of patch) applyOperation(document, at, op);
@@ -188,7 +188,7 @@ export async function runMutate(argv: readonly string[], io: Io): Promise<number
   const args = parseMutateArgs(argv);
   const policy = await readPolicy(args.policy, io);
   if (!policy) return exitCodes.badInput;
-  const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
+  const loaded = await loadEditable(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
   const report = await mutateAll(loaded, { policy, namespace: args.namespace });
   if (args.patch) {
     io.stdout(`${JSON.stringify(report.patches, null, 2)}\n`);

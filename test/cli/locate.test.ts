@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { locate } from "../../src/cli/locate.js";
-import { manifestsOf, parseSource } from "../../src/cli/load.js";
+import { readManifests } from "../../src/cli/load.js";
 import { FieldPath } from "../../src/k8s/field.js";
 
 const text = `apiVersion: apps/v1
@@ -19,29 +19,29 @@ spec:
 `;
 
 function manifest() {
-  const { file } = parseSource("web.yaml", text);
-  return manifestsOf(file!, [])[0]!;
+  const { written, line } = readManifests("web.yaml", text, []).manifests[0]!;
+  return { locate: (path: FieldPath) => locate(written, line, path) };
 }
 
 describe("locate", () => {
   it("walks names, indexes and map keys to the key's line", () => {
     const at = manifest();
-    expect(locate(at, FieldPath.root("spec", "volumeClaimTemplates").index(0).child("metadata", "name"))).toBe(13);
+    expect(at.locate(FieldPath.root("spec", "volumeClaimTemplates").index(0).child("metadata", "name"))).toBe(13);
     // The key's line, not the value's.
-    expect(locate(at, FieldPath.root("spec", "serviceName"))).toBe(9);
+    expect(at.locate(FieldPath.root("spec", "serviceName"))).toBe(9);
   });
 
   it("finds a map key holding dots and brackets, which a rendered path cannot tell apart", () => {
     const at = manifest();
-    expect(locate(at, FieldPath.root("metadata", "labels").key("example.com/a]b.c"))).toBe(6);
-    expect(locate(at, FieldPath.root("metadata", "labels").key("80"))).toBe(7);
+    expect(at.locate(FieldPath.root("metadata", "labels").key("example.com/a]b.c"))).toBe(6);
+    expect(at.locate(FieldPath.root("metadata", "labels").key("80"))).toBe(7);
   });
 
   it("stops at the deepest field that is written", () => {
     const at = manifest();
-    expect(locate(at, FieldPath.root("spec", "volumeClaimTemplates").index(0).child("spec", "storageClassName"))).toBe(12);
-    expect(locate(at, FieldPath.root("spec", "volumeClaimTemplates").index(3))).toBe(11);
-    expect(locate(at, FieldPath.root())).toBe(1);
+    expect(at.locate(FieldPath.root("spec", "volumeClaimTemplates").index(0).child("spec", "storageClassName"))).toBe(12);
+    expect(at.locate(FieldPath.root("spec", "volumeClaimTemplates").index(3))).toBe(11);
+    expect(at.locate(FieldPath.root())).toBe(1);
   });
 });
 
