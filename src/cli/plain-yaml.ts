@@ -32,7 +32,7 @@ const plainTags = defaults.schema.tags.filter(
 class NotPlain extends Error {}
 const notPlain = new NotPlain();
 
-function resolvePlain(text: string): unknown {
+function resolveByTags(text: string): unknown {
   for (const tag of plainTags) {
     if (!tag.test!.test(text)) continue;
     let failed = false;
@@ -41,6 +41,20 @@ function resolvePlain(text: string): unknown {
     return isScalar(resolved) ? resolved.value : resolved;
   }
   return text;
+}
+
+/** Manifests repeat their keys and many values (`name`, `ReadWriteOnce`): each text is tried against the tags once. */
+const resolved = new Map<string, unknown>();
+const maxResolved = 10_000;
+
+function resolvePlain(text: string): unknown {
+  let value = resolved.get(text);
+  if (value === undefined && !resolved.has(text)) {
+    value = resolveByTags(text);
+    if (resolved.size >= maxResolved) resolved.clear();
+    resolved.set(text, value);
+  }
+  return value;
 }
 
 interface Line {

@@ -3,6 +3,7 @@
  * schemas of those records, for a sync that sends records instead of objects.
  */
 import * as z from "zod";
+import { acceptsOf } from "../k8s/accepts.js";
 import {
   defaultStorageClassAnnotation,
   type LabelSelector,
@@ -85,9 +86,17 @@ export function withoutAuditCopy<R extends object>(record: R): R {
   return rest as R;
 }
 
+/**
+ * The object as its kind's schema reads it, or undefined when the schema refuses it. The schemas are loose and have no
+ * defaults, so an accepted object reads as itself: zod's parsed copy of it (most of a record's cost) is not built.
+ */
+function readAs<T>(schema: z.ZodType<T>, object: unknown): { success: true; data: T } | { success: false } {
+  return acceptsOf(schema)(object) ? { success: true, data: object as T } : { success: false };
+}
+
 /** Returns undefined when the object is not a Service with a name. */
 export function serviceRecord(object: unknown, fallbackNamespace = "default"): ServiceRecord | undefined {
-  const parsed = serviceSchema.safeParse(object);
+  const parsed = readAs(serviceSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
   return {
@@ -99,7 +108,7 @@ export function serviceRecord(object: unknown, fallbackNamespace = "default"): S
 }
 
 export function storageClassRecord(object: unknown): StorageClassRecord | undefined {
-  const parsed = storageClassSchema.safeParse(object);
+  const parsed = readAs(storageClassSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, provisioner, allowVolumeExpansion } = parsed.data;
   return {
@@ -111,7 +120,7 @@ export function storageClassRecord(object: unknown): StorageClassRecord | undefi
 }
 
 export function statefulSetRecord(object: unknown, fallbackNamespace = "default"): StatefulSetRecord | undefined {
-  const parsed = statefulSetSchema.safeParse(object);
+  const parsed = readAs(statefulSetSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
   const namespace = clip(metadata.namespace) ?? fallbackNamespace;
@@ -140,7 +149,7 @@ const accessModesOf = (modes: readonly string[] | null | undefined) =>
   (modes ?? []).slice(0, maxAccessModes).map((m) => m.slice(0, maxShortText));
 
 export function persistentVolumeClaimRecord(object: unknown, fallbackNamespace = "default"): PersistentVolumeClaimRecord | undefined {
-  const parsed = persistentVolumeClaimSchema.safeParse(object);
+  const parsed = readAs(persistentVolumeClaimSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
   const storage = spec?.resources?.requests?.storage;
@@ -172,7 +181,7 @@ const intOrPercent = (value: number | string | null | undefined) =>
   value === null || value === undefined ? null : typeof value === "number" ? value : value.slice(0, maxShortText);
 
 export function podDisruptionBudgetRecord(object: unknown, fallbackNamespace = "default"): PodDisruptionBudgetRecord | undefined {
-  const parsed = podDisruptionBudgetSchema.safeParse(object);
+  const parsed = readAs(podDisruptionBudgetSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
   return {
