@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
-import { type Finding, formatFinding, type RenderedFinding, renderFinding } from "../engine/finding.js";
+import { type Finding, type RenderedFinding, renderFinding } from "../engine/finding.js";
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
@@ -21,8 +21,6 @@ import { readPolicy } from "./policy-file.js";
 import { subjectOf } from "./subject.js";
 
 export interface LocatedFinding extends RenderedFinding {
-  /** The finding as the webhook words it, rule id included. */
-  text: string;
   line: number;
 }
 
@@ -67,7 +65,6 @@ export function nameOf(object: Record<string, unknown>): string {
 function located(manifest: Manifest, finding: Finding): LocatedFinding {
   return {
     ...renderFinding(finding),
-    text: formatFinding(finding),
     line: locate(manifest.written, manifest.line, finding.error.path),
   };
 }

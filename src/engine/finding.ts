@@ -20,13 +20,8 @@ export interface RenderedFinding {
 }
 
 export function renderFinding(finding: Finding): RenderedFinding {
-  return {
-    ruleId: finding.ruleId,
-    action: finding.action,
-    path: finding.error.path.toString(),
-    type: finding.error.type,
-    message: formatFieldError(finding.error),
-  };
+  const path = finding.error.path.toString();
+  return { ruleId: finding.ruleId, action: finding.action, path, type: finding.error.type, message: formatFieldError(finding.error, path) };
 }
 
 /** The API server truncates each warning beyond this length (k8s.io/apiserver `filters/warning.go`). */
