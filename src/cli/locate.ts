@@ -10,8 +10,8 @@ import type { FieldPath } from "../k8s/field.js";
 /** Where the fields of a mapping, or the items of a sequence, were written. A scalar has neither. */
 export interface Written {
   /** By key as text (`80:` is the key "80"); the first of a key that is written twice. */
-  fields?: Map<string, Place>;
-  items?: Place[];
+  fields?: Map<string, Spot>;
+  items?: Spot[];
 }
 
 /** One field (at the line of its key) or one item (at its own line), and the outline of its value. */
@@ -21,30 +21,44 @@ export interface Place {
   value: Written;
 }
 
-const scalar: Written = {};
+/**
+ * A place whose value is a scalar is its line alone: most fields are scalars, and an outline stays alive until the
+ * last finding is located, so this saves the garbage collector one object per field.
+ */
+export type Spot = Place | number;
 
-function lineAt(offset: number | undefined, lines: LineCounter): { line?: number } {
-  return offset === undefined ? {} : { line: lines.linePos(offset).line };
+export const scalarWritten: Written = {};
+
+/** The place a spot stands for. */
+export const placeOfSpot = (spot: Spot): Place => (typeof spot === "number" ? { line: spot, value: scalarWritten } : spot);
+
+/** A place as a spot: its line alone when its value is a scalar. */
+export const spotOf = (line: number | undefined, value: Written): Spot =>
+  value === scalarWritten && line !== undefined ? line : line === undefined ? { value } : { line, value };
+
+function lineAt(offset: number | undefined, lines: LineCounter): number | undefined {
+  return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
 /** The outline of a node parsed by the `yaml` package. */
 export function writtenOf(node: unknown, lines: LineCounter): Written {
   if (isMap(node)) {
-    const fields = new Map<string, Place>();
+    const fields = new Map<string, Spot>();
     for (const pair of node.items) {
       if (!isPair(pair) || !isScalar(pair.key)) continue;
       const key = String(pair.key.value);
-      if (!fields.has(key)) fields.set(key, { ...lineAt(pair.key.range?.[0], lines), value: writtenOf(pair.value, lines) });
+      if (!fields.has(key)) fields.set(key, spotOf(lineAt(pair.key.range?.[0], lines), writtenOf(pair.value, lines)));
     }
     return { fields };
   }
-  if (isSeq(node)) return { items: node.items.map((item) => placeOf(item, lines)) };
-  return scalar;
+  if (isSeq(node)) return { items: node.items.map((item) => spotOf(lineAt((item as Node | null)?.range?.[0], lines), writtenOf(item, lines))) };
+  return scalarWritten;
 }
 
 /** A node's own line and outline. */
 export function placeOf(node: unknown, lines: LineCounter): Place {
-  return { ...lineAt((node as Node | null | undefined)?.range?.[0], lines), value: writtenOf(node, lines) };
+  const line = lineAt((node as Node | null | undefined)?.range?.[0], lines);
+  return { ...(line === undefined ? {} : { line }), value: writtenOf(node, lines) };
 }
 
 /** The 1-based line of the field at `path` in an object written at `line`, or of its deepest written ancestor. */
@@ -52,10 +66,15 @@ export function locate(written: Written, line: number, path: FieldPath): number 
   let at = written;
   for (const segment of path.segments) {
     const next = segment.type === "index" ? at.items?.[segment.index] : at.fields?.get(segment.type === "name" ? segment.name : segment.key);
-    if (!next) break;
+    if (next === undefined) break;
     // A field's line is its key's: `serviceName: mysql` is found by its name, also when the value sits on the next lines.
-    line = next.line ?? line;
-    at = next.value;
+    if (typeof next === "number") {
+      line = next;
+      at = scalarWritten;
+    } else {
+      line = next.line ?? line;
+      at = next.value;
+    }
   }
   return line;
 }

@@ -13,7 +13,7 @@
  * same in both.
  */
 import { Document, isScalar, type ScalarTag } from "yaml";
-import type { Place, Written } from "./locate.js";
+import { scalarWritten, type Spot, spotOf, type Written } from "./locate.js";
 
 /** One document of the file, an object: its value, its outline, and the line of its first key. */
 export interface PlainDocument {
@@ -65,7 +65,6 @@ interface Line {
   text: string;
 }
 
-const scalarWritten: Written = {};
 /** Printable ASCII and newlines only: tabs, carriage returns, byte-order marks and other text go to the `yaml` package. */
 const outsideSubset = /[^\x20-\x7e\n]/;
 const documentStart = /^---(?: +#.*| *)$/;
@@ -173,7 +172,7 @@ function flowSequence(text: string, line: number): { value: unknown[]; written: 
   assertEnd(text.slice(close + 1));
   const inner = text.slice(1, close);
   const value: unknown[] = [];
-  const items: Place[] = [];
+  const items: Spot[] = [];
   if (inner.trim() !== "") {
     for (const part of inner.split(",")) {
       const item = part.trim();
@@ -186,7 +185,7 @@ function flowSequence(text: string, line: number): { value: unknown[]; written: 
         if (/[:#[\]{}"']/.test(item) || indicator.test(item) || item[0] === "-") throw notPlain;
         value.push(resolvePlain(item));
       }
-      items.push({ line, value: scalarWritten });
+      items.push(line);
     }
   }
   return { value, written: { items } };
@@ -211,7 +210,7 @@ class Reader {
   /** A block mapping whose keys sit at column `indent`, starting with `line` (which may be the rest of a `- ` line). */
   #mapping(indent: number, line: Line): { value: Record<string, unknown>; written: Written } {
     const value: Record<string, unknown> = {};
-    const fields = new Map<string, Place>();
+    const fields = new Map<string, Spot>();
     for (;;) {
       const pair = keyOf(line.text);
       if (!pair || fields.has(pair.key)) throw notPlain;
@@ -230,7 +229,7 @@ class Reader {
         if (next && next.indent > indent) throw notPlain; // a scalar that goes on over the next lines
       }
       value[pair.key] = field.value;
-      fields.set(pair.key, { line: line.number, value: field.written });
+      fields.set(pair.key, spotOf(line.number, field.written));
       const next = this.#lines[this.#at];
       if (!next || next.indent < indent) return { value, written: { fields } };
       if (next.indent > indent) throw notPlain;
@@ -241,7 +240,7 @@ class Reader {
   /** A block sequence whose `- ` sit at column `indent`. */
   #sequence(indent: number): { value: unknown[]; written: Written } {
     const value: unknown[] = [];
-    const items: Place[] = [];
+    const items: Spot[] = [];
     for (;;) {
       const line = this.#lines[this.#at]!;
       const after = line.text.slice(1);
@@ -258,7 +257,7 @@ class Reader {
         if (next && next.indent > indent) throw notPlain;
       }
       value.push(item.value);
-      items.push({ line: line.number, value: item.written });
+      items.push(spotOf(line.number, item.written));
       const next = this.#lines[this.#at];
       if (!next || next.indent < indent || !isItem(next.text)) return { value, written: { items } };
       if (next.indent > indent) throw notPlain;
