@@ -30,12 +30,15 @@ export async function validate(
   const { kind, object, oldObject } = review;
   // One object literal of one shape per rule (V8 keeps it on its fast path; a spread or Object.assign of `review` cost
   // more than the rules together, bench/).
-  const results: Array<RuleIssue[] | Promise<RuleIssue[]>> = active.map(({ rule, params }) =>
-    rule.check({ kind, object, oldObject, operation, namespace, params, cluster } as RuleInput<typeof params>),
-  );
+  const results: Array<RuleIssue[] | Promise<RuleIssue[]>> = [];
   // Only the rules that answered with a promise are awaited: Promise.all over every rule cost a promise and a
   // reaction for each, most of which had answered at once.
-  const waiting = results.flatMap((r, i) => (r instanceof Promise ? [i] : []));
+  const waiting: number[] = [];
+  for (const { rule, params } of active) {
+    const result = rule.check({ kind, object, oldObject, operation, namespace, params, cluster } as RuleInput<typeof params>);
+    if (result instanceof Promise) waiting.push(results.length);
+    results.push(result);
+  }
   if (waiting.length > 0) {
     const settled = await Promise.all(waiting.map((i) => results[i]));
     waiting.forEach((at, n) => (results[at] = settled[n]!));

@@ -37,7 +37,9 @@ export class FieldPath {
   /** The steps from the root, in order. */
   get segments(): readonly PathSegment[] {
     if (this.#segments === undefined) {
-      this.#segments = this.last === undefined ? [] : [...this.parent!.segments, this.last];
+      const segments: PathSegment[] = [];
+      for (let path: FieldPath = this; path.last !== undefined; path = path.parent!) segments.push(path.last);
+      this.#segments = segments.reverse();
     }
     return this.#segments;
   }
@@ -59,7 +61,7 @@ export class FieldPath {
 
   /** `field.Path.String()`'s rendering; the object itself is `<root>`. */
   toString(): string {
-    return this.render((index) => String(index));
+    return this.render(false);
   }
 
   /**
@@ -67,16 +69,16 @@ export class FieldPath {
    * `spec.template.spec.containers[*].readinessProbe`.
    */
   pattern(): string {
-    return this.render(() => "*");
+    return this.render(true);
   }
 
-  private render(index: (i: number) => string): string {
+  private render(anyIndex: boolean): string {
     const { segments } = this;
     if (segments.length === 0) return "<root>";
     let out = "";
     for (const segment of segments) {
       if (segment.type === "name") out = out === "" ? segment.name : `${out}.${segment.name}`;
-      else out += `[${segment.type === "index" ? index(segment.index) : segment.key}]`;
+      else out += `[${segment.type === "key" ? segment.key : anyIndex ? "*" : segment.index}]`;
     }
     return out;
   }
@@ -130,10 +132,10 @@ export function renderValue(value: unknown): string {
 
 /** `field.Error.Error()`'s rendering; `renderedPath` replaces the path's own rendering (a pattern of several paths). */
 export function formatFieldError(error: FieldError, renderedPath = error.path.toString()): string {
-  const parts = [renderedPath, error.type];
-  if (showsValue.has(error.type)) parts.push(renderValue(error.value));
-  if (error.detail) parts.push(error.detail);
-  return parts.join(": ");
+  let text = `${renderedPath}: ${error.type}`;
+  if (showsValue.has(error.type)) text += `: ${renderValue(error.value)}`;
+  if (error.detail) text += `: ${error.detail}`;
+  return text;
 }
 
 export const required = (path: FieldPath, detail: string): FieldError => ({ path, type: FieldErrorType.Required, detail });

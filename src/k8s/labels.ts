@@ -11,6 +11,8 @@ const namePartRule =
 /** Returns the reasons `key` is not a label key (a qualified name such as `app.kubernetes.io/name`), empty when it is one. */
 export function labelKeyErrors(key: string): string[] {
   const slash = key.indexOf("/");
+  // Most keys are a plain name (`app`): one test answers for them.
+  if (slash === -1 && key.length <= namePartMaxLength && namePartPattern.test(key)) return [];
   if (slash !== -1 && key.indexOf("/", slash + 1) !== -1) {
     return ["a label key is a name with an optional DNS subdomain prefix and one '/' (e.g. 'example.com/name')"];
   }

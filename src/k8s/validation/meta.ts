@@ -48,7 +48,9 @@ export function validateObjectMetaName(metadata: ObjectMeta | null | undefined, 
 
 /** The metadata checks of ValidateObjectMeta that no rule of its own covers (names have their own rules). */
 export function validateObjectMetaLabels(metadata: ObjectMeta | null | undefined, path: FieldPath): FieldError[] {
-  return [...validateLabels(metadata?.labels, path.child("labels")), ...validateAnnotations(metadata?.annotations, path.child("annotations"))];
+  const errors = validateLabels(metadata?.labels, path.child("labels"));
+  errors.push(...validateAnnotations(metadata?.annotations, path.child("annotations")));
+  return errors;
 }
 
 export const selectorOperators = ["In", "NotIn", "Exists", "DoesNotExist"] as const;

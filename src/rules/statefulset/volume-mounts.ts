@@ -11,10 +11,10 @@ function usedNames(container: Container): { list: "volumeMounts" | "volumeDevice
   for (const list of ["volumeMounts", "volumeDevices"] as const) {
     const entries: unknown = (container as Record<string, unknown>)[list];
     if (!Array.isArray(entries)) continue;
-    entries.forEach((entry: unknown, index) => {
-      const name = (entry as { name?: unknown } | null)?.name;
+    for (let index = 0; index < entries.length; index++) {
+      const name = (entries[index] as { name?: unknown } | null)?.name;
       if (typeof name === "string" && name !== "") out.push({ list, index, name });
-    });
+    }
   }
   return out;
 }
@@ -34,8 +34,10 @@ export const statefulSetVolumeMounts = defineRule({
     const podSpec = object.spec?.template?.spec;
     const volumes = podSpec?.volumes ?? [];
     const templates = object.spec?.volumeClaimTemplates ?? [];
-    const templateNames = new Set(templates.flatMap((t) => (t.metadata?.name ? [t.metadata.name] : [])));
-    const known = new Set([...templateNames, ...volumes.flatMap((v) => (v.name ? [v.name] : []))]);
+    const templateNames = new Set<string>();
+    for (const t of templates) if (t.metadata?.name) templateNames.add(t.metadata.name);
+    const known = new Set(templateNames);
+    for (const v of volumes) if (v.name) known.add(v.name);
     const issues: RuleIssue[] = [];
     const used = new Set<string>();
 
