@@ -11,11 +11,24 @@ export interface ValidationResult {
   warnings: Finding[];
 }
 
+type ActiveRules = readonly ScopePolicy["rules"][number][];
+
+/** Each scope's active rules by kind and operation: a policy is fixed once loaded, and every review asked again. */
+const activeByScope = new WeakMap<ScopePolicy["rules"], Map<string, ActiveRules>>();
+
 /** The rules the policy has switched on for this kind and operation, in the registry's order. */
-export function activeRules(policy: ScopePolicy, kind: Review["kind"], operation: Operation): ScopePolicy["rules"] {
-  return policy.rules.filter(
-    ({ rule, action }) => action !== "off" && rule.kinds.includes(kind) && (rule.operations ?? defaultOperations).includes(operation),
-  );
+export function activeRules(policy: ScopePolicy, kind: Review["kind"], operation: Operation): ActiveRules {
+  let byReview = activeByScope.get(policy.rules);
+  if (!byReview) activeByScope.set(policy.rules, (byReview = new Map()));
+  const key = `${kind} ${operation}`;
+  let active = byReview.get(key);
+  if (!active) {
+    active = policy.rules.filter(
+      ({ rule, action }) => action !== "off" && rule.kinds.includes(kind) && (rule.operations ?? defaultOperations).includes(operation),
+    );
+    byReview.set(key, active);
+  }
+  return active;
 }
 
 /** Runs every rule the policy has switched on for this kind and operation; findings keep the rules' order. */
