@@ -68,7 +68,8 @@ function denied(uid: string, message: string, warnings: readonly string[] = []):
 }
 
 function patched(uid: string, patch: unknown, warnings: readonly string[]): AdmissionResponse {
-  return { ...allowed(uid, warnings), patchType: "JSONPatch", patch: base64Utf8(JSON.stringify(patch)) };
+  // Object.assign, not a spread followed by new keys: see advisory() in ../engine/types.ts.
+  return Object.assign(allowed(uid, warnings), { patchType: "JSONPatch" as const, patch: base64Utf8(JSON.stringify(patch)) });
 }
 
 const skipped = (uid: string, note: string): ReviewOutcome => ({

@@ -16,13 +16,22 @@ const path = ["spec", "updateStrategy"] as const;
 function completed(strategy: unknown): unknown {
   const s = (strategy ?? {}) as UpdateStrategy;
   const type = s.type ?? "RollingUpdate";
-  if (type !== "RollingUpdate") return { ...s, type };
+  if (type !== "RollingUpdate") return overridden(s, { type });
   const rollingUpdate = s.rollingUpdate ?? {};
-  return {
-    ...s,
+  return overridden(s, {
     type,
-    rollingUpdate: { ...rollingUpdate, partition: rollingUpdate.partition ?? 0, maxUnavailable: rollingUpdate.maxUnavailable ?? 1 },
-  };
+    rollingUpdate: overridden(rollingUpdate, { partition: rollingUpdate.partition ?? 0, maxUnavailable: rollingUpdate.maxUnavailable ?? 1 }),
+  });
+}
+
+/**
+ * `{ ...object, ...values }` (in another key order), built as `{ ...values, ...object }` and then `values` again: on
+ * Node 20 a spread followed by keys it did not bring cost about a microsecond, while overwriting a key is cheap.
+ */
+function overridden(object: object, values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...values, ...object };
+  for (const key of Object.keys(values)) out[key] = values[key];
+  return out;
 }
 
 const builtinCompleted = completed({});

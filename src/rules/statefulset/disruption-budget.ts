@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { PodDisruptionBudgetRecord } from "../../cluster/view.js";
 import { FieldPath, internalError, invalid, notFound } from "../../k8s/field.js";
-import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { selectorMatches } from "../../k8s/selector.js";
 
 /** What a PodDisruptionBudget selects: the pods, which carry the pod template's labels. */
@@ -65,7 +65,7 @@ export const statefulSetDisruptionBudget = defineRule({
     const lookup = await cluster.podDisruptionBudgets(namespace);
     if (lookup.state !== "found") {
       const reason = lookup.state === "unknown" ? lookup.reason : "the cluster view could not list them";
-      return [{ ...internalError(labelsPath, `could not verify PodDisruptionBudgets: ${reason}`), advisory: true }];
+      return [advisory(internalError(labelsPath, `could not verify PodDisruptionBudgets: ${reason}`))];
     }
     // A null selector selects no pod; an empty one every pod of the namespace (policy/v1).
     const selecting = lookup.value.filter((budget) => budget.selector && selectorMatches(budget.selector, labels));

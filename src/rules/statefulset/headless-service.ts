@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { ClusterView } from "../../cluster/view.js";
 import { internalError, invalid, notFound } from "../../k8s/field.js";
-import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { similarName } from "../../k8s/names.js";
 import { serviceNamePath, usableServiceName } from "./service-name.js";
 
@@ -31,16 +31,13 @@ export const statefulSetHeadlessService = defineRule({
     if (!name) return [];
     const lookup = await cluster.service(namespace, name);
     if (lookup.state === "unknown") {
-      return [{ ...internalError(serviceNamePath, `could not verify Service "${name}": ${lookup.reason}`), advisory: true }];
+      return [advisory(internalError(serviceNamePath, `could not verify Service "${name}": ${lookup.reason}`))];
     }
     if (lookup.state === "not-found") {
       const meant = await similarService(cluster, namespace, name);
       const hint = meant ? `did you mean Service "${meant}"? Else create` : "create";
       return [
-        {
-          ...notFound(serviceNamePath, name, `no Service "${name}" in namespace "${namespace}"; ${hint} it headless (clusterIP: None), selecting the pods`),
-          advisory: true,
-        },
+        advisory(notFound(serviceNamePath, name, `no Service "${name}" in namespace "${namespace}"; ${hint} it headless (clusterIP: None), selecting the pods`)),
       ];
     }
     const service = lookup.value;

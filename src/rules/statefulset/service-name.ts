@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { FieldPath, invalid, required } from "../../k8s/field.js";
-import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { dns1123LabelErrors } from "../../k8s/names.js";
 import type { StatefulSet } from "../../k8s/objects.js";
 import { newOnUpdate } from "./preexisting.js";
@@ -18,13 +18,10 @@ function check(statefulSet: StatefulSet): RuleIssue[] {
   if (!name) {
     // The API marks it optional, and it is right for run-exactly-once workloads: at most a warning.
     return [
-      {
-        ...required(
+      advisory(required(
           serviceNamePath,
           "without it pods get no stable DNS names such as <pod>.<service>; set it to a headless Service that selects the pods",
-        ),
-        advisory: true,
-      },
+        )),
     ];
   }
   const errors = dns1123LabelErrors(name);

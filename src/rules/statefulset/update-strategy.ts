@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { FieldPath, invalid, notSupported } from "../../k8s/field.js";
-import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 
 const strategyPath = FieldPath.root("spec", "updateStrategy");
 const rollingPath = strategyPath.child("rollingUpdate");
@@ -47,14 +47,11 @@ export const statefulSetUpdateStrategy = defineRule({
     }
     if (type === "OnDelete") {
       const issues: RuleIssue[] = [
-        {
-          ...invalid(
+        advisory(invalid(
             strategyPath.child("type"),
             type,
             "pods change only when you delete them by hand; use RollingUpdate unless you roll out pod by pod on purpose",
-          ),
-          advisory: params.onDelete !== "deny",
-        },
+          ), params.onDelete !== "deny"),
       ];
       if (rolling) issues.push(invalid(rollingPath, rolling, "only allowed for updateStrategy 'RollingUpdate'; remove it"));
       return issues;
@@ -66,14 +63,11 @@ export const statefulSetUpdateStrategy = defineRule({
       if (partition < 0) {
         issues.push(invalid(rollingPath.child("partition"), partition, "must be greater than or equal to 0"));
       } else if (partition > replicas) {
-        issues.push({
-          ...invalid(
+        issues.push(advisory(invalid(
             rollingPath.child("partition"),
             partition,
             `above replicas (${replicas}), so no pod gets updated; lower it to roll out the template`,
-          ),
-          advisory: true,
-        });
+          )));
       }
     }
     const maxUnavailable = rolling?.maxUnavailable;

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { FieldPath, invalid, notFound } from "../../k8s/field.js";
-import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import type { Container } from "../../k8s/objects.js";
 
 const podSpecPath = FieldPath.root("spec", "template", "spec");
@@ -60,27 +60,21 @@ export const statefulSetVolumeMounts = defineRule({
     templates.forEach((template, i) => {
       const name = template.metadata?.name;
       if (!name || used.has(name)) return;
-      issues.push({
-        ...invalid(
+      issues.push(advisory(invalid(
           FieldPath.root("spec", "volumeClaimTemplates").index(i).child("metadata", "name"),
           name,
           "no container mounts this claim template, yet every pod gets a PVC for it; mount it or remove it",
-        ),
-        advisory: true,
-      });
+        )));
     });
 
     volumes.forEach((volume, i) => {
       const name = volume.name;
       if (!name || !templateNames.has(name) || volume.persistentVolumeClaim?.claimName === name) return;
-      issues.push({
-        ...invalid(
+      issues.push(advisory(invalid(
           podSpecPath.child("volumes").index(i).child("name"),
           name,
           "a volumeClaimTemplate has this name, so every pod gets the claim instead of this volume; rename one of them",
-        ),
-        advisory: true,
-      });
+        )));
     });
     return issues;
   },

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { FieldPath, forbidden } from "../../k8s/field.js";
-import { defineRule } from "../../engine/types.js";
+import { advisory, defineRule } from "../../engine/types.js";
 import { claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { parseQuantity } from "../../k8s/quantity.js";
 
@@ -42,10 +42,7 @@ export const pvcResize = defineRule({
     const lookup = await input.cluster.storageClass(cls);
     if (lookup.state === "unknown") {
       return [
-        {
-          ...forbidden(path, `resizing needs allowVolumeExpansion on StorageClass ${JSON.stringify(cls)}, which could not be verified: ${lookup.reason}`),
-          advisory: true,
-        },
+        advisory(forbidden(path, `resizing needs allowVolumeExpansion on StorageClass ${JSON.stringify(cls)}, which could not be verified: ${lookup.reason}`)),
       ];
     }
     if (lookup.state === "not-found") return [forbidden(path, `${resizeUnsupported}; StorageClass ${JSON.stringify(cls)} does not exist`)];

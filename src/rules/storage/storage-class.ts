@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { ClusterView } from "../../cluster/view.js";
 import { forbidden, notFound, notSupported, required } from "../../k8s/field.js";
-import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { type ClaimAt, type ClaimStorageClass, claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { unchanged } from "./previous.js";
 
@@ -51,7 +51,7 @@ async function withoutClass(cls: ClaimStorageClass, params: Params, cluster: Clu
     defaults === undefined
       ? "the claim relies on the cluster's default StorageClass, which could not be verified; set storageClassName or policy defaultClass"
       : "the cluster has no default StorageClass, so the claim stays Pending until one exists; set storageClassName";
-  return [{ ...required(cls.path, detail), advisory: true }];
+  return [advisory(required(cls.path, detail))];
 }
 
 export const storageClass = defineRule({
@@ -92,7 +92,7 @@ export const storageClass = defineRule({
       const lookup = await cluster.storageClass(cls.name);
       if (lookup.state === "not-found") {
         const detail = "no such StorageClass; only a pre-created PersistentVolume of this class can bind, else the claim stays Pending";
-        issues.push({ ...notFound(cls.path, cls.name, detail), advisory: !params.requireExisting });
+        issues.push(advisory(notFound(cls.path, cls.name, detail), !params.requireExisting));
       }
     }
     return issues;
