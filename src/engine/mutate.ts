@@ -4,7 +4,7 @@ import { type ChangedField, changedFields, copyField, fieldPathOf, valueAt, with
 import { cloneJson } from "./clone.js";
 import { formatFieldError } from "../k8s/field.js";
 import { deepEqual, provenanceOf } from "./provenance.js";
-import type { Operation, Review, ScopePolicy } from "./types.js";
+import type { DefaultInput, Operation, Review, ScopePolicy } from "./types.js";
 
 export const defaultedAnnotation = "stateward.dev/defaulted";
 
@@ -49,8 +49,9 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
   const owned = new Set<unknown>();
   let brokenBefore: Set<string> | undefined;
   for (const { default: d, params } of active) {
-    // Object.assign, not a spread: see validate().
-    const described = d.apply(Object.assign({ operation, params, provenance }, target));
+    // One object literal of one shape, as in validate(): a spread of the review cost more than the defaults.
+    const { kind, object, oldObject } = target;
+    const described = d.apply({ kind, object, oldObject, operation, params, provenance } as DefaultInput<typeof params>);
     if (described.length === 0) continue;
     const fields = changedFields(accepted, copy);
     if (fields.length === 0) continue;

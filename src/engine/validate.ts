@@ -14,19 +14,20 @@ export interface ValidationResult {
 type ActiveRules = readonly ScopePolicy["rules"][number][];
 
 /** Each scope's active rules by kind and operation: a policy is fixed once loaded, and every review asked again. */
-const activeByScope = new WeakMap<ScopePolicy["rules"], Map<string, ActiveRules>>();
+const activeByScope = new WeakMap<ScopePolicy["rules"], Map<Review["kind"], Map<Operation, ActiveRules>>>();
 
 /** The rules the policy has switched on for this kind and operation, in the registry's order. */
 export function activeRules(policy: ScopePolicy, kind: Review["kind"], operation: Operation): ActiveRules {
-  let byReview = activeByScope.get(policy.rules);
-  if (!byReview) activeByScope.set(policy.rules, (byReview = new Map()));
-  const key = `${kind} ${operation}`;
-  let active = byReview.get(key);
+  let byKind = activeByScope.get(policy.rules);
+  if (!byKind) activeByScope.set(policy.rules, (byKind = new Map()));
+  let byOperation = byKind.get(kind);
+  if (!byOperation) byKind.set(kind, (byOperation = new Map()));
+  let active = byOperation.get(operation);
   if (!active) {
     active = policy.rules.filter(
       ({ rule, action }) => action !== "off" && rule.kinds.includes(kind) && (rule.operations ?? defaultOperations).includes(operation),
     );
-    byReview.set(key, active);
+    byOperation.set(operation, active);
   }
   return active;
 }

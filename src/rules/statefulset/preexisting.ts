@@ -1,5 +1,5 @@
 import { formatFieldError } from "../../k8s/field.js";
-import type { RuleInput, RuleIssue } from "../../engine/types.js";
+import { advisory, type RuleInput, type RuleIssue } from "../../engine/types.js";
 import type { StatefulSet } from "../../k8s/objects.js";
 
 /**
@@ -12,5 +12,6 @@ export function newOnUpdate(input: RuleInput<unknown>, check: (statefulSet: Stat
   const issues = check(object);
   if (operation !== "UPDATE" || !oldObject || issues.length === 0) return issues;
   const before = new Set(check(oldObject).map((issue) => formatFieldError(issue)));
-  return issues.map((issue) => (before.has(formatFieldError(issue)) ? { ...issue, advisory: true } : issue));
+  // Each issue is this call's own, so it is marked in place (see advisory()).
+  return issues.map((issue) => (before.has(formatFieldError(issue)) ? advisory(issue) : issue));
 }
