@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
-import { placeOf, placeOfSpot, type Written } from "./locate.js";
+import { fieldOf, placeOf, placeOfSpot, type Written } from "./locate.js";
 import { readPlainYaml } from "./plain-yaml.js";
 
 export const manifestExtensions = [".yaml", ".yml", ".json"] as const;
@@ -172,10 +172,10 @@ function splitDocuments<M extends Manifest>(name: string, documents: Iterable<Re
       notes.push({ file: name, line, message: "skipped a document that is not an object" });
       continue;
     }
-    if (isList(object) && document.written.fields) {
-      const spot = document.written.fields.get("items");
-      const items = spot === undefined ? undefined : placeOfSpot(spot).value.items;
-      if (!items) continue;
+    if (isList(object) && document.written !== null && !Array.isArray(document.written)) {
+      const spot = fieldOf(document.written, "items");
+      const items = spot === undefined ? undefined : placeOfSpot(spot).value;
+      if (!Array.isArray(items)) continue;
       items.map(placeOfSpot).forEach((item, i) => {
         const value = (object.items as unknown[])[i];
         const itemLine = item.line ?? line;

@@ -13,7 +13,7 @@
  * same in both.
  */
 import { Document, isScalar, type ScalarTag } from "yaml";
-import { scalarWritten, type Spot, spotOf, type Written } from "./locate.js";
+import { type Fields, type Spot, spotOf, type Written } from "./locate.js";
 
 /** One document of the file, an object: its value, its outline, and the line of its first key. */
 export interface PlainDocument {
@@ -188,7 +188,7 @@ function flowSequence(text: string, line: number): { value: unknown[]; written: 
       items.push(line);
     }
   }
-  return { value, written: { items } };
+  return { value, written: items };
 }
 
 class Reader {
@@ -210,10 +210,10 @@ class Reader {
   /** A block mapping whose keys sit at column `indent`, starting with `line` (which may be the rest of a `- ` line). */
   #mapping(indent: number, line: Line): { value: Record<string, unknown>; written: Written } {
     const value: Record<string, unknown> = {};
-    const fields = new Map<string, Spot>();
+    const fields: Fields = {};
     for (;;) {
       const pair = keyOf(line.text);
-      if (!pair || fields.has(pair.key)) throw notPlain;
+      if (!pair || Object.hasOwn(fields, pair.key)) throw notPlain;
       const inline = pair.rest.trimStart();
       let field: { value: unknown; written: Written };
       if (inline === "" || inline[0] === "#") {
@@ -221,7 +221,7 @@ class Reader {
         const next = this.#lines[this.#at];
         if (next && next.indent > indent) field = this.#block(next);
         else if (next && next.indent === indent && isItem(next.text)) field = this.#sequence(indent);
-        else field = { value: null, written: scalarWritten };
+        else field = { value: null, written: null };
       } else {
         field = this.#inline(inline, line.number);
         this.#at++;
@@ -229,9 +229,9 @@ class Reader {
         if (next && next.indent > indent) throw notPlain; // a scalar that goes on over the next lines
       }
       value[pair.key] = field.value;
-      fields.set(pair.key, spotOf(line.number, field.written));
+      fields[pair.key] = spotOf(line.number, field.written);
       const next = this.#lines[this.#at];
-      if (!next || next.indent < indent) return { value, written: { fields } };
+      if (!next || next.indent < indent) return { value, written: fields };
       if (next.indent > indent) throw notPlain;
       line = next;
     }
@@ -259,7 +259,7 @@ class Reader {
       value.push(item.value);
       items.push(spotOf(line.number, item.written));
       const next = this.#lines[this.#at];
-      if (!next || next.indent < indent || !isItem(next.text)) return { value, written: { items } };
+      if (!next || next.indent < indent || !isItem(next.text)) return { value, written: items };
       if (next.indent > indent) throw notPlain;
     }
   }
@@ -275,15 +275,15 @@ class Reader {
     if (first === '"' || first === "'") {
       const scalar = quoted(text);
       assertEnd(scalar.rest);
-      return { value: scalar.value, written: scalarWritten };
+      return { value: scalar.value, written: null };
     }
     if (first === "[") return flowSequence(text, line);
     if (first === "{") {
       const close = text.indexOf("}");
       if (close < 0 || text.slice(1, close).trim() !== "") throw notPlain;
       assertEnd(text.slice(close + 1));
-      return { value: {}, written: { fields: new Map() } };
+      return { value: {}, written: {} };
     }
-    return { value: plainScalar(text), written: scalarWritten };
+    return { value: plainScalar(text), written: null };
   }
 }
