@@ -96,7 +96,8 @@ export function readPlainYaml(text: string): PlainDocument[] | undefined {
     }
     if (lines.length > 0) documents.push(new Reader(lines).document());
   } catch (error) {
-    if (error === notPlain) return undefined;
+    // Nesting too deep for the stack is left to the yaml package too, which reports what it makes of it.
+    if (error === notPlain || error instanceof RangeError) return undefined;
     throw error;
   }
   return documents;

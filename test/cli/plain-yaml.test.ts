@@ -110,6 +110,12 @@ describe("the plain YAML reader", () => {
     );
   });
 
+  it("leaves nesting deeper than the stack to the yaml package instead of throwing", () => {
+    const depth = 10_000;
+    const text = Array.from({ length: depth }, (_, i) => `${" ".repeat(i)}a:`).join("\n");
+    expect(() => readPlainYaml(text)).not.toThrow();
+  });
+
   it("leaves what it does not read to the yaml package", () => {
     for (const text of [
       "a: &x 1\nb: *x\n",
