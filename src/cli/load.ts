@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import { fieldOf, placeOf, placeOfSpot, type Written } from "./locate.js";
 import { readPlainYaml } from "./plain-yaml.js";
 
@@ -137,11 +137,6 @@ function firstLine(text: string): string {
   return text.split("\n")[0]!.trim();
 }
 
-function lineOf(file: SourceFile, node: Node | null | undefined): number | undefined {
-  const offset = node?.range?.[0];
-  return offset === undefined ? undefined : file.lines.linePos(offset).line;
-}
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -205,11 +200,12 @@ export function editableManifests(file: SourceFile, notes: InputProblem[]): Edit
   const documents = file.documents.flatMap((document): ReadDocument<EditableManifest>[] => {
     const node = document.contents;
     if (!node) return []; // an empty document, as a trailing `---` leaves
+    const place = placeOf(node, file.lines);
     return [
       {
-        line: lineOf(file, node) ?? 1,
+        line: place.line ?? 1,
         value: () => document.toJS({ maxAliasCount: 100 }),
-        written: placeOf(node, file.lines).value,
+        written: place.value,
         manifest: (object, line, written, at) => ({ file, document, at, object, line, written }),
       },
     ];
