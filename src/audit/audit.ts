@@ -12,7 +12,7 @@ import type { ClusterKind, ClusterRecord } from "../cluster/kinds.js";
 import { maxAuditCopyBytes } from "../cluster/records.js";
 import { type ClusterStore, type KindSummary, maxRecordPage } from "../cluster/store.js";
 import type { AuditCopy } from "../cluster/view.js";
-import { type Finding, renderFinding } from "../engine/finding.js";
+import { renderFinding } from "../engine/finding.js";
 import { type ReviewContext, reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { activeRules } from "../engine/validate.js";

@@ -108,13 +108,6 @@ const statefulSetSpec = fc.record(
   { requiredKeys: ["template"] },
 );
 
-/** Records of who set what: none, a last-applied manifest, or server-side apply entries. */
-const records = fc.oneof(
-  fc.constant({}),
-  fc.record({ annotations: fc.constant("last-applied") }),
-  fc.record({ managedFields: fc.constant("apply") }),
-);
-
 function withRecords(object: Json, kind: "none" | "last-applied" | "apply", drop: string[]) {
   if (kind === "none") return object;
   const user = structuredClone(object);
