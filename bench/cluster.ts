@@ -7,14 +7,13 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type ClusterKind, clusterKinds, listPath, recordOf } from "../src/cluster/kinds.js";
 import { withoutAuditCopy } from "../src/cluster/records.js";
-import { freePort, memoryOf, type RunningServer, start, wranglerArgs } from "./servers.js";
+import { freePort, listenLocally, memoryOf, type RunningServer, start, wranglerArgs } from "./servers.js";
 import { formatMs, table } from "./stats.js";
 
 const root = join(import.meta.dirname, "..");
@@ -103,16 +102,7 @@ async function apiServer(counts: Counts): Promise<{ url: string; close(): Promis
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ kind: `${kind}List`, metadata: { resourceVersion: "2000000", ...(to < total ? { continue: String(to) } : {}) }, items }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of open) res.end();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocally(server, open);
 }
 
 async function summary(url: string): Promise<{ kinds: Record<ClusterKind, { count: number }> }> {

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { openSync, readFileSync } from "node:fs";
+import type { Server, ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -15,6 +16,24 @@ export interface RunningServer {
   /** The process whose memory is measured (the Node server itself; for wrangler, its CLI process). */
   pid: number;
   stop(): Promise<void>;
+}
+
+/**
+ * Listens with a local HTTP server (a fake API server, say) on 127.0.0.1 and a free port. `close` ends the responses in
+ * `held` first (watches left open), then drops the open connections, so it never waits for a client to hang up.
+ */
+export async function listenLocally(server: Server, held: Iterable<ServerResponse> = []): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.end();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export async function freePort(): Promise<number> {

@@ -4,8 +4,8 @@
  * report of a namespace that no longer has objects is deleted, while other tools' reports stay.
  */
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, expect, it } from "vitest";
+import { listenLocally } from "../../bench/servers.js";
 import { listPath } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { auditRound, scheduleAudit } from "../../src/node/audit-schedule.js";
@@ -62,16 +62,9 @@ async function cluster() {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ kind: "List", metadata: { resourceVersion: "20" }, items: lists[url.pathname] ?? [] }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const res of watches) res.end();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { api: { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`) }, reportsApi, watches };
+  const listening = await listenLocally(server, watches);
+  cleanup.push(listening.close);
+  return { api: { url: new URL(listening.url) }, reportsApi, watches };
 }
 
 const policy = loadPolicy(undefined);
@@ -127,10 +120,10 @@ it("runs on its schedule, and says why a round failed when the API server has no
 
   // A cluster without the PolicyReport CRD answers 404 to the list: the round fails, says so, and writes nothing.
   const bare = createServer((_req, res) => res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ kind: "Status", code: 404, message: "the server could not find the requested resource" })));
-  await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
-  cleanup.push(() => new Promise<void>((resolve) => bare.close(() => resolve())));
+  const bareListening = await listenLocally(bare);
+  cleanup.push(bareListening.close);
   const failed: Record<string, unknown>[] = [];
-  const bareApi = { url: new URL(`http://127.0.0.1:${(bare.address() as AddressInfo).port}`) };
+  const bareApi = { url: new URL(bareListening.url) };
   expect(await auditRound({ api: bareApi, store, policy, intervalMs: 60_000, log: (l) => failed.push(l) })).toBe("failed");
   expect(failed.at(-1)).toMatchObject({
     level: "warn",

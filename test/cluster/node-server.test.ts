@@ -2,10 +2,10 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { listenLocally } from "../../bench/servers.js";
 import { writesNeedTokenMessage } from "../../src/http/auth.js";
 import { spawnNodeServer } from "../node/spawn-server.js";
 import { policyReportsApi } from "./policy-reports-api.js";
@@ -73,9 +73,9 @@ it("watches through --api-server, serves no /observe then, says at start that wr
     const items = lists[url.pathname] ?? [];
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ metadata: { resourceVersion: "9" }, items }));
   });
-  await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+  const listening = await listenLocally(api);
   try {
-    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    const apiUrl = listening.url;
     const server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0", "--drain-seconds", "0", "--watch", "--api-server", apiUrl, "--audit-interval", "10s"], {
       WEBHOOK_TOKEN: "",
       KUBERNETES_SERVICE_HOST: "",
@@ -102,7 +102,6 @@ it("watches through --api-server, serves no /observe then, says at start that wr
     expect(server.output()).toContain(writesNeedTokenMessage);
     expect(server.output()).toContain('"msg":"audit: reports written"');
   } finally {
-    api.closeAllConnections();
-    await new Promise<void>((resolve) => api.close(() => resolve()));
+    await listening.close();
   }
 });

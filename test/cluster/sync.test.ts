@@ -4,11 +4,11 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listenLocally } from "../../bench/servers.js";
 import { listPath } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";
@@ -67,14 +67,16 @@ const app = createApp({ config: () => ({ token: webhookToken, policy: loadPolicy
 let target: ReturnType<typeof serve>;
 let dir: string;
 let apiUrl: string;
+let closeApiServer: () => Promise<void>;
 let targetUrl: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "stateward-sync-"));
   writeFileSync(join(dir, "token"), `${serviceToken}\n`);
   writeFileSync(join(dir, "webhook-token"), webhookToken);
-  await new Promise<void>((resolve) => apiServer.listen(0, "127.0.0.1", resolve));
-  apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+  const listening = await listenLocally(apiServer);
+  closeApiServer = listening.close;
+  apiUrl = listening.url;
   await new Promise<void>((resolve) => {
     target = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => {
       targetUrl = `http://127.0.0.1:${info.port}`;
@@ -84,7 +86,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => apiServer.close(() => resolve()));
+  await closeApiServer();
   await new Promise<void>((resolve) => target.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });

@@ -3,8 +3,8 @@
  * ADDED/MODIFIED/DELETED events, then 410 Gone, which must force a relist that replaces what the store holds.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, expect, it } from "vitest";
+import { listenLocally } from "../../bench/servers.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";
 import { type ClusterWatch, watchCluster } from "../../src/node/watch.js";
@@ -125,18 +125,10 @@ it.each(["the watch request's status", "an ERROR event in the watch stream"] as 
       }
       res.writeHead(404).end();
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    cleanup.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const res of open) res.end();
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const { port } = server.address() as AddressInfo;
+    const listening = await listenLocally(server, open);
+    cleanup.push(listening.close);
 
-    const api = { url: new URL(`http://127.0.0.1:${port}`) };
+    const api = { url: new URL(listening.url) };
     const store = memoryClusterStore();
     const view = clusterViewOf(store);
     const lines: Record<string, unknown>[] = [];

@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { freePort } from "../../bench/servers.js";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
 
 const token = "restart-token";
@@ -20,14 +20,6 @@ afterAll(async () => {
   await Promise.all([...running].map((child) => stop(child)));
   rmSync(persistTo, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function start(): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
