@@ -18,10 +18,12 @@ function check(statefulSet: StatefulSet): RuleIssue[] {
   if (!name) {
     // The API marks it optional, and it is right for run-exactly-once workloads: at most a warning.
     return [
-      advisory(required(
+      advisory(
+        required(
           serviceNamePath,
           "without it pods get no stable DNS names such as <pod>.<service>; set it to a headless Service that selects the pods",
-        )),
+        ),
+      ),
     ];
   }
   const errors = dns1123LabelErrors(name);

@@ -47,11 +47,14 @@ export const statefulSetUpdateStrategy = defineRule({
     }
     if (type === "OnDelete") {
       const issues: RuleIssue[] = [
-        advisory(invalid(
+        advisory(
+          invalid(
             strategyPath.child("type"),
             type,
             "pods change only when you delete them by hand; use RollingUpdate unless you roll out pod by pod on purpose",
-          ), params.onDelete !== "deny"),
+          ),
+          params.onDelete !== "deny",
+        ),
       ];
       if (rolling) issues.push(invalid(rollingPath, rolling, "only allowed for updateStrategy 'RollingUpdate'; remove it"));
       return issues;
@@ -63,11 +66,15 @@ export const statefulSetUpdateStrategy = defineRule({
       if (partition < 0) {
         issues.push(invalid(rollingPath.child("partition"), partition, "must be greater than or equal to 0"));
       } else if (partition > replicas) {
-        issues.push(advisory(invalid(
-            rollingPath.child("partition"),
-            partition,
-            `above replicas (${replicas}), so no pod gets updated; lower it to roll out the template`,
-          )));
+        issues.push(
+          advisory(
+            invalid(
+              rollingPath.child("partition"),
+              partition,
+              `above replicas (${replicas}), so no pod gets updated; lower it to roll out the template`,
+            ),
+          ),
+        );
       }
     }
     const maxUnavailable = rolling?.maxUnavailable;

@@ -60,21 +60,29 @@ export const statefulSetVolumeMounts = defineRule({
     templates.forEach((template, i) => {
       const name = template.metadata?.name;
       if (!name || used.has(name)) return;
-      issues.push(advisory(invalid(
-          FieldPath.root("spec", "volumeClaimTemplates").index(i).child("metadata", "name"),
-          name,
-          "no container mounts this claim template, yet every pod gets a PVC for it; mount it or remove it",
-        )));
+      issues.push(
+        advisory(
+          invalid(
+            FieldPath.root("spec", "volumeClaimTemplates").index(i).child("metadata", "name"),
+            name,
+            "no container mounts this claim template, yet every pod gets a PVC for it; mount it or remove it",
+          ),
+        ),
+      );
     });
 
     volumes.forEach((volume, i) => {
       const name = volume.name;
       if (!name || !templateNames.has(name) || volume.persistentVolumeClaim?.claimName === name) return;
-      issues.push(advisory(invalid(
-          podSpecPath.child("volumes").index(i).child("name"),
-          name,
-          "a volumeClaimTemplate has this name, so every pod gets the claim instead of this volume; rename one of them",
-        )));
+      issues.push(
+        advisory(
+          invalid(
+            podSpecPath.child("volumes").index(i).child("name"),
+            name,
+            "a volumeClaimTemplate has this name, so every pod gets the claim instead of this volume; rename one of them",
+          ),
+        ),
+      );
     });
     return issues;
   },
