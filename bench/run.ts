@@ -304,7 +304,7 @@ const logSettings = ["all", "findings", "off"] as const;
 /**
  * The log switch's cost: on each runtime, the bare route and Stateward started once per STATEWARD_LOG setting, side
  * by side in interleaved rounds at the target concurrency. The /validate body's answer warns (so `findings` logs it),
- * the /mutate body's patches without a warning (so `findings` does not).
+ * the /mutate body's answer allows it unchanged and warns of nothing (so `findings` does not).
  */
 async function logSwitchRuns(withWrangler: boolean, validateBody: string, mutateBody: string): Promise<ComparedResult[]> {
   const runtimes: Array<{ bare: () => Promise<RunningServer>; stateward: (setting: string) => Promise<RunningServer> }> = [
@@ -463,7 +463,7 @@ async function main(): Promise<void> {
       `deny or warn, \`off\` none (errors and the server's own lines are always written); the default is \`${defaultReviewLog}\`, and the`,
       "rows above ran with it. Each runtime's bare route and one Stateward process per setting run side by side, in interleaved",
       `rounds as above, at ${targetConnections} connections. The /validate body's answer carries warnings (so \`findings\` logs it);`,
-      "the /mutate body's answer is a patch without warnings (so `findings` does not). The Node server writes its lines",
+      "the /mutate body's answer allows it unchanged, without warnings (so `findings` does not). The Node server writes its lines",
       "to stdout through pino; `wrangler dev` relays each line of the Worker through its own process.",
       "",
       httpTable(logSwitch),
