@@ -10,8 +10,8 @@ COPY package.json package-lock.json ./
 # No install scripts are needed (esbuild ships its binary as an optional platform package).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# `npm pack` runs the prepack script (npm run build).
-RUN npm pack --pack-destination /pkg
+# `npm pack` runs the prepack script (npm run build). It does not create its destination (npm 10 and 11: ENOENT).
+RUN mkdir /pkg && npm pack --pack-destination /pkg
 
 # Stage 2: a production install of the packed package (`serve --watch` and `sync` need no Kubernetes client).
 FROM node:22-bookworm-slim AS install

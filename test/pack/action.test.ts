@@ -133,6 +133,14 @@ describe("action.yml", () => {
       const declared = declaredInputs[step.uses!];
       expect(declared, `the inputs of ${step.uses} are known to this test`).toBeDefined();
       for (const name of Object.keys(step.with ?? {})) expect(declared, `${step.uses} declares ${name}`).toContain(name);
+      if (step.uses.startsWith("actions/setup-node@") && step.with?.cache) {
+        // setup-node hashes cache-dependency-path to key its cache and hashes only files under GITHUB_WORKSPACE
+        // (@actions/glob hashFiles); anything else fails the step. On a runner the action's own checkout lies outside.
+        const runner = contextFor("/home/runner/work/repo/repo", {});
+        runner.github.action_path = "/home/runner/work/_actions/owner/stateward/v1";
+        const lockfile = path.resolve(runner.github.workspace!, expand(String(step.with["cache-dependency-path"] ?? "package-lock.json"), runner));
+        expect(lockfile.startsWith(`${runner.github.workspace}/`), `setup-node's cache-dependency-path ${lockfile} lies in the workspace`).toBe(true);
+      }
       for (const reference of references(JSON.stringify(step))) {
         const [scope, name] = reference.split(".");
         if (scope === "inputs") expect(Object.keys(action.inputs)).toContain(name);
