@@ -133,7 +133,7 @@ describe("action.yml", () => {
       const declared = declaredInputs[step.uses!];
       expect(declared, `the inputs of ${step.uses} are known to this test`).toBeDefined();
       for (const name of Object.keys(step.with ?? {})) expect(declared, `${step.uses} declares ${name}`).toContain(name);
-      if (step.uses.startsWith("actions/setup-node@") && step.with?.cache) {
+      if (step.uses!.startsWith("actions/setup-node@") && step.with?.cache) {
         // setup-node hashes cache-dependency-path to key its cache and hashes only files under GITHUB_WORKSPACE
         // (@actions/glob hashFiles); anything else fails the step. On a runner the action's own checkout lies outside.
         const runner = contextFor("/home/runner/work/repo/repo", {});
