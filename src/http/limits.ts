@@ -1,4 +1,5 @@
 /** Limits on what the HTTP layer accepts, documented in the README. */
+import { FieldPath } from "../k8s/field.js";
 
 /** The API server's own limit on a request body. */
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -29,15 +30,30 @@ export function nestingWithin(value: unknown, limit: number): boolean {
 export const maxCollectionEntries = 10_000;
 
 /**
- * Why a parsed body's shape is refused (too deep, or a collection too long), or undefined when it is within both
- * limits. Recursion stops at `depthLimit`, so the stack stays shallow whatever the body holds; it runs on every
- * request, so it walks without allocating.
+ * A key JSON.parse keeps as an own property but that most code treats as the object's prototype: copied with
+ * `Object.assign` or a `key in` loop it replaces the prototype, and a record holding one once made PUT /inventory
+ * answer 500. It is never a Kubernetes field, label or annotation key (those start with a letter or digit), so a body
+ * holding one is refused. `constructor` and `prototype` are valid label keys and stay data: maps are read with
+ * `Object.hasOwn`.
+ */
+export const refusedKey = "__proto__";
+
+/**
+ * Why a parsed body's shape is refused (too deep, a collection too long, a `__proto__` key), or undefined when it is
+ * within the limits. Recursion stops at `depthLimit`, so the stack stays shallow whatever the body holds; it runs on
+ * every request, so it walks without allocating.
  */
 export function shapeProblem(value: unknown, depthLimit = maxNestingDepth, entriesLimit = maxCollectionEntries): string | undefined {
-  return typeof value === "object" && value !== null ? problemAt(value, 1, depthLimit, entriesLimit) : undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  const problem = problemAt(value, 1, depthLimit, entriesLimit);
+  if (typeof problem === "string") return problem;
+  return problem && `request body: ${pathText(problem.at)}: Forbidden: a "${refusedKey}" key is not accepted (it is no Kubernetes field, label or annotation key)`;
 }
 
-function problemAt(node: object, depth: number, depthLimit: number, entriesLimit: number): string | undefined {
+/** A problem found below the root: a message, or the path to a refused key (built only on the way back up). */
+type Problem = string | { at: (string | number)[] } | undefined;
+
+function problemAt(node: object, depth: number, depthLimit: number, entriesLimit: number): Problem {
   if (depth > depthLimit) return `request body nests deeper than ${depthLimit} levels`;
   if (Array.isArray(node)) {
     if (node.length > entriesLimit) return tooMany(node.length, entriesLimit);
@@ -45,21 +61,30 @@ function problemAt(node: object, depth: number, depthLimit: number, entriesLimit
       const child: unknown = node[i];
       if (typeof child === "object" && child !== null) {
         const problem = problemAt(child, depth + 1, depthLimit, entriesLimit);
-        if (problem) return problem;
+        if (problem) return within(problem, i);
       }
     }
     return undefined;
   }
   let entries = 0;
+  let refused = false;
   for (const key in node) {
     if (++entries > entriesLimit) return tooMany(Object.keys(node).length, entriesLimit);
+    if (key === refusedKey) refused = true;
     const child = (node as Record<string, unknown>)[key];
     if (typeof child === "object" && child !== null) {
       const problem = problemAt(child, depth + 1, depthLimit, entriesLimit);
-      if (problem) return problem;
+      if (problem) return within(problem, key);
     }
   }
-  return undefined;
+  return refused ? { at: [refusedKey] } : undefined;
 }
+
+const within = (problem: NonNullable<Problem>, segment: string | number): Problem =>
+  typeof problem === "string" ? problem : { at: [segment, ...problem.at] };
+
+/** `items[0].spec.selector.__proto__`, as Kubernetes writes field paths. */
+const pathText = (at: (string | number)[]) =>
+  at.reduce<FieldPath>((path, segment) => (typeof segment === "number" ? path.index(segment) : path.child(segment)), FieldPath.root()).toString();
 
 const tooMany = (count: number, limit: number) => `request body has a list or map of ${count} entries; the limit is ${limit}`;

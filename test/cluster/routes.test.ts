@@ -8,6 +8,7 @@ import type { LogLine } from "../../src/http/service.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import serviceReview from "../fixtures/admission/000-web.service-web-headless.create.validate.json";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
+import { refusesProtoKeys } from "./reserved-keys.js";
 
 const token = "node-token";
 const auth = { authorization: `Bearer ${token}` };
@@ -131,6 +132,15 @@ describe("a paged sync over HTTP", () => {
     expect(await committed.json()).toMatchObject({ counts: { Service: 1, PodDisruptionBudget: 0 }, keptObserved: 0, truncated: [] });
     expect(await clusterViewOf(store).service("default", "web-headless")).toMatchObject({ state: "found" });
     expect((await post(`/inventory/sync/${session}/commit`, {})).status).toBe(404);
+  });
+});
+
+describe("every write route", () => {
+  it("refuses a __proto__ key with a 400 naming the item, and keeps constructor and prototype labels as data", async () => {
+    const store = memoryClusterStore();
+    const app = appWith(store);
+    await refusesProtoKeys((request) => app.fetch(request), token);
+    expect(await clusterViewOf(store).service("default", "web")).toMatchObject({ value: { selector: { constructor: "a", prototype: "b" } } });
   });
 });
 

@@ -11,6 +11,7 @@ import { writesNeedTokenMessage } from "../../src/http/auth.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import serviceReview from "../fixtures/admission/000-web.service-web-headless.create.validate.json";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
+import { refusesProtoKeys } from "./reserved-keys.js";
 
 const token = "scenario-token";
 const bindings = env as unknown as ClusterBindings;
@@ -218,5 +219,11 @@ describe("the store behind the routes", () => {
     expect(notList.status).toBe(400);
     expect(((await notList.json()) as { error: string }).error).toMatch(/^not a Kubernetes List: kind: /);
     expect((await post(app.fetch, "/observe", serviceReview, false)).status).toBe(401);
+  });
+});
+
+describe("every write route", () => {
+  it("refuses a __proto__ key with a 400 naming the item, on the Durable Object's store too", async () => {
+    await refusesProtoKeys(appFor(`reserved-keys-${crypto.randomUUID()}`).fetch, token);
   });
 });
