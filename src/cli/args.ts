@@ -12,9 +12,11 @@ const namespace = z
   .refine((v) => isDns1123Label(v), { error: "--namespace must be a DNS-1123 label, for example default" });
 
 const paths = z.array(z.string()).min(1, { error: "name files, directories, or - for standard input" });
+const exclude = z.array(z.string().min(1, { error: "--exclude takes a glob, for example 'charts/**'" })).default([]);
 
 const checkSchema = z.object({
   paths,
+  exclude,
   policy: z.string().min(1).optional(),
   output: z.enum(["text", "json", "sarif"], { error: "--output takes text, json or sarif" }).default("text"),
   warningsAsErrors: z.boolean().default(false),
@@ -25,6 +27,7 @@ const checkSchema = z.object({
 
 const mutateSchema = z.object({
   paths,
+  exclude,
   policy: z.string().min(1).optional(),
   patch: z.boolean().default(false),
   namespace: namespace.default("default"),
@@ -36,6 +39,7 @@ export type MutateArgs = z.output<typeof mutateSchema>;
 const shared = {
   policy: { type: "string" },
   namespace: { type: "string", short: "n" },
+  exclude: { type: "string", multiple: true },
 } as const;
 
 function judge<S extends z.ZodType>(schema: S, candidate: unknown): z.output<S> {
@@ -54,6 +58,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   });
   const { noClusterView, clusterView, ...rest } = judge(checkSchema, {
     paths: positionals,
+    exclude: values.exclude,
     policy: values.policy,
     namespace: values.namespace,
     output: values.output,
@@ -67,10 +72,16 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
 
 export function parseMutateArgs(argv: readonly string[]): MutateArgs {
   const { values, positionals } = parseFlags(argv, { ...shared, patch: { type: "boolean" } });
-  return judge(mutateSchema, { paths: positionals, policy: values.policy, namespace: values.namespace, patch: values.patch });
+  return judge(mutateSchema, { paths: positionals, exclude: values.exclude, policy: values.policy, namespace: values.namespace, patch: values.patch });
 }
 
-const pathsHelp = "Paths are files (.yaml, .yml, .json), directories (searched recursively) or - for standard input.";
+const pathsHelp = `Paths are files (.yaml, .yml, .json), directories (searched recursively) or - for standard input.
+A directory's Go templates (a Helm chart's templates/, with {{ }}) are skipped with a note: check what they render
+to, helm template CHART | stateward check -. A file named on the command line is always read.`;
+
+const excludeHelp = `  --exclude GLOB           skip what a directory walk finds at a matching path, relative to the working
+                           directory as the report shows it (charts/**, legacy/*.yaml); a glob without /
+                           matches a name at any depth (templates); repeatable`;
 
 export const checkUsage = `Usage: stateward check [options] <path>...
 
@@ -83,6 +94,7 @@ Options:
   -o, --output FORMAT      text (default), json or sarif
   --warnings-as-errors     exit 1 on warnings too
   --cluster-view on|off    treat the inputs as the cluster (default: on); --no-cluster-view = off
+${excludeHelp}
 
 Exit codes: 0 clean, 1 something would be denied (or warned, with --warnings-as-errors), 2 bad usage or input.
 `;
@@ -96,6 +108,7 @@ Options:
   --policy FILE            the policy document the webhook uses (YAML or JSON)
   -n, --namespace NAME     namespace of objects that name none (default: default)
   --patch                  print each object's JSON Patch instead of YAML
+${excludeHelp}
 
 Exit codes: 0 done, 2 bad usage or input.
 `;

@@ -11,6 +11,7 @@ import type { Policy } from "../engine/types.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import { parseCheckArgs } from "./args.js";
 import { inputClusterView } from "./cluster.js";
+import { excludeMatcher } from "./exclude.js";
 import { exitCodes, type Io } from "./io.js";
 import { type InputProblem, load, type LoadResult, type Manifest, where } from "./load.js";
 import { locate } from "./locate.js";
@@ -150,7 +151,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const args = parseCheckArgs(argv);
   const policy = await readPolicy(args.policy, io);
   if (!policy) return exitCodes.badInput;
-  const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
+  const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin, excluded: await excludeMatcher(args.exclude) });
   const report = await check(loaded, { policy, clusterView: args.clusterView, namespace: args.namespace });
   if (args.output === "text") {
     io.stdout(formatText(report, { color: io.isTTY && io.env.NO_COLOR === undefined }));

@@ -6,8 +6,10 @@ import { readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
+import type { Excluded } from "./exclude.js";
 import { fieldOf, placeOf, placeOfSpot, type Written } from "./locate.js";
 import { readPlainYaml } from "./plain-yaml.js";
+import { renderHint, templateLine } from "./template.js";
 
 export const manifestExtensions = [".yaml", ".yml", ".json"] as const;
 export const stdinName = "<stdin>";
@@ -62,41 +64,56 @@ export interface LoadResult<M extends Manifest = Manifest> {
 export interface LoadOptions {
   cwd: string;
   readStdin: () => Promise<string>;
+  /** `--exclude`: what a directory walk passes over, by the path the report would show. */
+  excluded?: Excluded;
+}
+
+/** A file to read: `-` for standard input, else an absolute path. */
+interface Target {
+  path: string;
+  /** Found by walking a directory, not named: a template there is passed over with a note. */
+  walked?: { chart?: string };
 }
 
 /** Expands the given paths (files, directories searched recursively, `-` for standard input) in a stable order. */
-async function expand(inputs: readonly string[], cwd: string, errors: InputProblem[]): Promise<string[]> {
-  const out: string[] = [];
+async function expand(inputs: readonly string[], options: LoadOptions, errors: InputProblem[]): Promise<Target[]> {
+  const out = new Map<string, Target>(); // a file named twice, or inside a named directory too, is read once
+  const add = (target: Target) => {
+    if (!out.has(target.path)) out.set(target.path, target);
+  };
   for (const input of inputs) {
     if (input === "-") {
-      out.push("-");
+      add({ path: "-" });
       continue;
     }
-    const absolute = path.resolve(cwd, input);
+    const absolute = path.resolve(options.cwd, input);
     try {
       const info = await stat(absolute);
-      if (info.isDirectory()) out.push(...(await walk(absolute)));
-      else out.push(absolute);
+      if (info.isDirectory()) (await walk(absolute, options, undefined)).forEach(add);
+      else add({ path: absolute });
     } catch (error) {
-      errors.push({ file: displayName(absolute, cwd), message: readError(error) });
+      errors.push({ file: displayName(absolute, options.cwd), message: readError(error) });
     }
   }
-  return [...new Set(out)]; // a file named twice, or inside a named directory too, is read once
+  return [...out.values()];
 }
 
 /** Directories skipped while walking: version control, dependencies and other hidden trees. */
 const skippedDirectory = (name: string) => name.startsWith(".") || name === "node_modules";
 
-async function walk(directory: string): Promise<string[]> {
+async function walk(directory: string, options: LoadOptions, chart: string | undefined): Promise<Target[]> {
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: string[] = [];
+  // A Helm chart's directory holds Chart.yaml: the hint for its templates names the chart.
+  const here = chart ?? (entries.some((e) => e.isFile() && e.name === "Chart.yaml") ? displayName(directory, options.cwd) : undefined);
+  const out: Target[] = [];
   for (const entry of entries) {
     const full = path.join(directory, entry.name);
+    if (options.excluded?.(displayName(full, options.cwd))) continue;
     if (entry.isDirectory()) {
-      if (!skippedDirectory(entry.name)) out.push(...(await walk(full)));
+      if (!skippedDirectory(entry.name)) out.push(...(await walk(full, options, here)));
     } else if (entry.isFile() && manifestExtensions.some((ext) => entry.name.endsWith(ext))) {
-      out.push(full);
+      out.push({ path: full, walked: here === undefined ? {} : { chart: here } });
     }
   }
   return out;
@@ -249,12 +266,13 @@ function isList(object: Record<string, unknown>): boolean {
 async function readInputs(
   inputs: readonly string[],
   options: LoadOptions,
-  errors: InputProblem[],
+  problems: { errors: InputProblem[]; notes: InputProblem[] },
   take: (name: string, text: string) => void,
 ): Promise<void> {
+  const { errors, notes } = problems;
   let stdinRead = false;
-  const targets = await expand(inputs, options.cwd, errors);
-  for (const target of targets) {
+  const targets = await expand(inputs, options, errors);
+  for (const { path: target, walked } of targets) {
     let name: string;
     let text: string;
     try {
@@ -273,6 +291,16 @@ async function readInputs(
       errors.push({ file: target === "-" ? stdinName : displayName(target, options.cwd), message: readError(error) });
       continue;
     }
+    const template = target === "-" ? undefined : templateLine(text);
+    if (template !== undefined) {
+      const what = `a Go template ({{ }} on line ${template}), not a manifest`;
+      if (walked) {
+        notes.push({ file: name, line: template, message: `skipped ${what}: ${renderHint(walked.chart)}` });
+        continue;
+      }
+      // A file named on the command line is checked as written, as asked; the note says why it may not read.
+      notes.push({ file: name, line: template, message: `${what}, checked as written; ${renderHint(undefined)}` });
+    }
     take(name, text);
   }
 }
@@ -280,7 +308,7 @@ async function readInputs(
 /** Reads every input's objects, with where their fields were written; the YAML documents are not kept. */
 export async function load(inputs: readonly string[], options: LoadOptions): Promise<LoadResult> {
   const result: LoadResult = { files: [], manifests: [], errors: [], notes: [] };
-  await readInputs(inputs, options, result.errors, (name, text) => {
+  await readInputs(inputs, options, result, (name, text) => {
     const read = readManifests(name, text, result.notes);
     result.errors.push(...read.errors);
     if (!read.file) return;
@@ -293,7 +321,7 @@ export async function load(inputs: readonly string[], options: LoadOptions): Pro
 /** Reads every input as YAML documents that can be changed and printed again (`stateward mutate`). */
 export async function loadEditable(inputs: readonly string[], options: LoadOptions): Promise<LoadResult<EditableManifest>> {
   const result: LoadResult<EditableManifest> = { files: [], manifests: [], errors: [], notes: [] };
-  await readInputs(inputs, options, result.errors, (name, text) => {
+  await readInputs(inputs, options, result, (name, text) => {
     const parsed = parseSource(name, text);
     result.errors.push(...parsed.errors);
     if (!parsed.file) return;

@@ -10,6 +10,7 @@ import { reviewSubject } from "../engine/review.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import type { Policy } from "../engine/types.js";
 import { parseMutateArgs } from "./args.js";
+import { excludeMatcher } from "./exclude.js";
 import { nameOf, namespaceOf } from "./check.js";
 import { exitCodes, type Io } from "./io.js";
 import { type EditableManifest, type InputProblem, type LoadResult, loadEditable, type SourceFile, where } from "./load.js";
@@ -188,7 +189,7 @@ export async function runMutate(argv: readonly string[], io: Io): Promise<number
   const args = parseMutateArgs(argv);
   const policy = await readPolicy(args.policy, io);
   if (!policy) return exitCodes.badInput;
-  const loaded = await loadEditable(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
+  const loaded = await loadEditable(args.paths, { cwd: io.cwd, readStdin: io.readStdin, excluded: await excludeMatcher(args.exclude) });
   const report = await mutateAll(loaded, { policy, namespace: args.namespace });
   if (args.patch) {
     io.stdout(`${JSON.stringify(report.patches, null, 2)}\n`);
