@@ -95,6 +95,11 @@ export const FieldErrorType = {
   TooLong: "Too long",
   Duplicate: "Duplicate value",
   Internal: "Internal error",
+  /**
+   * Not an error: what a change will do, in the form of the API server's own warnings (pkg/api/pod/warnings.go writes
+   * `<path>: <message>`), so it is rendered without its type.
+   */
+  Warning: "Warning",
 } as const;
 export type FieldErrorType = (typeof FieldErrorType)[keyof typeof FieldErrorType];
 
@@ -132,6 +137,7 @@ export function renderValue(value: unknown): string {
 
 /** `field.Error.Error()`'s rendering; `renderedPath` replaces the path's own rendering (a pattern of several paths). */
 export function formatFieldError(error: FieldError, renderedPath = error.path.toString()): string {
+  if (error.type === FieldErrorType.Warning) return `${renderedPath}: ${error.detail}`;
   let text = `${renderedPath}: ${error.type}`;
   if (showsValue.has(error.type)) text += `: ${renderValue(error.value)}`;
   if (error.detail) text += `: ${error.detail}`;
@@ -163,6 +169,8 @@ export const tooLong = (path: FieldPath, max: number, detail = ""): FieldError =
   type: FieldErrorType.TooLong,
   detail: [`may not be more than ${max} bytes`, detail].filter(Boolean).join("; "),
 });
+/** What a change will do, as the API server words its warnings: `spec.template: ...`. */
+export const warning = (path: FieldPath, detail: string): FieldError => ({ path, type: FieldErrorType.Warning, detail });
 /** Something Stateward could not check (a lookup that failed), not a fault of the object: `field.InternalError`. */
 export const internalError = (path: FieldPath, detail: string): FieldError => ({ path, type: FieldErrorType.Internal, detail });
 export const duplicate = (path: FieldPath, value: unknown, detail = ""): FieldError => ({

@@ -161,6 +161,23 @@ export const statefulSetSchema = z.looseObject({
 });
 export type StatefulSet = z.infer<typeof statefulSetSchema>;
 
+/**
+ * The status the StatefulSet controller writes (pkg/controller/statefulset/stateful_set_status_updater.go). Not part
+ * of statefulSetSchema: a client may send any status, which the API server drops, so a wrong one must not make the
+ * object unreadable; the rollout rules read it with this schema and ignore what does not fit.
+ */
+export const statefulSetStatusSchema = z.looseObject({
+  observedGeneration: z.number().nullish(),
+  replicas: z.number().nullish(),
+  readyReplicas: z.number().nullish(),
+  currentReplicas: z.number().nullish(),
+  updatedReplicas: z.number().nullish(),
+  availableReplicas: z.number().nullish(),
+  currentRevision: z.string().nullish(),
+  updateRevision: z.string().nullish(),
+});
+export type StatefulSetStatus = z.infer<typeof statefulSetStatusSchema>;
+
 export const serviceSchema = z.looseObject({
   metadata: objectMetaSchema.nullish(),
   spec: z

@@ -5,6 +5,7 @@ import type { PersistentVolumeClaim, StatefulSet } from "../../k8s/objects.js";
 import { statefulSetMutableSpecFields } from "../../k8s/invariants.js";
 import { ordinalRange } from "../../k8s/ordinals.js";
 import { parseQuantity } from "../../k8s/quantity.js";
+import { semanticallyEqual } from "../../k8s/semantic.js";
 
 /** The spec fields Kubernetes lets an update change, in its own order (the defaults' invariants use the same list). */
 const mutableFields = statefulSetMutableSpecFields;
@@ -16,36 +17,7 @@ const kubernetesMessage = `updates to statefulset spec for fields other than ${m
   .join(", ")} and '${mutableFields.at(-1)}' are forbidden`;
 
 type Json = unknown;
-
-const isRecord = (v: Json): v is Record<string, Json> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/**
- * Go's zero values and nil/empty collections compare equal, as apimachinery's semantic equality does; erring towards
- * "equal" only ever leaves a denial to the API server itself.
- */
-function isEmpty(v: Json): boolean {
-  if (v === undefined || v === null || v === "" || v === 0 || v === false) return true;
-  if (Array.isArray(v)) return v.length === 0;
-  return isRecord(v) && Object.keys(v).length === 0;
-}
-
-/** Resource lists hold quantities, which compare by value: 1Gi equals 1024Mi. */
-const quantityMaps = new Set(["requests", "limits"]);
-
-function same(a: Json, b: Json, quantities = false): boolean {
-  if (isEmpty(a) && isEmpty(b)) return true;
-  if (quantities && (typeof a === "string" || typeof a === "number") && (typeof b === "string" || typeof b === "number")) {
-    const x = parseQuantity(a);
-    const y = parseQuantity(b);
-    if (x !== undefined && y !== undefined) return x === y;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((k) => (quantities ? same(a[k], b[k], true) : same(a[k], b[k], quantityMaps.has(k))));
-  }
-  return a === b;
-}
+const same = (a: Json, b: Json) => semanticallyEqual(a, b);
 
 /**
  * A claim template as the update compares it: its metadata (without creationTimestamp) and spec. Its apiVersion, kind

@@ -3,6 +3,7 @@ import { statefulSetClaimTemplateName } from "./claim-template-name.js";
 import { statefulSetDisruptionBudget } from "./disruption-budget.js";
 import { statefulSetHeadlessService } from "./headless-service.js";
 import { statefulSetImmutableFields } from "./immutable-fields.js";
+import { statefulSetImpact } from "./impact.js";
 import { statefulSetName } from "./name.js";
 import { statefulSetReadinessProbe } from "./readiness-probe.js";
 import { statefulSetRetentionPolicy } from "./retention-policy.js";
@@ -14,8 +15,12 @@ import { statefulSetUpdateStrategy } from "./update-strategy.js";
 import { statefulSetVolumeMode } from "./volume-mode.js";
 import { statefulSetVolumeMounts } from "./volume-mounts.js";
 
-/** StatefulSet rules, in the order their findings are reported (the order of the catalog). */
+/**
+ * StatefulSet rules, in the order their findings are reported (the order of the issue's catalog), after the rules that
+ * say what an update will do: among the warnings of the same rank, what the controller is about to do comes first.
+ */
 export const statefulSetRules: Rule[] = [
+  statefulSetImpact,
   statefulSetName,
   statefulSetSelector,
   statefulSetServiceName,

@@ -1,0 +1,186 @@
+/**
+ * What the StatefulSet controller does with a change, restated from kubernetes/kubernetes
+ * pkg/controller/statefulset/stateful_set_control.go (`updateStatefulSet`, `updateStatefulSetAfterInvariantEstablished`):
+ *
+ * - pods outside the new ordinal range are condemned and deleted, highest ordinal first; missing ones are created,
+ *   lowest first, each once its predecessors are Running and Ready under OrderedReady, all at once under Parallel;
+ * - under RollingUpdate, the pods whose revision is not the update revision are deleted (and re-created from the new
+ *   template) highest ordinal first, down to the partition: replica index `partition` (ordinal `start + partition`)
+ *   is the lowest one updated, the ones below keep the current revision;
+ * - one pod at a time, waiting for it to be available again; with the MaxUnavailableStatefulSet feature gate,
+ *   `maxUnavailable` at a time (a percentage of replicas rounded up, at least 1: getStatefulSetMaxUnavailable);
+ * - under OnDelete nothing is deleted: a pod takes the new template when someone deletes it;
+ * - under OrderedReady, a pod that is not Running and Ready stops everything (processReplica) before the update
+ *   step, whatever the template says: a rollout stuck on a broken pod stays stuck after the template is fixed
+ *   (kubernetes/kubernetes#67250) until that pod is deleted.
+ *
+ * Pure: it reads the old and new objects (and the old one's status), never the cluster.
+ */
+import type { StatefulSet, StatefulSetStatus } from "./objects.js";
+import { statefulSetStatusSchema } from "./objects.js";
+import { semanticallyEqual } from "./semantic.js";
+
+export interface RolloutSettings {
+  name: string;
+  /** spec.ordinals.start, defaulted to 0. */
+  start: number;
+  /** spec.replicas, defaulted to 1 as the API server does. */
+  replicas: number;
+  strategy: "RollingUpdate" | "OnDelete";
+  /** The replica index below which pods keep the current revision. */
+  partition: number;
+  /** Pods updated at a time where the MaxUnavailableStatefulSet gate is on; 1 where it is off. */
+  maxUnavailable: number;
+  /** podManagementPolicy OrderedReady (the default), as opposed to Parallel. */
+  ordered: boolean;
+}
+
+const whole = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined;
+
+/** `maxUnavailable` resolved against replicas: a percentage rounds up, and the result is at least 1. */
+export function resolveMaxUnavailable(value: number | string | null | undefined, replicas: number): number {
+  if (typeof value === "number") return Math.max(1, Math.floor(value));
+  const percent = typeof value === "string" ? /^(\d+)%$/.exec(value) : null;
+  if (!percent) return 1;
+  return Math.max(1, Math.ceil((Number(percent[1]) * replicas) / 100));
+}
+
+export function rolloutSettings(statefulSet: StatefulSet): RolloutSettings {
+  const spec = statefulSet.spec;
+  const replicas = whole(spec?.replicas) ?? 1;
+  const rolling = spec?.updateStrategy?.rollingUpdate;
+  return {
+    name: statefulSet.metadata?.name ?? "",
+    start: whole(spec?.ordinals?.start) ?? 0,
+    replicas,
+    strategy: spec?.updateStrategy?.type === "OnDelete" ? "OnDelete" : "RollingUpdate",
+    partition: whole(rolling?.partition) ?? 0,
+    maxUnavailable: resolveMaxUnavailable(rolling?.maxUnavailable, replicas),
+    ordered: (spec?.podManagementPolicy || "OrderedReady") === "OrderedReady",
+  };
+}
+
+/** The ordinals of the settings' pods, lowest first. */
+export function ordinalsOf(settings: RolloutSettings): number[] {
+  return Array.from({ length: settings.replicas }, (_, i) => settings.start + i);
+}
+
+export const podName = (name: string, ordinal: number) => `${name}-${ordinal}`;
+
+/** The status the controller last wrote, or undefined when there is none or it does not have the controller's shape. */
+export function statusOf(statefulSet: StatefulSet | undefined): StatefulSetStatus | undefined {
+  const status = (statefulSet as { status?: unknown } | undefined)?.status;
+  if (status === undefined || status === null) return undefined;
+  const parsed = statefulSetStatusSchema.safeParse(status);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Whether the controller's last status shows a revision not yet rolled out: updateRevision ahead of currentRevision. */
+function pendingRevision(status: StatefulSetStatus | undefined): boolean {
+  return !!status?.updateRevision && !!status.currentRevision && status.updateRevision !== status.currentRevision;
+}
+
+export interface Impact {
+  settings: RolloutSettings;
+  templateChanged: boolean;
+  replicas: { from: number; to: number } | undefined;
+  strategyChanged: boolean;
+  /** Pods created by a scale-up, in the order the controller creates them (lowest ordinal first). */
+  created: number[];
+  /** Pods deleted by a scale-down, in the order the controller deletes them (highest ordinal first). */
+  removed: number[];
+  /** Pods deleted and re-created with the update revision, in the controller's order (highest ordinal first). */
+  restarts: number[];
+  /** Pods below the partition, which keep the current revision. */
+  heldBack: number[];
+  /**
+   * Why pods that should take the new revision do not: `partition` (partition ≥ replicas), `on-delete` (they wait to be
+   * deleted, listed in `restarts`); undefined when the controller rolls them itself.
+   */
+  waits: "partition" | "on-delete" | undefined;
+}
+
+const specOf = (s: StatefulSet) => s.spec ?? {};
+
+/**
+ * What the controller does when `updated` replaces `old`; undefined when the update changes neither the template,
+ * the replicas nor the update strategy (a label, an annotation, the status): the controller does nothing new.
+ */
+export function impactOf(old: StatefulSet, updated: StatefulSet): Impact | undefined {
+  const before = rolloutSettings(old);
+  const settings = rolloutSettings(updated);
+  const templateChanged = !semanticallyEqual(specOf(old).template, specOf(updated).template);
+  const replicasChanged = before.replicas !== settings.replicas || before.start !== settings.start;
+  const strategyChanged = !semanticallyEqual(specOf(old).updateStrategy, specOf(updated).updateStrategy);
+  if (!templateChanged && !replicasChanged && !strategyChanged) return undefined;
+
+  const existing = new Set(ordinalsOf(before));
+  const wanted = ordinalsOf(settings);
+  const created = wanted.filter((ordinal) => !existing.has(ordinal));
+  const removed = [...existing].filter((ordinal) => !wanted.includes(ordinal)).reverse();
+  const kept = wanted.filter((ordinal) => existing.has(ordinal));
+
+  // Which kept pods are not at the update revision once the change is stored: all of them after a template change
+  // (a new revision); else those a pending revision has not reached yet, the lowest ones, since it rolls from the top.
+  let outdated: number[];
+  if (templateChanged) {
+    outdated = kept;
+  } else if (pendingRevision(statusOf(old))) {
+    const updatedCount = whole(statusOf(old)?.updatedReplicas) ?? 0;
+    const firstUpdated = before.start + before.replicas - updatedCount;
+    outdated = kept.filter((ordinal) => ordinal < firstUpdated);
+  } else {
+    outdated = [];
+  }
+  const lowestUpdated = settings.start + settings.partition;
+  const rolling = settings.strategy === "RollingUpdate";
+  const restarts = outdated.filter((ordinal) => !rolling || ordinal >= lowestUpdated).reverse();
+  const heldBack = rolling ? outdated.filter((ordinal) => ordinal < lowestUpdated) : [];
+  const waits =
+    outdated.length === 0 ? undefined : !rolling ? "on-delete" : settings.partition >= settings.replicas ? "partition" : undefined;
+  return {
+    settings,
+    templateChanged,
+    replicas: replicasChanged ? { from: before.replicas, to: settings.replicas } : undefined,
+    strategyChanged,
+    created,
+    removed,
+    restarts,
+    heldBack,
+    waits,
+  };
+}
+
+export interface StuckRollout {
+  /** The pod the controller waits for: the last one it updated, which has not become Ready. */
+  ordinal: number;
+  readyReplicas: number;
+  replicas: number;
+  updatedReplicas: number;
+  currentRevision: string;
+  updateRevision: string;
+}
+
+/**
+ * A rollout the old object's status shows in progress and not progressing: updateRevision ahead of currentRevision
+ * and fewer pods Ready than wanted, under OrderedReady, where one pod that is not Ready blocks the controller.
+ * Undefined otherwise. The pod is the lowest updated ordinal (the rollout runs from the top), or the highest ordinal
+ * when no pod is at the update revision yet.
+ */
+export function stuckRollout(old: StatefulSet): StuckRollout | undefined {
+  const settings = rolloutSettings(old);
+  const status = statusOf(old);
+  if (!settings.ordered || !status || !pendingRevision(status) || settings.replicas === 0) return undefined;
+  const readyReplicas = whole(status.readyReplicas) ?? 0;
+  if (readyReplicas >= settings.replicas) return undefined;
+  const updatedReplicas = Math.min(whole(status.updatedReplicas) ?? 0, settings.replicas);
+  return {
+    ordinal: settings.start + settings.replicas - Math.max(updatedReplicas, 1),
+    readyReplicas,
+    replicas: settings.replicas,
+    updatedReplicas,
+    currentRevision: status.currentRevision!,
+    updateRevision: status.updateRevision!,
+  };
+}

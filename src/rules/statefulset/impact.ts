@@ -1,0 +1,77 @@
+import * as z from "zod";
+import { FieldPath, warning } from "../../k8s/field.js";
+import { defineRule } from "../../engine/types.js";
+import { type Impact, impactOf, podName } from "../../k8s/rollout.js";
+
+/** Pods named before the list is shortened to its ends: a warning has 256 characters. */
+const maxNamed = 4;
+
+/** `web-2, web-1, web-0`; a long list keeps its ends: `web-9, web-8, ..., web-0 (10 pods)`. */
+export function podList(name: string, ordinals: readonly number[]): string {
+  const names = ordinals.map((ordinal) => podName(name, ordinal));
+  if (names.length <= maxNamed) return names.join(", ");
+  return `${names.slice(0, 2).join(", ")}, ..., ${names.at(-1)} (${names.length} pods)`;
+}
+
+const pace = (impact: Impact) => {
+  const { maxUnavailable } = impact.settings;
+  if (maxUnavailable <= 1) return "one at a time";
+  return `${maxUnavailable} at a time where the MaxUnavailableStatefulSet gate is on, else 1`;
+};
+
+/** What changed, as the warning opens: `template-only change`, `replicas 3 -> 5 and template change`. */
+function changeOf(impact: Impact): string {
+  const changed: string[] = [];
+  if (impact.replicas) changed.push(`replicas ${impact.replicas.from} -> ${impact.replicas.to}`);
+  if (impact.templateChanged) changed.push("template");
+  if (impact.strategyChanged) changed.push("updateStrategy");
+  if (changed.length === 1 && impact.templateChanged) return "template-only change";
+  return `${changed.join(", ")} change`;
+}
+
+/** The controller's actions in its own order: scaling first, then the rolling update (stateful_set_control.go). */
+export function describeImpact(impact: Impact): string {
+  const { name, ordered, partition, replicas } = impact.settings;
+  const steps: string[] = [];
+  if (impact.removed.length > 0) steps.push(`deletes ${podList(name, impact.removed)}, highest first`);
+  if (impact.created.length > 0) {
+    steps.push(`creates ${podList(name, impact.created)}${ordered ? " in order, each once the one before is Ready" : " at once (Parallel)"}`);
+  }
+  if (impact.waits === "on-delete") {
+    steps.push(`restarts no pod until deleted (OnDelete): the rollout waits for you to delete ${podList(name, impact.restarts)}`);
+  } else if (impact.waits === "partition") {
+    steps.push(`restarts no pod: partition ${partition} >= replicas ${replicas}; the rollout waits until partition is lowered`);
+  } else if (impact.restarts.length > 0) {
+    steps.push(`restarts ${podList(name, impact.restarts)}, highest ordinal first, ${pace(impact)}, each once Ready`);
+  }
+  if (impact.waits !== "partition" && impact.heldBack.length > 0) {
+    steps.push(`keeps ${podList(name, impact.heldBack)} on the old revision (partition ${partition})`);
+  }
+  if (steps.length === 0) steps.push("restarts no pod");
+  return `${changeOf(impact)}: the controller ${steps.join("; ")}`;
+}
+
+/** The field the warning is about: the template when it changed, else the strategy, else the replicas. */
+function pathOf(impact: Impact): FieldPath {
+  if (impact.templateChanged) return FieldPath.root("spec", "template");
+  if (impact.strategyChanged) return FieldPath.root("spec", "updateStrategy");
+  return FieldPath.root("spec", "replicas");
+}
+
+export const statefulSetImpact = defineRule({
+  id: "statefulset-impact",
+  summary:
+    "On an update that changes the pod template, replicas or update strategy, says what the StatefulSet controller will do: which pods it restarts, creates or deletes, in which order, and when the rollout will wait.",
+  rationale:
+    "A StatefulSet change is carried out by the controller after the API server has accepted it: pods are restarted from the highest ordinal down to the partition, one at a time (or maxUnavailable at a time where the MaxUnavailableStatefulSet gate is on); under OnDelete none restarts until deleted, and with a partition at or above replicas none restarts at all, so tools that wait for the rollout wait forever. Saying so before the controller acts is the moment it can still be changed.",
+  fix: "Nothing to fix: the warning describes the change. If it is not what you meant, change the partition, the update strategy or the replicas before applying; `stateward plan` prints the same from a live object.",
+  kinds: ["StatefulSet"],
+  operations: ["UPDATE"],
+  defaultAction: "warn",
+  params: z.object({}),
+  check({ kind, object, oldObject }) {
+    if (kind !== "StatefulSet" || !oldObject) return [];
+    const impact = impactOf(oldObject, object);
+    return impact ? [warning(pathOf(impact), describeImpact(impact))] : [];
+  },
+});
