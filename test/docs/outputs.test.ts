@@ -1,0 +1,97 @@
+/**
+ * Every output block of README.md and docs/*.md (a fenced block after `<!-- output: ... -->` or `<!-- output of the
+ * command above -->`) equals what its command prints now. The commands run as scripts/gen-doc-outputs.ts runs them
+ * (`npm run docs:readme` rewrites the blocks); the worked example's curl commands go to the Node server there, and here
+ * also to `wrangler dev`, which is what the README tells a user to start, so the two must answer with the same bytes.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, type RunningServer, start, startNodeServer, wranglerArgs } from "../../bench/servers.js";
+import { documents, type OutputBlock, outputBlocks, repoRoot, runBlock, usesServer, withOutputs } from "../../scripts/gen-doc-outputs.js";
+
+const blocks = documents().flatMap((file) => outputBlocks(file, readFileSync(join(repoRoot, file), "utf8")));
+const name = (block: OutputBlock) => `${block.file}:${block.line}: ${block.command.split("\n")[0]}`;
+const stale = (block: OutputBlock) => `${block.file}:${block.line} is stale; run \`npm run docs:readme\` to regenerate it`;
+
+describe("the documents' output blocks", () => {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    if (blocks.some(usesServer)) server = await startNodeServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("include the worked example, the broken examples and the real-world manifests", () => {
+    const commands = blocks.map((b) => b.command).join("\n");
+    for (const shown of ["examples/admission/web.json", "examples/admission/web-broken.json", "check examples/broken", "yolean-kafka__zookeeper__", "cassandra"])
+      expect(commands).toContain(shown);
+  });
+
+  it.each(blocks.map((block) => [name(block), block] as const))("%s", async (_, block) => {
+    expect(await runBlock(block, server?.url), stale(block)).toBe(block.committed);
+  });
+});
+
+describe("wrangler dev, as the worked example runs it", () => {
+  const served = blocks.filter(usesServer);
+  const persistTo = mkdtempSync(join(tmpdir(), "stateward-doc-outputs-"));
+  let wrangler: RunningServer | undefined;
+  afterAll(async () => {
+    await wrangler?.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  });
+
+  it("answers every command of the documents that names 127.0.0.1:8787 with the bytes shown", { timeout: 120_000 }, async () => {
+    expect(served.length).toBeGreaterThan(0);
+    const port = await freePort();
+    // A fresh, empty state folder: what a user's first `npm run dev` has (the repository's .wrangler/state may not be).
+    const args = [...wranglerArgs(port, await freePort()), "--persist-to", persistTo];
+    wrangler = await start("Stateward on wrangler dev", join(repoRoot, "node_modules", ".bin", "wrangler"), args, port, 90_000);
+    for (const block of served) expect(await runBlock(block, wrangler.url), `${name(block)} on wrangler dev`).toBe(block.committed);
+  });
+});
+
+describe("scripts/gen-doc-outputs.ts", () => {
+  const document = [
+    "Text.",
+    "",
+    "```sh",
+    "echo one \\",
+    "  two",
+    "```",
+    "",
+    "<!-- output of the command above -->",
+    "```text",
+    "stale",
+    "```",
+    "",
+    "1. In a list:",
+    "   <!-- output: printf 'a\\n\\nb\\n' -->",
+    "   ```",
+    "   ```",
+  ].join("\n");
+
+  it("reads the command above a marker or in it, and writes outputs in place, indentation kept", async () => {
+    const found = outputBlocks("doc.md", document);
+    expect(found.map((b) => [b.line, b.command, b.committed])).toEqual([
+      [8, "echo one \\\n  two", "stale\n"],
+      [14, "printf 'a\\n\\nb\\n'", ""],
+    ]);
+    const outputs = await Promise.all(found.map((b) => runBlock(b, undefined)));
+    expect(outputs).toEqual(["one two\n", "a\n\nb\n"]);
+    const written = withOutputs(document, found, outputs);
+    expect(written.split("\n").slice(8, 11)).toEqual(["```text", "one two", "```"]);
+    expect(written.split("\n").slice(-5)).toEqual(["   ```", "   a", "", "   b", "   ```"]);
+    expect(outputBlocks("doc.md", written).map((b) => b.committed)).toEqual(outputs);
+  });
+
+  it("refuses a marker without a block, or without a sh block above", () => {
+    expect(() => outputBlocks("doc.md", "<!-- output: true -->\ntext\n")).toThrow("doc.md:1: the output marker must be followed directly by a fenced block");
+    expect(() => outputBlocks("doc.md", "```yaml\na: 1\n```\n<!-- output of the command above -->\n```\n```\n")).toThrow(
+      "doc.md:4: the block above the output marker is not a sh block",
+    );
+  });
+});
