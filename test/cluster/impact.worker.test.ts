@@ -1,17 +1,33 @@
 /**
- * What a StatefulSet change will do, answered by the Worker inside workerd: the same UPDATE scenarios as the Node
- * tests (test/rules/statefulset-impact.test.ts), from test/fixtures/rollouts.ts.
+ * What a StatefulSet change will do, answered inside workerd: the same UPDATE scenarios as the Node tests
+ * (test/rules/statefulset-impact.test.ts, -stuck-rollout, -protect-claims), from test/fixtures/rollouts.ts; the claims
+ * come from the cluster view in the real SQLite-backed Durable Object, written through /inventory as a sync does.
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { impactScenarios } from "../fixtures/rollouts.js";
+import { createApp } from "../../src/http/app.js";
+import { loadPolicy } from "../../src/policy/policy.js";
+import { type ClusterBindings, clusterFromBindings } from "../../src/worker/bindings.js";
+import { claimItem, claimsWarning, fixStuckRollout, impactScenarios, scaleDown, stuckWarning } from "../fixtures/rollouts.js";
 
 interface ReviewAnswer {
   response: { allowed: boolean; warnings?: string[]; status?: { message: string } };
 }
 
-async function validate(review: unknown): Promise<ReviewAnswer> {
-  const res = await exports.default.fetch(new Request("http://x/validate", { method: "POST", body: JSON.stringify(review) }));
+type Fetch = (request: Request) => Response | Promise<Response>;
+const worker: Fetch = (request) => exports.default.fetch(request);
+const token = "impact-token";
+
+/** An app over the Worker's own bindings for one cluster name, with a token and optionally a policy. */
+function appFor(cluster: string, policy?: string) {
+  const config = { token, policy: loadPolicy(policy), ...clusterFromBindings({ ...(env as unknown as ClusterBindings), STATEWARD_CLUSTER: cluster }) };
+  return createApp({ config: () => config, log: () => {} });
+}
+
+async function validate(fetch: Fetch, review: unknown): Promise<ReviewAnswer> {
+  const res = await fetch(
+    new Request("http://x/validate", { method: "POST", body: JSON.stringify(review), headers: { authorization: `Bearer ${token}` } }),
+  );
   expect(res.status).toBe(200);
   return (await res.json()) as ReviewAnswer;
 }
@@ -21,9 +37,36 @@ const ofRule = (answer: ReviewAnswer, id: string) => (answer.response.warnings ?
 describe("statefulset-impact in workerd", () => {
   for (const scenario of impactScenarios) {
     it(scenario.name, async () => {
-      const answer = await validate(scenario.review());
+      const answer = await validate(worker, scenario.review());
       expect(answer.response.allowed).toBe(true);
       expect(ofRule(answer, "statefulset-impact")).toEqual(scenario.warning === undefined ? [] : [scenario.warning]);
     });
   }
+});
+
+describe("statefulset-stuck-rollout in workerd", () => {
+  it("names the pod to delete, and denies under a policy that says so", async () => {
+    expect(ofRule(await validate(worker, fixStuckRollout()), "statefulset-stuck-rollout")).toEqual([stuckWarning]);
+    const denied = await validate(appFor("stuck", JSON.stringify({ rules: { "statefulset-stuck-rollout": { action: "deny" } } })).fetch, fixStuckRollout());
+    expect(denied.response.allowed).toBe(false);
+    expect(denied.response.status?.message).toBe(`StatefulSet "web" is invalid: ${stuckWarning}`);
+  });
+});
+
+describe("statefulset-protect-claims in workerd", () => {
+  it("names the claims the view holds for the removed ordinals, and denies under a policy that says so", async () => {
+    const items = ["www-web-0", "www-web-1", "www-web-2", "www-web-3", "www-web-4"].map(claimItem);
+    const list = { apiVersion: "v1", kind: "List", metadata: { resourceVersion: "" }, items };
+    const app = appFor("claims");
+    const synced = await app.fetch(
+      new Request("http://x/inventory", { method: "PUT", body: JSON.stringify(list), headers: { authorization: `Bearer ${token}` } }),
+    );
+    expect(synced.status).toBe(200);
+    expect(ofRule(await validate(app.fetch, scaleDown(5, 3)), "statefulset-protect-claims")).toEqual([claimsWarning]);
+
+    const strict = appFor("claims", JSON.stringify({ rules: { "statefulset-protect-claims": { action: "deny" } } }));
+    const denied = await validate(strict.fetch, scaleDown(5, 3));
+    expect(denied.response.allowed).toBe(false);
+    expect(denied.response.status?.message).toBe(`StatefulSet "web" is invalid: ${claimsWarning}`);
+  });
 });

@@ -4,6 +4,8 @@ import { statefulSetDisruptionBudget } from "./disruption-budget.js";
 import { statefulSetHeadlessService } from "./headless-service.js";
 import { statefulSetImmutableFields } from "./immutable-fields.js";
 import { statefulSetImpact } from "./impact.js";
+import { statefulSetProtectClaims } from "./protect-claims.js";
+import { statefulSetStuckRollout } from "./stuck-rollout.js";
 import { statefulSetName } from "./name.js";
 import { statefulSetReadinessProbe } from "./readiness-probe.js";
 import { statefulSetRetentionPolicy } from "./retention-policy.js";
@@ -21,6 +23,8 @@ import { statefulSetVolumeMounts } from "./volume-mounts.js";
  */
 export const statefulSetRules: Rule[] = [
   statefulSetImpact,
+  statefulSetStuckRollout,
+  statefulSetProtectClaims,
   statefulSetName,
   statefulSetSelector,
   statefulSetServiceName,

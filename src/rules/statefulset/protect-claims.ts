@@ -1,0 +1,59 @@
+import * as z from "zod";
+import { FieldPath, forbidden } from "../../k8s/field.js";
+import { defineRule } from "../../engine/types.js";
+import { impactOf } from "../../k8s/rollout.js";
+import type { StatefulSet } from "../../k8s/objects.js";
+import type { ClusterView } from "../../cluster/view.js";
+
+/** Claims named before the list is shortened: a warning has 256 characters. */
+const maxNamed = 3;
+
+/** The claims of the removed ordinals, `<template>-<statefulset>-<ordinal>`, in the order the pods are deleted. */
+export function claimsOfOrdinals(statefulSet: StatefulSet, ordinals: readonly number[]): string[] {
+  const name = statefulSet.metadata?.name ?? "";
+  const templates = (statefulSet.spec?.volumeClaimTemplates ?? []).map((t) => t.metadata?.name).filter((t): t is string => !!t);
+  return ordinals.flatMap((ordinal) => templates.map((template) => `${template}-${name}-${ordinal}`));
+}
+
+/**
+ * The claims of `names` that exist, when the view knows the namespace's claims; else every name, and why the view
+ * could not tell.
+ */
+async function existing(cluster: ClusterView, namespace: string, names: readonly string[]) {
+  const lookups = await Promise.all(names.map((name) => cluster.persistentVolumeClaim(namespace, name)));
+  const unknown = lookups.find((l) => l.state === "unknown");
+  if (unknown?.state === "unknown") return { names: [...names], unverified: unknown.reason };
+  return { names: names.filter((_, i) => lookups[i]!.state === "found"), unverified: undefined };
+}
+
+const listed = (names: readonly string[]) =>
+  names.length <= maxNamed ? `PVCs ${names.join(", ")}` : `${names.length} PVCs (${names.slice(0, maxNamed).join(", ")}, ...)`;
+
+export const statefulSetProtectClaims = defineRule({
+  id: "statefulset-protect-claims",
+  summary:
+    "A scale-down under persistentVolumeClaimRetentionPolicy.whenScaled: Delete names the PVCs the controller will delete with the removed pods.",
+  rationale:
+    "With whenScaled: Delete the StatefulSet controller deletes the claims of every pod a scale-down removes, <template>-<statefulset>-<ordinal>, and with a reclaimPolicy of Delete the volumes and their data go too. Scaling back up creates empty claims. The claims are named from the cluster view when it has them, else from the templates.",
+  fix: "If the data must survive, set persistentVolumeClaimRetentionPolicy.whenScaled to Retain before scaling down (in the same update is enough: the controller reads the policy of the updated object). With action deny, a policy refuses such scale-downs until the policy is changed.",
+  kinds: ["StatefulSet"],
+  operations: ["UPDATE"],
+  defaultAction: "warn",
+  params: z.object({}),
+  async check({ kind, object, oldObject, namespace, cluster }) {
+    if (kind !== "StatefulSet" || !oldObject) return [];
+    if (object.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== "Delete") return [];
+    const impact = impactOf(oldObject, object);
+    if (!impact || impact.removed.length === 0 || !impact.replicas) return [];
+    const claims = await existing(cluster, namespace, claimsOfOrdinals(object, impact.removed));
+    if (claims.names.length === 0) return [];
+    // The names come first and the reason a lookup failed last, where a warning cut at 256 characters loses it.
+    const unverified = claims.unverified === undefined ? "" : ` (not verified: ${claims.unverified})`;
+    return [
+      forbidden(
+        FieldPath.root("spec", "replicas"),
+        `scaling ${impact.replicas.from} -> ${impact.replicas.to} under whenScaled: Delete deletes ${listed(claims.names)} and their data; set whenScaled: Retain to keep them${unverified}`,
+      ),
+    ];
+  },
+});

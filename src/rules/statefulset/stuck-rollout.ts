@@ -1,0 +1,31 @@
+import * as z from "zod";
+import { FieldPath, forbidden } from "../../k8s/field.js";
+import { defineRule } from "../../engine/types.js";
+import { semanticallyEqual } from "../../k8s/semantic.js";
+import { podName, stuckRollout } from "../../k8s/rollout.js";
+
+export const statefulSetStuckRollout = defineRule({
+  id: "statefulset-stuck-rollout",
+  summary:
+    "A template change to a StatefulSet whose rollout is stuck (status: updateRevision ahead of currentRevision and fewer pods Ready than replicas, under OrderedReady) names the pod to delete.",
+  rationale:
+    "Under OrderedReady the controller waits for every pod to be Running and Ready before it deletes any for an update. A pod of the new revision that never becomes Ready (a bad image, a crash loop) stops the rollout, and applying a fixed template does not help: the controller keeps waiting for the broken pod and never replaces it (kubernetes/kubernetes#67250, open since 2018). The documented way out is to delete that pod by hand after applying the fix.",
+  fix: "Apply the fixed template, then delete the pod the warning names (kubectl delete pod <name>-<ordinal>); the controller re-creates it from the new template. With action deny, a policy makes sure nobody applies a fix without knowing this.",
+  kinds: ["StatefulSet"],
+  operations: ["UPDATE"],
+  defaultAction: "warn",
+  params: z.object({}),
+  check({ kind, object, oldObject, namespace }) {
+    if (kind !== "StatefulSet" || !oldObject) return [];
+    if (semanticallyEqual(object.spec?.template, oldObject.spec?.template)) return [];
+    const stuck = stuckRollout(oldObject);
+    if (!stuck) return [];
+    const pod = podName(oldObject.metadata?.name ?? "", stuck.ordinal);
+    return [
+      forbidden(
+        FieldPath.root("spec", "template"),
+        `rollout stuck on ${pod} (${stuck.readyReplicas} of ${stuck.replicas} Ready): OrderedReady waits for it, so this template never replaces it (kubernetes/kubernetes#67250); after applying, kubectl delete pod ${pod} -n ${namespace}`,
+      ),
+    ];
+  },
+});
