@@ -11,10 +11,11 @@ import {
   type ClusterStore,
   type ObserveOutcome,
   observationGraceMs,
+  type OpenOutcome,
   type PageOutcome,
   type SyncBatch,
+  type SyncFailure,
   type SyncOutcome,
-  type SyncSession,
 } from "./store.js";
 
 export interface ObserveResult {
@@ -61,7 +62,7 @@ export const inventorySchema = z.object({
 
 export type InventoryResult =
   | { ok: true; sync: SyncOutcome; replaced: ClusterKind[]; ignored: number }
-  | { ok: false; status: 400 | 404 | 409; error: string };
+  | SyncFailure;
 
 const issueText = (issue: z.core.$ZodIssue) => `${issue.path.map(String).join(".") || "<root>"}: ${issue.message}`;
 
@@ -117,10 +118,10 @@ export type SyncPage = { kind: ClusterKind; records: ClusterRecord[] };
 
 type Refused = { ok: false; status: 400; error: string };
 
-export async function openSync(store: ClusterStore, body: unknown): Promise<({ ok: true } & SyncSession) | Refused> {
+export async function openSync(store: ClusterStore, body: unknown): Promise<OpenOutcome | Refused> {
   const parsed = syncOpenSchema.safeParse(body);
   if (!parsed.success) return { ok: false, status: 400, error: `not a sync request: ${issueText(parsed.error.issues[0]!)}` };
-  return { ok: true, ...(await store.openSync([...new Set(parsed.data.kinds)])) };
+  return store.openSync([...new Set(parsed.data.kinds)]);
 }
 
 export async function stageSyncPage(store: ClusterStore, session: string, body: unknown): Promise<PageOutcome | Refused> {

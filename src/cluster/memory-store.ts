@@ -2,6 +2,7 @@
 import { type ClusterKind, type ClusterRecord, clusterKinds } from "./kinds.js";
 import {
   type ClusterStore,
+  type CommittedSync,
   type KindState,
   localClusterStore,
   observedSince,
@@ -55,7 +56,9 @@ interface KindRows {
 export class MemoryTable implements RecordTable {
   readonly #kinds = new Map<ClusterKind, KindRows>(clusterKinds.map((k) => [k, { rows: new Map(), live: 0 }]));
   readonly #states = new Map<ClusterKind, KindState>();
-  readonly #sessions = new Map<string, { row: SessionRow; staged: Map<ClusterKind, Map<string, ClusterRecord>> }>();
+  /** Staged records as the JSON text the store counted when it gave one, so the heap they take is what was bounded. */
+  readonly #sessions = new Map<string, { row: SessionRow; staged: Map<ClusterKind, Map<string, ClusterRecord | string>> }>();
+  readonly #committed = new Map<string, CommittedSync>();
   readonly #auditBudget: number;
   #auditBytes = 0;
 
@@ -159,17 +162,29 @@ export class MemoryTable implements RecordTable {
   removeSession(id: string) {
     this.#sessions.delete(id);
   }
-  expiredSessions(now: number) {
-    return [...this.#sessions.values()].filter((s) => s.row.expiresAt < now).map((s) => s.row.id);
+  sessions() {
+    return [...this.#sessions.values()].map((s) => s.row);
   }
-  #staged(session: string, kind: ClusterKind): Map<string, ClusterRecord> {
+  putCommitted(committed: CommittedSync) {
+    this.#committed.set(committed.id, committed);
+  }
+  getCommitted(id: string) {
+    return this.#committed.get(id);
+  }
+  removeCommitted(id: string) {
+    this.#committed.delete(id);
+  }
+  committed() {
+    return [...this.#committed.values()].map(({ id, expiresAt }) => ({ id, expiresAt })).sort((a, b) => a.expiresAt - b.expiresAt);
+  }
+  #staged(session: string, kind: ClusterKind): Map<string, ClusterRecord | string> {
     const staged = this.#sessions.get(session)!.staged;
     let records = staged.get(kind);
     if (!records) staged.set(kind, (records = new Map()));
     return records;
   }
-  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord) {
-    this.#staged(session, kind).set(key, record);
+  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord, json?: string) {
+    this.#staged(session, kind).set(key, json ?? record);
   }
   stagedCount(session: string, kind: ClusterKind) {
     return this.#staged(session, kind).size;
@@ -180,10 +195,10 @@ export class MemoryTable implements RecordTable {
       if (!staged.has(key) && !observedSince(row, listedAt)) this.remove(kind, key);
     }
     let kept = 0;
-    for (const [key, record] of staged) {
+    for (const [key, staging] of staged) {
       const held = this.get(kind, key);
       if (held && observedSince(held, listedAt)) kept += 1;
-      else this.put({ kind, key, record, observedAt: null });
+      else this.put({ kind, key, record: typeof staging === "string" ? (JSON.parse(staging) as ClusterRecord) : staging, observedAt: null });
     }
     return kept;
   }
@@ -215,15 +230,37 @@ export interface MemoryClusterStore extends ClusterStore {
   table: MemoryTable;
 }
 
-/** A store in memory; `onChange` runs after every write (the Node server saves the state file from it). */
+/**
+ * A store in memory; `onChange` runs after every write (the Node server saves the state file from it). A timer drops
+ * an abandoned sync when it expires, whether or not anyone calls the store again; it never keeps the process alive.
+ */
 export function memoryClusterStore(options: StoreOptions & MemoryTableOptions & { onChange?: () => void } = {}): MemoryClusterStore {
   const table = new MemoryTable(options);
-  const store = localClusterStore(new StoreCore(table, options));
-  const changed = <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+  const core = new StoreCore(table, options);
+  const store = localClusterStore(core);
+  const now = options.now ?? Date.now;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const sweepLater = () => {
+    clearTimeout(timer);
+    const next = core.sweep();
+    if (next === null) return;
+    timer = setTimeout(sweepLater, Math.max(0, next - now()) + 1);
+    (timer as { unref?(): void }).unref?.();
+  };
+  const after = <A extends unknown[], R>(call: (...args: A) => Promise<R>, effects: { changed?: boolean; expires?: boolean }) =>
     async (...args: A): Promise<R> => {
-      const result = await write(...args);
-      options.onChange?.();
+      const result = await call(...args);
+      if (effects.expires) sweepLater();
+      if (effects.changed) options.onChange?.();
       return result;
     };
-  return { ...store, observe: changed(store.observe), commitSync: changed(store.commitSync), replace: changed(store.replace), table };
+  return {
+    ...store,
+    observe: after(store.observe, { changed: true }),
+    openSync: after(store.openSync, { expires: true }),
+    stageSync: after(store.stageSync, { expires: true }),
+    commitSync: after(store.commitSync, { changed: true, expires: true }),
+    replace: after(store.replace, { changed: true }),
+    table,
+  };
 }

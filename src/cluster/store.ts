@@ -51,7 +51,8 @@ export interface SyncSession {
   expiresAt: string;
 }
 
-export type SyncFailure = { ok: false; status: 400 | 404 | 409; error: string };
+export type SyncFailure = { ok: false; status: 400 | 404 | 409 | 413 | 429; error: string };
+export type OpenOutcome = ({ ok: true } & SyncSession) | SyncFailure;
 export type PageOutcome = { ok: true; staged: Partial<Record<ClusterKind, number>> } | SyncFailure;
 export type CommitOutcome = { ok: true; sync: SyncOutcome } | SyncFailure;
 
@@ -65,6 +66,8 @@ export interface KindSummary {
 export interface StoreSummary {
   kinds: Record<ClusterKind, KindSummary>;
   lastSyncAt: string | null;
+  /** Paged syncs open now and the bytes of records they hold, within `maxSyncSessions` and the staged-bytes bound. */
+  syncSessions: { open: number; stagedBytes: number };
 }
 
 export interface ClusterStore {
@@ -72,11 +75,11 @@ export interface ClusterStore {
   readonly local?: boolean;
   /** Records an object seen in a change (`upsert`: the new object; `delete`: the old one). */
   observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation): Promise<ObserveOutcome>;
-  /** Opens a sync of `kinds`; the lists must be taken after this returns. */
-  openSync(kinds: readonly ClusterKind[]): Promise<SyncSession>;
+  /** Opens a sync of `kinds`; the lists must be taken after this returns. Refused (429) past `maxSyncSessions`. */
+  openSync(kinds: readonly ClusterKind[]): Promise<OpenOutcome>;
   /** Adds a page of records to an open sync; nothing is visible before `commitSync`. */
   stageSync(session: string, page: SyncBatch): Promise<PageOutcome>;
-  /** Makes the sync's pages the view of its kinds, in one step. */
+  /** Makes the sync's pages the view of its kinds, in one step; asked again, answers what it answered the first time. */
   commitSync(session: string): Promise<CommitOutcome>;
   /**
    * A whole sync in one call, for lists that fit in one request: replaces each kind in `batch` with the lists taken
@@ -141,6 +144,15 @@ export interface SessionRow {
   listedAt: number;
   expiresAt: number;
   overflow: ClusterKind[];
+  /** Bytes of JSON of the records staged so far (a record staged twice counts twice). */
+  stagedBytes?: number;
+}
+
+/** A commit's answer, kept so that a commit sent again (a proxy lost the first answer) gets it again. */
+export interface CommittedSync {
+  id: string;
+  outcome: CommitOutcome;
+  expiresAt: number;
 }
 
 /** The storage a runtime provides; every call is synchronous so a store operation is one atomic step. */
@@ -167,10 +179,18 @@ export interface RecordTable {
   getSession(id: string): SessionRow | undefined;
   /** Removes the session and everything staged under it. */
   removeSession(id: string): void;
-  /** Ids of sessions that expired before `now`. */
-  expiredSessions(now: number): string[];
-  /** Stages a record under a session (a key staged twice keeps the last). */
-  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord): void;
+  /** Every open session; there are at most `maxSyncSessions` between two store calls. */
+  sessions(): SessionRow[];
+  putCommitted(committed: CommittedSync): void;
+  getCommitted(id: string): CommittedSync | undefined;
+  removeCommitted(id: string): void;
+  /** Every kept commit answer's id and expiry, oldest expiry first; at most `maxKeptCommits` between two calls. */
+  committed(): { id: string; expiresAt: number }[];
+  /**
+   * Stages a record under a session (a key staged twice keeps the last). `json` is the record's JSON text when the
+   * store measured it: a table may keep the text instead of the object, so that what it holds is what was counted.
+   */
+  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord, json?: string): void;
   stagedCount(session: string, kind: ClusterKind): number;
   /**
    * Makes the session's staged records of `kind` the kind's rows, except rows observed since `listedAt`
@@ -189,8 +209,28 @@ export interface RecordTable {
  */
 export const observationGraceMs = 60_000;
 
-/** An open sync that receives no page for this long is abandoned: its pages are dropped, the view never saw them. */
+/**
+ * An open sync that receives no page for this long is abandoned: its pages are dropped (a timer on Node, an alarm on
+ * the Durable Object), the view never saw them.
+ */
 export const syncSessionTtlMs = 10 * 60_000;
+
+/**
+ * Paged syncs open at once per store. One CronJob runs one at a time; a few more leave room for a run that overlaps
+ * the last or was abandoned, and a caller that opens sessions and walks away cannot make the store hold more.
+ */
+export const maxSyncSessions = 4;
+
+/**
+ * The bytes of records (as JSON) all open syncs of one store may hold before their commit. The memory store keeps
+ * staged records as that very text, so on Node the bound is heap: 32 MiB stays within the in-cluster overlay's heap
+ * beside a full view. A full sync of 15,000 claims and StatefulSets with their audit copies (~2 KiB each) fits.
+ */
+export const maxStagedBytes = 32 * 1024 * 1024;
+
+/** How long and how many commit answers are kept for a commit sent again: as long as a session lives, the last 16. */
+export const committedSyncTtlMs = syncSessionTtlMs;
+export const maxKeptCommits = 16;
 
 /** The default bound per kind: far above real clusters, small enough for a Durable Object or a Node heap. */
 export const defaultMaxRecordsPerKind = 50_000;
@@ -232,25 +272,76 @@ export class StoreCore {
     });
   }
 
-  openSync(kinds: readonly ClusterKind[]): SyncSession {
-    return this.#table.transaction(() => this.#open(kinds, this.#now()));
+  openSync(kinds: readonly ClusterKind[]): OpenOutcome {
+    return this.#table.transaction(() => {
+      this.#sweep();
+      const open = this.#table.sessions().length;
+      if (open >= maxSyncSessions) {
+        return {
+          ok: false,
+          status: 429,
+          error: `${open} sync sessions are open, the most a store keeps (maxSyncSessions ${maxSyncSessions}): commit one, or wait until one expires ${syncSessionTtlMs / 60_000} minutes after its last page`,
+        };
+      }
+      return { ok: true, ...this.#open(kinds, this.#now()) };
+    });
   }
 
   stageSync(id: string, page: SyncBatch): PageOutcome {
-    return this.#table.transaction(() => this.#stage(id, page));
+    return this.#table.transaction(() => {
+      this.#sweep();
+      return this.#stage(id, page, true);
+    });
   }
 
   commitSync(id: string): CommitOutcome {
-    return this.#table.transaction(() => this.#commit(id));
+    return this.#table.transaction(() => {
+      this.#sweep();
+      const kept = this.#table.getCommitted(id);
+      if (kept) return kept.outcome;
+      const outcome = this.#commit(id);
+      // A 404 says nothing about the session; any other answer is the one a commit sent again must get.
+      if (outcome.ok || outcome.status !== 404) this.#table.putCommitted({ id, outcome, expiresAt: this.#now() + committedSyncTtlMs });
+      return outcome;
+    });
   }
 
   replace(batch: SyncBatch, listedBeforeMs = 0): CommitOutcome {
+    // One call, one transaction: its session is never left open, so it counts against no bound.
     return this.#table.transaction(() => {
       const kinds = clusterKinds.filter((kind) => batch[kind]);
       const { session } = this.#open(kinds, this.#now() - listedBeforeMs);
-      const staged = this.#stage(session, batch);
+      const staged = this.#stage(session, batch, false);
       return staged.ok ? this.#commit(session) : staged;
     });
+  }
+
+  /**
+   * Drops the sessions that expired and the commit answers past their time or count; returns when the next one is
+   * due (epoch ms), or null when nothing is left to expire. The runtimes call it from a timer or an alarm at that time,
+   * so an abandoned sync's records are freed even if no one calls the store again.
+   */
+  sweep(): number | null {
+    return this.#table.transaction(() => this.#sweep());
+  }
+
+  #sweep(): number | null {
+    const table = this.#table;
+    const now = this.#now();
+    let next: number | null = null;
+    const due = (at: number) => {
+      if (next === null || at < next) next = at;
+    };
+    for (const session of table.sessions()) {
+      if (session.expiresAt < now) table.removeSession(session.id);
+      else due(session.expiresAt);
+    }
+    const committed = table.committed();
+    committed.forEach(({ id, expiresAt }, i) => {
+      if (expiresAt < now || i < committed.length - maxKeptCommits) table.removeCommitted(id);
+      else due(expiresAt);
+    });
+    return next;
   }
 
   summary(): StoreSummary {
@@ -265,7 +356,10 @@ export class StoreCore {
       };
       if (syncedAt !== null && (last === null || syncedAt > last)) last = syncedAt;
     }
-    return { kinds, lastSyncAt: last === null ? null : iso(last) };
+    this.#sweep();
+    const sessions = this.#table.sessions();
+    const syncSessions = { open: sessions.length, stagedBytes: sessions.reduce((sum, s) => sum + (s.stagedBytes ?? 0), 0) };
+    return { kinds, lastSyncAt: last === null ? null : iso(last), syncSessions };
   }
 
   lookup(kind: ClusterKind, key: string): Lookup<ClusterRecord> {
@@ -316,8 +410,14 @@ export class StoreCore {
 
   #open(kinds: readonly ClusterKind[], listedAt: number): SyncSession {
     const now = this.#now();
-    for (const expired of this.#table.expiredSessions(now)) this.#table.removeSession(expired);
-    const session: SessionRow = { id: this.#newId(), kinds: [...kinds], listedAt, expiresAt: now + syncSessionTtlMs, overflow: [] };
+    const session: SessionRow = {
+      id: this.#newId(),
+      kinds: [...kinds],
+      listedAt,
+      expiresAt: now + syncSessionTtlMs,
+      overflow: [],
+      stagedBytes: 0,
+    };
     this.#table.putSession(session);
     return { session: session.id, kinds: session.kinds, listedAt: iso(listedAt), expiresAt: iso(session.expiresAt) };
   }
@@ -332,11 +432,28 @@ export class StoreCore {
     };
   }
 
-  #stage(id: string, page: SyncBatch): PageOutcome {
+  /** Stages a page; `bounded` (a paged sync over HTTP) counts its bytes against the store's bound. */
+  #stage(id: string, page: SyncBatch, bounded: boolean): PageOutcome {
     const session = this.#session(id);
     if ("ok" in session) return session;
     const stray = clusterKinds.find((kind) => page[kind] && !session.kinds.includes(kind));
     if (stray) return { ok: false, status: 400, error: `${kinds[stray].plural} are not part of sync session ${id}` };
+    const texts = bounded ? new Map<ClusterRecord, string>() : undefined;
+    if (texts) {
+      let bytes = 0;
+      for (const kind of session.kinds) for (const record of page[kind] ?? []) bytes += texts.set(record, JSON.stringify(record)).get(record)!.length;
+      const held = this.#table.sessions().reduce((sum, s) => sum + (s.stagedBytes ?? 0), 0);
+      if (held + bytes > maxStagedBytes) {
+        // The sync cannot finish: what it staged is freed now rather than when it expires.
+        this.#table.removeSession(id);
+        return {
+          ok: false,
+          status: 413,
+          error: `open syncs would hold ${held + bytes} bytes of records, over the store's bound of ${maxStagedBytes} (maxStagedBytes); sync session ${id} is dropped`,
+        };
+      }
+      session.stagedBytes = (session.stagedBytes ?? 0) + bytes;
+    }
     const staged: Partial<Record<ClusterKind, number>> = {};
     for (const kind of session.kinds) {
       const records = page[kind];
@@ -347,7 +464,7 @@ export class StoreCore {
           if (!session.overflow.includes(kind)) session.overflow.push(kind);
           break;
         }
-        this.#table.stage(id, kind, keyOf(kind, record), record);
+        this.#table.stage(id, kind, keyOf(kind, record), record, texts?.get(record));
         count += 1;
       }
       staged[kind] = this.#table.stagedCount(id, kind);

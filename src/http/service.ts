@@ -72,7 +72,7 @@ export function service(options: AppOptions): Service {
   };
 }
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 429 | 500 | 503;
 
 export const jsonError = (c: Context, status: ErrorStatus, error: string) => c.json({ error, status }, status);
 

@@ -29,7 +29,7 @@ export interface SyncRun {
   log(line: Record<string, unknown>): void;
   /** How many times an expired continue token may restart the whole sync. */
   attempts?: number;
-  /** Pause before resending a request the service failed (5xx, network); doubled each time. */
+  /** Pause before resending a request the service failed (5xx, 429, network); doubled each time, with jitter. */
   retryMs?: number;
   /** After the commit, fetch the service's audit as PolicyReports (GET /audit) and write them into the cluster. */
   policyReports?: boolean;
@@ -134,12 +134,13 @@ export async function applyServiceReports(run: SyncRun): Promise<ReportsWritten>
 
 /**
  * Sends JSON to the service (POST), or reads from it (GET, without a body); retries a 5xx, 429 or network failure,
- * and rejects on any other refusal.
+ * and rejects on any other refusal. Every request is safe to send again: a page staged twice keeps its records once,
+ * and a commit sent again (a proxy lost the first answer) is answered what the first was.
  */
 async function send(run: SyncRun, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path.replace(/^\//, ""), run.target.url.href.endsWith("/") ? run.target.url : `${run.target.url.href}/`);
   const method = body === undefined ? "GET" : "POST";
-  let wait = run.retryMs ?? 1_000;
+  const base = run.retryMs ?? 1_000;
   for (let attempt = 1; ; attempt += 1) {
     let failure: string;
     try {
@@ -161,9 +162,11 @@ async function send(run: SyncRun, path: string, body?: unknown): Promise<unknown
       failure = `${method} ${url.pathname}: ${String(error)}`;
     }
     if (attempt >= 3) throw new Error(failure);
+    // Half the doubled pause, plus a random part of the other half: syncs of many clusters that failed together (a
+    // restarting Worker) do not all come back at the same moment.
+    const wait = Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
     run.log({ level: "warn", msg: "sync: request failed; retrying", error: failure, retryMs: wait });
     await new Promise((resolve) => setTimeout(resolve, wait));
-    wait *= 2;
   }
 }
 

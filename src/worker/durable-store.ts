@@ -7,11 +7,13 @@ import { type ClusterKind, type ClusterRecord, clusterKinds } from "../cluster/k
 import {
   type ClusterStore,
   type CommitOutcome,
+  type CommittedSync,
   type KindState,
   type LookupAnswer,
   type LookupQuery,
   type ObserveOperation,
   type ObserveOutcome,
+  type OpenOutcome,
   type PageOutcome,
   type RecordPage,
   type RecordTable,
@@ -20,7 +22,6 @@ import {
   type StoreSummary,
   type StoredRow,
   type SyncBatch,
-  type SyncSession,
 } from "../cluster/store.js";
 import type { Lookup, PodDisruptionBudgetRecord, StorageClassRecord } from "../cluster/view.js";
 
@@ -50,6 +51,7 @@ const schema = [
   `CREATE TABLE IF NOT EXISTS sync_staged (
     session TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, is_default INTEGER NOT NULL, record TEXT NOT NULL,
     PRIMARY KEY (session, kind, key))`,
+  `CREATE TABLE IF NOT EXISTS sync_committed (id TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
 ];
 
 const isDefaultClass = (kind: ClusterKind, record: ClusterRecord | null) =>
@@ -190,18 +192,43 @@ class SqlTable implements RecordTable {
     this.#sql.exec("DELETE FROM sync_sessions WHERE id = ?", id);
   }
 
-  expiredSessions(now: number): string[] {
-    return this.#sql.exec<{ id: string }>("SELECT id FROM sync_sessions WHERE expires_at < ?", now).toArray().map((r) => r.id);
+  sessions(): SessionRow[] {
+    return this.#sql.exec<{ body: string }>("SELECT body FROM sync_sessions").toArray().map((row) => JSON.parse(row.body) as SessionRow);
   }
 
-  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord): void {
+  putCommitted(committed: CommittedSync): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO sync_committed (id, body, expires_at) VALUES (?, ?, ?)",
+      committed.id,
+      JSON.stringify(committed),
+      committed.expiresAt,
+    );
+  }
+
+  getCommitted(id: string): CommittedSync | undefined {
+    const row = this.#sql.exec<{ body: string }>("SELECT body FROM sync_committed WHERE id = ?", id).toArray()[0];
+    return row && (JSON.parse(row.body) as CommittedSync);
+  }
+
+  removeCommitted(id: string): void {
+    this.#sql.exec("DELETE FROM sync_committed WHERE id = ?", id);
+  }
+
+  committed(): { id: string; expiresAt: number }[] {
+    return this.#sql
+      .exec<{ id: string; expires_at: number }>("SELECT id, expires_at FROM sync_committed ORDER BY expires_at")
+      .toArray()
+      .map((row) => ({ id: row.id, expiresAt: row.expires_at }));
+  }
+
+  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord, json?: string): void {
     this.#sql.exec(
       "INSERT OR REPLACE INTO sync_staged (session, kind, key, is_default, record) VALUES (?, ?, ?, ?, ?)",
       session,
       kind,
       key,
       isDefaultClass(kind, record),
-      JSON.stringify(record),
+      json ?? JSON.stringify(record),
     );
   }
 
@@ -257,7 +284,10 @@ function checkQuery(query: LookupQuery): LookupQuery {
   return { kind: checkKind(query.kind), key: String(query.key) };
 }
 
-/** One cluster's store. The Worker names the instance after `STATEWARD_CLUSTER`. */
+/**
+ * One cluster's store. The Worker names the instance after `STATEWARD_CLUSTER`. An alarm at the next sync session's
+ * expiry deletes an abandoned sync's staged rows even when no request comes to the object again.
+ */
 export class ClusterStoreObject extends DurableObject {
   readonly #core: StoreCore;
 
@@ -266,20 +296,36 @@ export class ClusterStoreObject extends DurableObject {
     this.#core = new StoreCore(new SqlTable(ctx.storage));
   }
 
+  override async alarm(): Promise<void> {
+    await this.#sweepLater();
+  }
+
+  /** Sweeps now and sets the alarm for what expires next; the RPC's answer waits for the alarm to be stored. */
+  #sweepLater(): Promise<void> {
+    const next = this.#core.sweep();
+    return next === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(next + 1);
+  }
+
   observe(kind: ClusterKind, record: ClusterRecord, operation: ObserveOperation): ObserveOutcome {
     return this.#core.observe(checkKind(kind), record, operation);
   }
 
-  openSync(kinds: readonly ClusterKind[]): SyncSession {
-    return this.#core.openSync(kinds.map(checkKind));
+  async openSync(kinds: readonly ClusterKind[]): Promise<OpenOutcome> {
+    const opened = this.#core.openSync(kinds.map(checkKind));
+    await this.#sweepLater();
+    return opened;
   }
 
-  stageSync(session: string, page: SyncBatch): PageOutcome {
-    return this.#core.stageSync(String(session), page);
+  async stageSync(session: string, page: SyncBatch): Promise<PageOutcome> {
+    const staged = this.#core.stageSync(String(session), page);
+    await this.#sweepLater();
+    return staged;
   }
 
-  commitSync(session: string): CommitOutcome {
-    return this.#core.commitSync(String(session));
+  async commitSync(session: string): Promise<CommitOutcome> {
+    const committed = this.#core.commitSync(String(session));
+    await this.#sweepLater();
+    return committed;
   }
 
   replace(batch: SyncBatch, listedBeforeMs?: number): CommitOutcome {
@@ -303,7 +349,7 @@ export class ClusterStoreObject extends DurableObject {
 export function durableClusterStore(stub: DurableObjectStub<ClusterStoreObject>): ClusterStore {
   return {
     observe: (kind, record, operation) => stub.observe(kind, record, operation) as Promise<ObserveOutcome>,
-    openSync: (kinds) => stub.openSync(kinds) as Promise<SyncSession>,
+    openSync: (kinds) => stub.openSync(kinds) as Promise<OpenOutcome>,
     stageSync: (session, page) => stub.stageSync(session, page) as Promise<PageOutcome>,
     commitSync: (session) => stub.commitSync(session) as Promise<CommitOutcome>,
     replace: (batch, listedBeforeMs) => stub.replace(batch, listedBeforeMs) as Promise<CommitOutcome>,

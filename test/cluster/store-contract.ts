@@ -6,11 +6,16 @@ import { expect, it } from "vitest";
 import type { AdmissionRequest } from "../../src/k8s/admission.js";
 import { type ClusterKind, kindInfo } from "../../src/cluster/kinds.js";
 import { observeRequest, openSync, stageSyncPage, syncInventory } from "../../src/cluster/ingest.js";
-import { type ClusterStore, clusterViewOf } from "../../src/cluster/store.js";
+import { type ClusterStore, clusterViewOf, maxStagedBytes, maxSyncSessions } from "../../src/cluster/store.js";
 
 export interface ContractOptions {
   /** A new, empty store. */
   fresh(): ClusterStore;
+  /**
+   * Lets every open sync session of `store` expire and waits for the runtime's own sweep (the memory store's timer, the
+   * Durable Object's alarm); no store call in between.
+   */
+  expireSessions(store: ClusterStore): Promise<void>;
 }
 
 /** Lets the clock move on, so what follows happens strictly later than what preceded. */
@@ -62,7 +67,7 @@ async function pagedSync(store: ClusterStore, kind: ClusterKind, objects: unknow
 }
 
 /** Generous: the first call to a Durable Object starts it, and CI machines are loaded. */
-export function storeContract({ fresh }: ContractOptions): void {
+export function storeContract({ fresh, expireSessions }: ContractOptions): void {
   it("(a) a forged 40-digit resourceVersion outranks nothing, and does not outlive the next sync", { timeout: 30_000 }, async () => {
     const store = fresh();
     const view = clusterViewOf(store);
@@ -155,8 +160,9 @@ export function storeContract({ fresh }: ContractOptions): void {
     expect(committed).toMatchObject({ ok: true, sync: { counts: { Service: 2, PersistentVolumeClaim: 0 } } });
     expect(await view.service("default", "b")).toMatchObject({ state: "found" });
     expect(await view.persistentVolumeClaim("default", "data-db-0")).toEqual({ state: "not-found" });
-    // A committed session is closed.
-    expect(await store.commitSync(opened.session)).toMatchObject({ ok: false, status: 404 });
+    // A committed session takes no more pages; a commit sent again (the first answer was lost) gets the same answer.
+    expect(await stageSyncPage(store, opened.session, { kind: "Service", records: [] })).toMatchObject({ ok: false, status: 404 });
+    expect(await store.commitSync(opened.session)).toEqual(committed);
 
     const abandoned = await openSync(store, { kinds: ["Service"] });
     if (!abandoned.ok) throw new Error(abandoned.error);
@@ -180,7 +186,57 @@ export function storeContract({ fresh }: ContractOptions): void {
     const newer = await openSync(store, { kinds: ["Service"] });
     if (!newer.ok) throw new Error(newer.error);
     expect(await store.commitSync(newer.session)).toMatchObject({ ok: true });
-    expect(await store.commitSync(opened.session)).toMatchObject({ ok: false, status: 409 });
+    const overtaken = await store.commitSync(opened.session);
+    expect(overtaken).toMatchObject({ ok: false, status: 409 });
+    expect(await store.commitSync(opened.session)).toEqual(overtaken);
+  });
+
+  it("keeps at most maxSyncSessions open, and frees an abandoned one's records when it expires, unasked", { timeout: 60_000 }, async () => {
+    const store = fresh();
+    const sessions: string[] = [];
+    for (let i = 0; i < maxSyncSessions; i += 1) {
+      const opened = await openSync(store, { kinds: ["Service"] });
+      if (!opened.ok) throw new Error(opened.error);
+      sessions.push(opened.session);
+      const records = [kindInfo.Service.record(service("1", { app: "x" }, `svc-${i}`), "default")];
+      expect(await stageSyncPage(store, opened.session, { kind: "Service", records })).toMatchObject({ ok: true });
+    }
+    expect(await openSync(store, { kinds: ["Service"] })).toMatchObject({
+      ok: false,
+      status: 429,
+      error: expect.stringContaining(`(maxSyncSessions ${maxSyncSessions})`),
+    });
+    const held = (await store.summary()).syncSessions;
+    expect(held.open).toBe(maxSyncSessions);
+    expect(held.stagedBytes).toBeGreaterThan(0);
+
+    // A committed session leaves room for the next.
+    expect(await store.commitSync(sessions.pop()!)).toMatchObject({ ok: true });
+    const next = await openSync(store, { kinds: ["Service"] });
+    expect(next).toMatchObject({ ok: true });
+
+    await expireSessions(store);
+    expect((await store.summary()).syncSessions).toEqual({ open: 0, stagedBytes: 0 });
+    expect(await store.commitSync(sessions[0]!)).toMatchObject({ ok: false, status: 404 });
+    expect(await openSync(store, { kinds: ["Service"] })).toMatchObject({ ok: true });
+  });
+
+  it("refuses a page past the bytes all open syncs may stage (413), and drops that sync at once", { timeout: 60_000 }, async () => {
+    const store = fresh();
+    const opened = await openSync(store, { kinds: ["Service"] });
+    if (!opened.ok) throw new Error(opened.error);
+    // Selectors at the record's bounds (64 entries of 253 characters): ~32 KiB a record, ~2.6 MiB a page.
+    const selector = (i: number) => Object.fromEntries(Array.from({ length: 64 }, (_, k) => [`k${k}-${i}`.padEnd(253, "k"), "v".repeat(253)]));
+    const page = (from: number) =>
+      Array.from({ length: 80 }, (_, i) => ({ namespace: "default", name: `svc-${from + i}`, clusterIP: "None", selector: selector(from + i) }));
+    let refused: unknown;
+    for (let n = 0; n < 40 && !refused; n += 1) {
+      const staged = await stageSyncPage(store, opened.session, { kind: "Service", records: page(n * 80) });
+      if (!staged.ok) refused = staged;
+    }
+    expect(refused).toMatchObject({ ok: false, status: 413, error: expect.stringContaining(`over the store's bound of ${maxStagedBytes} (maxStagedBytes)`) });
+    expect((await store.summary()).syncSessions).toEqual({ open: 0, stagedBytes: 0 });
+    expect(await store.commitSync(opened.session)).toMatchObject({ ok: false, status: 404 });
   });
 
   it("holds PersistentVolumeClaims and PodDisruptionBudgets, and finds a namespace's budgets", { timeout: 30_000 }, async () => {

@@ -1,8 +1,8 @@
 /** The store's semantics (shared by the Durable Object and the Node store), exercised on the memory store. */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { recordOf } from "../../src/cluster/kinds.js";
-import { memoryClusterStore } from "../../src/cluster/memory-store.js";
-import { clusterViewOf, type LookupQuery, observationGraceMs, syncSessionTtlMs } from "../../src/cluster/store.js";
+import { type MemoryClusterStore, memoryClusterStore } from "../../src/cluster/memory-store.js";
+import { clusterViewOf, committedSyncTtlMs, type LookupQuery, maxKeptCommits, observationGraceMs, syncSessionTtlMs } from "../../src/cluster/store.js";
 import type { ServiceRecord } from "../../src/cluster/view.js";
 import { storeContract } from "./store-contract.js";
 
@@ -85,7 +85,24 @@ describe("the rules' view of a store", () => {
 });
 
 describe("the store's contract, on the memory store", () => {
-  storeContract({ fresh: () => memoryClusterStore() });
+  // The sweep's timer and the store's clock are the fake ones: shouldAdvanceTime moves them with the real clock, and
+  // expireSessions jumps them past the sessions' expiry.
+  beforeAll(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true, toFake: ["setTimeout", "clearTimeout", "Date"] });
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+  storeContract({
+    fresh: () => memoryClusterStore(),
+    async expireSessions(store) {
+      const { table } = store as MemoryClusterStore;
+      expect(table.sessions().length).toBeGreaterThan(0);
+      await vi.advanceTimersByTimeAsync(syncSessionTtlMs + 1_000);
+      // The timer alone dropped them.
+      expect(table.sessions()).toEqual([]);
+    },
+  });
 });
 
 describe("ordering by time", () => {
@@ -126,15 +143,22 @@ describe("ordering by time", () => {
     expect((await store.summary()).kinds.Service.count).toBe(1);
   });
 
-  it("drops an abandoned sync's pages when it expires", async () => {
+  it("keeps a commit's answer for a commit sent again, for as long and as many as it says", async () => {
     let clock = 1_000_000;
     const store = memoryClusterStore({ now: () => clock });
-    const { session } = await store.openSync(["Service"]);
-    expect(await store.stageSync(session, { Service: [service("web", "None")] })).toMatchObject({ ok: true });
-    clock += syncSessionTtlMs + 1;
-    expect(await store.commitSync(session)).toMatchObject({ ok: false, status: 404 });
-    await store.openSync(["Service"]);
-    expect(store.table.getSession(session)).toBeUndefined();
+    const committed: string[] = [];
+    for (let i = 0; i <= maxKeptCommits; i += 1) {
+      const opened = await store.openSync(["Service"]);
+      if (!opened.ok) throw new Error(opened.error);
+      expect(await store.commitSync(opened.session)).toMatchObject({ ok: true });
+      committed.push(opened.session);
+      clock += 1;
+    }
+    // The oldest answer made room for the newest.
+    expect(await store.commitSync(committed[0]!)).toMatchObject({ ok: false, status: 404 });
+    expect(await store.commitSync(committed[1]!)).toMatchObject({ ok: true });
+    clock += committedSyncTtlMs + 1;
+    expect(await store.commitSync(committed.at(-1)!)).toMatchObject({ ok: false, status: 404 });
   });
 });
 
@@ -196,6 +220,7 @@ describe("summary", () => {
         PodDisruptionBudget: { count: 0, syncedAt: null, complete: false },
       },
       lastSyncAt: null,
+      syncSessions: { open: 0, stagedBytes: 0 },
     });
     await store.replace({ Service: [service("web", "None")], StorageClass: [], StatefulSet: [] });
     now += 60_000;

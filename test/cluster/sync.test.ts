@@ -129,6 +129,40 @@ describe("stateward sync", () => {
     expect(await view.statefulSet("default", "web")).toEqual({ state: "not-found" });
   });
 
+  it("commits once when a proxy loses the commit's answer: the retried commit gets the first answer, the reports follow", { timeout: 30_000 }, async () => {
+    // A proxy before the service that forwards the first commit, then answers 502 instead of the service's answer.
+    let commits = 0;
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const forwarded = await fetch(`${targetUrl}${req.url}`, {
+        method: req.method,
+        headers: { authorization: req.headers.authorization ?? "", "content-type": "application/json" },
+        ...(req.method === "POST" ? { body: Buffer.concat(chunks) } : {}),
+      });
+      const text = await forwarded.text();
+      if (req.url?.endsWith("/commit") && ++commits === 1) return res.writeHead(502).end("Bad Gateway");
+      res.writeHead(forwarded.status, { "content-type": "application/json" }).end(text);
+    });
+    const proxied = await listenLocally(proxy);
+    try {
+      const lines: Record<string, unknown>[] = [];
+      const argv = ["--url", proxied.url, "--api-server", apiUrl, "--service-account", dir, "--token-file", join(dir, "webhook-token"), "--policy-reports"];
+      const code = await runSync(argv, { env: {}, stdout: (text) => lines.push(JSON.parse(text)) });
+      expect(commits).toBe(2);
+      const retry = lines.find((l) => l.msg === "sync: request failed; retrying");
+      expect(retry).toMatchObject({ error: expect.stringMatching(/\/commit: 502/) });
+      // The pause is jittered: half of the 1 s base, plus up to the other half.
+      expect(retry!.retryMs).toBeGreaterThanOrEqual(500);
+      expect(retry!.retryMs).toBeLessThanOrEqual(1_000);
+      expect(lines).toContainEqual(expect.objectContaining({ msg: "sync: committed", counts: expect.objectContaining({ Service: 5 }) }));
+      expect(lines.at(-1)).toMatchObject({ msg: "sync: policy reports written", failed: [] });
+      expect(code).toBe(0);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it("fails, saying why, when the service refuses its token", { timeout: 30_000 }, async () => {
     const wrong = join(dir, "wrong-token");
     writeFileSync(wrong, "not-the-token");
