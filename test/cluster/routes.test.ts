@@ -129,9 +129,13 @@ describe("a paged sync over HTTP", () => {
     expect(((await bad.json()) as { error: string }).error).toMatch(/^records\[0\]: not a Service record: clusterIP: /);
     const committed = await post(`/inventory/sync/${session}/commit`, {});
     expect(committed.status).toBe(200);
-    expect(await committed.json()).toMatchObject({ counts: { Service: 1, PodDisruptionBudget: 0 }, keptObserved: 0, truncated: [] });
+    const answer = await committed.json();
+    expect(answer).toMatchObject({ counts: { Service: 1, PodDisruptionBudget: 0 }, keptObserved: 0, truncated: [] });
     expect(await clusterViewOf(store).service("default", "web-headless")).toMatchObject({ state: "found" });
-    expect((await post(`/inventory/sync/${session}/commit`, {})).status).toBe(404);
+    // A commit sent again gets the first answer; a page is refused.
+    const again = await post(`/inventory/sync/${session}/commit`, {});
+    expect([again.status, await again.json()]).toEqual([200, answer]);
+    expect((await post(`/inventory/sync/${session}/pages`, { kind: "Service", records: [] })).status).toBe(404);
   });
 });
 
