@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import { type ClusterBindings, clusterFromBindings } from "../../src/worker/bindings.js";
+import resizeReview from "../fixtures/admission/000-web.statefulset-web.update-resize-template.validate.json";
 import { claimItem, claimsWarning, fixStuckRollout, impactScenarios, scaleDown, stuckWarning } from "../fixtures/rollouts.js";
 
 interface ReviewAnswer {
@@ -68,5 +69,28 @@ describe("statefulset-protect-claims in workerd", () => {
     const denied = await validate(strict.fetch, scaleDown(5, 3));
     expect(denied.response.allowed).toBe(false);
     expect(denied.response.status?.message).toBe(`StatefulSet "web" is invalid: ${claimsWarning}`);
+  });
+});
+
+describe("statefulset-immutable-fields' resize recipe in workerd", () => {
+  it("denies a claim template resize with the class's verdict from the view and the claims' commands", async () => {
+    const app = appFor("resize");
+    const storageClass = {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: "my-storage-class" },
+      provisioner: "csi.example",
+      allowVolumeExpansion: true,
+    };
+    const list = { apiVersion: "v1", kind: "List", metadata: { resourceVersion: "" }, items: [storageClass] };
+    const synced = await app.fetch(
+      new Request("http://x/inventory", { method: "PUT", body: JSON.stringify(list), headers: { authorization: `Bearer ${token}` } }),
+    );
+    expect(synced.status).toBe(200);
+    const denied = await validate(app.fetch, resizeReview);
+    expect(denied.response.allowed).toBe(false);
+    expect(denied.response.status?.message).toContain(
+      `are forbidden; StorageClass "my-storage-class" allows volume expansion; to resize: for i in 0 1; do kubectl -n default patch pvc www-web-$i -p '{"spec":{"resources":{"requests":{"storage":"20Gi"}}}}'; done; kubectl -n default delete statefulset web --cascade=orphan; then re-apply`,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { memoryClusterView } from "../../src/cluster/view.js";
 import { admissionRequest, baseStatefulSet, none, runAdmission, runRule } from "./helpers.js";
 
 const id = "statefulset-immutable-fields";
@@ -12,16 +13,44 @@ describe(id, () => {
     expect(await runAdmission(id, "004-web.statefulset-web.update-scale.validate.json")).toEqual(none);
   });
 
-  it("denies resizing a claim template, naming the field and the real procedure", async () => {
-    expect(await runAdmission(id, "000-web.statefulset-web.update-resize-template.validate.json")).toEqual({
-      denials: [
-        `spec.volumeClaimTemplates: Forbidden: ${kubernetes}; to resize, expand each PVC (www-web-0, ...), then kubectl delete statefulset web --cascade=orphan and re-create it [${id}]`,
-      ],
+  it("denies resizing a claim template with the recipe: the class's verdict first, then the claims' own commands", async () => {
+    const recipe = (verdict: string, claims: string, size: string, name: string) =>
+      `spec.volumeClaimTemplates: Forbidden: ${kubernetes}; ${verdict}; to resize: for i in ${claims}; do kubectl -n default patch pvc ${name}-$i -p '{"spec":{"resources":{"requests":{"storage":"${size}"}}}}'; done; kubectl -n default delete statefulset ${name.split("-").at(-1)} --cascade=orphan; then re-apply the StatefulSet with the new size (pods and PVCs are kept and adopted) [${id}]`;
+    const file = "000-web.statefulset-web.update-resize-template.validate.json";
+    const classes = (allowVolumeExpansion: boolean | null) =>
+      memoryClusterView({ storageClasses: [{ name: "my-storage-class", provisioner: "csi.example", allowVolumeExpansion, isDefault: false }] });
+    expect(await runAdmission(id, file)).toEqual({
+      denials: [recipe('whether StorageClass "my-storage-class" allows expansion could not be verified: no cluster view is configured', "0 1", "20Gi", "www-web")],
       warnings: [],
     });
-    expect((await runAdmission(id, "002-mysql.statefulset-mysql.update-resize-template.validate.json")).denials).toEqual([
-      `spec.volumeClaimTemplates: Forbidden: ${kubernetes}; to resize, expand each PVC (mysql-persistent-storage-mysql-0, ...), then kubectl delete statefulset mysql --cascade=orphan and re-create it [${id}]`,
+    expect((await runAdmission(id, file, { cluster: classes(true) })).denials).toEqual([
+      recipe('StorageClass "my-storage-class" allows volume expansion', "0 1", "20Gi", "www-web"),
     ]);
+    expect((await runAdmission(id, file, { cluster: classes(null) })).denials).toEqual([
+      recipe(
+        'StorageClass "my-storage-class" does not allow volume expansion (allowVolumeExpansion is not true), so the claims cannot grow; only new claims of a class that does can',
+        "0 1",
+        "20Gi",
+        "www-web",
+      ),
+    ]);
+    expect((await runAdmission(id, file, { cluster: memoryClusterView({ storageClasses: [] }) })).denials).toEqual([
+      recipe('StorageClass "my-storage-class" does not exist, so the claims cannot be expanded', "0 1", "20Gi", "www-web"),
+    ]);
+  });
+
+  it("names every claim of the live pods: ordinals from spec.ordinals.start, a range as seq beyond three", async () => {
+    const { object, oldObject } = admissionRequest("002-mysql.statefulset-mysql.update-resize-template.validate.json");
+    const fast = memoryClusterView({ storageClasses: [{ name: "fast", provisioner: "csi.example", allowVolumeExpansion: true, isDefault: true }] });
+    for (const s of [object, oldObject!]) {
+      s.spec!.replicas = 5;
+      s.spec!.ordinals = { start: 1 };
+      delete s.spec!.volumeClaimTemplates![0]!.spec!.storageClassName;
+    }
+    const [denial] = (await runRule(id, object, { oldObject, cluster: fast })).denials;
+    expect(denial).toContain(
+      `; StorageClass "fast" allows volume expansion; to resize: for i in $(seq 1 5); do kubectl -n default patch pvc mysql-persistent-storage-mysql-$i -p '{"spec":{"resources":{"requests":{"storage":"${object.spec!.volumeClaimTemplates![0]!.spec!.resources!.requests!.storage}"}}}}'; done; kubectl -n default delete statefulset mysql --cascade=orphan;`,
+    );
   });
 
   it("allows every field Kubernetes lets an update change", async () => {
@@ -69,10 +98,15 @@ describe(id, () => {
     );
   });
 
-  it("does not offer the resize procedure for a shrink", async () => {
+  it("says first that a shrink is never possible, and offers no resize procedure for it", async () => {
     const { object, oldObject } = admissionRequest("003-backend.statefulset-backend.update-resize-template.validate.json");
     const shrunk = structuredClone(oldObject!);
     shrunk.spec!.volumeClaimTemplates![0]!.spec!.resources!.requests!.storage = "500Mi";
+    expect((await runRule(id, shrunk, { oldObject: object })).denials).toEqual([
+      `spec.volumeClaimTemplates: Forbidden: ${kubernetes}; backend-persistent-storage shrinks from 20Gi to 500Mi, which is never possible: a volume cannot shrink; copy the data to new, smaller claims instead [${id}]`,
+    ]);
+    // A change besides the size is no resize: the template is re-created whole.
+    shrunk.spec!.volumeClaimTemplates![0]!.spec!.accessModes = ["ReadWriteMany"];
     expect((await runRule(id, shrunk, { oldObject: object })).denials).toEqual([
       `spec.volumeClaimTemplates: Forbidden: ${kubernetes}; ${recreate("backend")} [${id}]`,
     ]);

@@ -3,6 +3,8 @@ import { FieldPath, forbidden } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import type { PersistentVolumeClaim, StatefulSet } from "../../k8s/objects.js";
 import { statefulSetMutableSpecFields } from "../../k8s/invariants.js";
+import { claimStorageClass } from "../../k8s/claims.js";
+import type { ClusterView } from "../../cluster/view.js";
 import { ordinalRange } from "../../k8s/ordinals.js";
 import { parseQuantity } from "../../k8s/quantity.js";
 import { semanticallyEqual } from "../../k8s/semantic.js";
@@ -42,33 +44,85 @@ const storageOf = (template: PersistentVolumeClaim) => {
   return request === undefined ? undefined : parseQuantity(request);
 };
 
-/** Whether the templates differ only by larger storage requests: a resize, which has a known procedure. */
-function onlyGrown(before: PersistentVolumeClaim[], after: PersistentVolumeClaim[]): boolean {
-  if (before.length !== after.length) return false;
-  return before.every((old, i) => {
+/** A template's storage request and the rest of it, which a resize leaves alone. */
+function withoutStorage(t: PersistentVolumeClaim): Json {
+  const compared = claimTemplate(t) as { metadata: Json; spec: Record<string, Json> };
+  const { storage: _, ...requests } = t.spec?.resources?.requests ?? {};
+  return { ...compared, spec: { ...compared.spec, resources: { ...t.spec?.resources, requests } } };
+}
+
+interface Resize {
+  /** The templates whose request changed, with both sizes as written. */
+  changed: { template: PersistentVolumeClaim; from: string; to: string; grows: boolean }[];
+}
+
+/** The change, when the templates differ only by their storage requests: a resize. */
+function resizeOf(before: PersistentVolumeClaim[], after: PersistentVolumeClaim[]): Resize | undefined {
+  if (before.length !== after.length) return undefined;
+  const changed: Resize["changed"] = [];
+  for (const [i, old] of before.entries()) {
     const updated = after[i]!;
     const was = storageOf(old);
     const now = storageOf(updated);
-    if (was === undefined || now === undefined || now < was) return false;
-    const withoutStorage = (t: PersistentVolumeClaim) => {
-      const compared = claimTemplate(t) as { metadata: Json; spec: Record<string, Json> };
-      const { storage: _, ...requests } = t.spec?.resources?.requests ?? {};
-      return { ...compared, spec: { ...compared.spec, resources: { ...t.spec?.resources, requests } } };
-    };
-    return same(withoutStorage(old), withoutStorage(updated));
-  });
+    if (was === undefined || now === undefined || !same(withoutStorage(old), withoutStorage(updated))) return undefined;
+    if (was === now) continue;
+    const written = (t: PersistentVolumeClaim) => String(t.spec?.resources?.requests?.storage);
+    changed.push({ template: updated, from: written(old), to: written(updated), grows: now > was });
+  }
+  return changed.length > 0 ? { changed } : undefined;
 }
 
-function howTo(field: string, object: StatefulSet, old: StatefulSet): string {
+/** Claims named one by one before a command loops over a range of ordinals. */
+const maxNamedClaims = 3;
+
+/** Whether the class of a template's claims lets them grow, as a sentence that opens the recipe; "" when it does. */
+async function expansion(template: PersistentVolumeClaim, cluster: ClusterView): Promise<{ allows: boolean | undefined; says: string }> {
+  const named = claimStorageClass({ claim: template, path: FieldPath.root(), template: true }).name;
+  if (named === "") return { allows: false, says: 'its claims are bound statically (storageClassName: ""), and only a StorageClass can expand a volume' };
+  let name = named;
+  if (name === undefined) {
+    const defaults = await cluster.defaultStorageClasses();
+    if (defaults.state !== "found") return { allows: undefined, says: `whether the default StorageClass allows expansion could not be verified: ${defaults.state === "unknown" ? defaults.reason : "not found"}` };
+    if (defaults.value.length !== 1) return { allows: undefined, says: "the template names no StorageClass and the cluster has no single default one to expand with" };
+    name = defaults.value[0]!.name;
+  }
+  const lookup = await cluster.storageClass(name);
+  if (lookup.state === "unknown") return { allows: undefined, says: `whether StorageClass "${name}" allows expansion could not be verified: ${lookup.reason}` };
+  if (lookup.state === "not-found") return { allows: false, says: `StorageClass "${name}" does not exist, so the claims cannot be expanded` };
+  return lookup.value.allowVolumeExpansion === true
+    ? { allows: true, says: `StorageClass "${name}" allows volume expansion` }
+    : { allows: false, says: `StorageClass "${name}" does not allow volume expansion (allowVolumeExpansion is not true), so the claims cannot grow; only new claims of a class that does can` };
+}
+
+/**
+ * What a resize of claim templates takes, said first whether it can be done at all: a shrink never can (a volume does
+ * not shrink), a grow needs a class that allows expansion; then the commands, with the claims' real names.
+ */
+async function resizeRecipe(resize: Resize, old: StatefulSet, namespace: string, cluster: ClusterView): Promise<string> {
+  const name = old.metadata?.name ?? "<name>";
+  const shrunk = resize.changed.find((c) => !c.grows);
+  if (shrunk) {
+    return `${shrunk.template.metadata?.name ?? "a claim template"} shrinks from ${shrunk.from} to ${shrunk.to}, which is never possible: a volume cannot shrink; copy the data to new, smaller claims instead`;
+  }
+  const says: string[] = [];
+  const commands: string[] = [];
+  const { start, last } = ordinalRange(old);
+  const ordinals = last - start + 1 <= maxNamedClaims ? Array.from({ length: last - start + 1 }, (_, i) => String(start + i)).join(" ") : `$(seq ${start} ${last})`;
+  for (const { template, to } of resize.changed) {
+    const { says: verdict } = await expansion(template, cluster);
+    says.push(verdict);
+    const claim = `${template.metadata?.name ?? ""}-${name}`;
+    const patch = JSON.stringify({ spec: { resources: { requests: { storage: to } } } });
+    commands.push(`for i in ${ordinals}; do kubectl -n ${namespace} patch pvc ${claim}-$i -p '${patch}'; done`);
+  }
+  return `${says.join("; ")}; to resize: ${commands.join("; ")}; kubectl -n ${namespace} delete statefulset ${name} --cascade=orphan; then re-apply the StatefulSet with the new size (pods and PVCs are kept and adopted)`;
+}
+
+async function howTo(field: string, object: StatefulSet, old: StatefulSet, namespace: string, cluster: ClusterView): Promise<string> {
   const name = object.metadata?.name ?? "<name>";
   const recreate = `kubectl delete statefulset ${name} --cascade=orphan`;
-  const before = old.spec?.volumeClaimTemplates ?? [];
-  const after = object.spec?.volumeClaimTemplates ?? [];
-  if (field === "volumeClaimTemplates" && onlyGrown(before, after)) {
-    const first = after[0]?.metadata?.name;
-    const example = first ? ` (${first}-${name}-${ordinalRange(object).start}, ...)` : "";
-    return `to resize, expand each PVC${example}, then ${recreate} and re-create it`;
-  }
+  const resize = field === "volumeClaimTemplates" ? resizeOf(old.spec?.volumeClaimTemplates ?? [], object.spec?.volumeClaimTemplates ?? []) : undefined;
+  if (resize) return resizeRecipe(resize, old, namespace, cluster);
   return `to change it, ${recreate} and re-create it; pods and PVCs are kept`;
 }
 
@@ -77,12 +131,12 @@ export const statefulSetImmutableFields = defineRule({
   summary: `An update changes only the spec fields Kubernetes allows: ${mutableFields.join(", ")}.`,
   rationale:
     "The API server rejects any other change with one message for the whole spec. Stateward names the field, and says how the change is really made: volumeClaimTemplates, selector, serviceName and podManagementPolicy are fixed for the StatefulSet's life.",
-  fix: "Resize claim templates by expanding each PVC (kubectl edit pvc <template>-<statefulset>-<ordinal>, with a StorageClass that allows expansion), then kubectl delete statefulset <name> --cascade=orphan and re-create it with the new template; the pods and PVCs are kept and adopted. Other fields change the same way, by re-creating the StatefulSet.",
+  fix: "A claim template's size cannot change, and a volume never shrinks. To grow: with a StorageClass that allows volume expansion, patch each PVC (kubectl patch pvc <template>-<statefulset>-<ordinal>; the denial lists the commands with the real claim names), then kubectl delete statefulset <name> --cascade=orphan and re-apply it with the new size; the pods and PVCs are kept and adopted. Other fields change the same way, by re-creating the StatefulSet.",
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ kind, object, oldObject }) {
+  async check({ kind, object, oldObject, namespace, cluster }) {
     if (kind !== "StatefulSet" || !oldObject) return [];
     const spec = (object.spec ?? {}) as Record<string, Json>;
     const oldSpec = (oldObject.spec ?? {}) as Record<string, Json>;
@@ -97,7 +151,7 @@ export const statefulSetImmutableFields = defineRule({
           ? !same((object.spec?.volumeClaimTemplates ?? []).map(claimTemplate), (oldObject.spec?.volumeClaimTemplates ?? []).map(claimTemplate))
           : !same(defaulted(field, spec[field]), defaulted(field, oldSpec[field]));
       if (!changed) continue;
-      issues.push(forbidden(FieldPath.root("spec", field), `${kubernetesMessage}; ${howTo(field, object, oldObject)}`));
+      issues.push(forbidden(FieldPath.root("spec", field), `${kubernetesMessage}; ${await howTo(field, object, oldObject, namespace, cluster)}`));
     }
     return issues;
   },
