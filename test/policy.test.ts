@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { defaults } from "../src/defaults/index.js";
 import type { Policy, ScopePolicy } from "../src/engine/types.js";
-import { buildPolicy, defaultClusterViewTimeoutMs, loadPolicy } from "../src/policy/policy.js";
+import { buildPolicy, defaultClusterViewTimeoutMs, loadPolicy, policyLimits } from "../src/policy/policy.js";
 import { rules } from "../src/rules/index.js";
 
 function load(text: string | undefined): Policy {
@@ -257,6 +257,52 @@ namespaces:
         expect(text, `policy.example.yaml does not mention ${id}`).toMatch(new RegExp(`^\\s*#?\\s*${id}:`, "m"));
         expect(uncommented, `${id} should be configured in policy.example.yaml, not only commented`).toContain(id);
       }
+    });
+  });
+});
+
+describe("the policy document's boundary", () => {
+  const labelsOf = (policy: Policy) => defaultIn(policy.forNamespace("default"), "default-labels").params.labels as Record<string, string>;
+
+  it("refuses a __proto__ key anywhere, naming it and its line, instead of dropping it", () => {
+    const state = loadPolicy("defaults:\n  default-labels: {labels: {__proto__: x, tier: web}}\n");
+    expect(state).toMatchObject({
+      ok: false,
+      problems: [{ path: ["defaults", "default-labels", "labels", "__proto__"], line: 2, message: expect.stringMatching(/^Forbidden: a "__proto__" key is not accepted/) }],
+    });
+    expect(loadError('{"namespaces": {"__proto__": {"rules": {"storage-class": {"action": "off"}}}}}')).toContain("namespaces.__proto__: Forbidden");
+    expect(loadError("exemptions:\n  users:\n    - {__proto__: []}\n")).toContain("exemptions.users.0.__proto__: Forbidden");
+  });
+
+  it("keeps constructor and prototype as plain names: valid label keys and namespace names", () => {
+    const policy = load("defaults:\n  default-labels: {labels: {constructor: x, prototype: y}}\nnamespaces:\n  constructor:\n    rules:\n      storage-class: {action: off}\n");
+    expect(labelsOf(policy)).toEqual({ constructor: "x", prototype: "y" });
+    expect(Object.getPrototypeOf(labelsOf(policy))).toBe(Object.prototype);
+    expect(ruleIn(policy.forNamespace("constructor"), "storage-class").action).toBe("off");
+    expect(ruleIn(policy.forNamespace("prototype"), "storage-class").action).toBe("deny");
+    expect(loadError("rules:\n  constructor: {}\n")).toContain("rules: unknown field(s) constructor");
+  });
+
+  it("says in one line that a YAML alias bomb is refused", () => {
+    const bomb = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ..."bcdefgh".split("").map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(", ")}]`)].join("\n");
+    expect(loadError(bomb)).toBe("policy cannot be read: its aliases (*name) expand more than 100 times; write the values out");
+    expect(load("rules:\n  storage-class: &class {allowed: [fast]}\nnamespaces:\n  a: {rules: {storage-class: *class}}\n")).toBeDefined();
+  });
+
+  it(`is at most ${policyLimits.bytes} bytes and ${policyLimits.namespaceOverrides} namespace overrides, and says which bound it passed`, () => {
+    const users = (n: number) => `exemptions:\n  users:\n${Array.from({ length: n }, (_, i) => `    - system:serviceaccount:team-${i}:deployer\n`).join("")}`;
+    const nearLimit = users(20_000);
+    expect(nearLimit.length).toBeLessThan(policyLimits.bytes);
+    expect(load(nearLimit).exemption("x", { username: "system:serviceaccount:team-19999:deployer" })).toContain("is exempt");
+    // The issue's 10 MB policy of 330,000 users, which took serve past its heap.
+    expect(loadError(users(330_000))).toBe(`invalid policy: the document is larger than ${policyLimits.bytes} bytes (1 MiB, what a ConfigMap holds), the limit of a policy`);
+    // Bytes, not characters: 600,000 characters of two and three bytes.
+    expect(loadError(`exemptions: {users: ["${"é".repeat(300_000)}${"€".repeat(300_000)}"]}`)).toContain("larger than 1048576 bytes");
+    const namespaces = (n: number) => `namespaces:\n${Array.from({ length: n }, (_, i) => `  team-${i}: {rules: {storage-class: {action: warn}}}\n`).join("")}`;
+    expect(load(namespaces(policyLimits.namespaceOverrides)).forNamespace("team-999")).toBeDefined();
+    expect(loadPolicy(namespaces(policyLimits.namespaceOverrides + 1))).toMatchObject({
+      ok: false,
+      problems: [{ path: ["namespaces"], line: 1, message: "1001 namespace overrides; the limit is 1000" }],
     });
   });
 });

@@ -18,7 +18,7 @@ import { locate } from "./locate.js";
 import { formatJson } from "./output/json.js";
 import { formatSarif } from "./output/sarif.js";
 import { formatText } from "./output/text.js";
-import { readPolicy } from "./policy-file.js";
+import { policyErrorLine, readPolicyFile } from "./policy-file.js";
 import { subjectOf } from "./subject.js";
 
 export interface LocatedFinding extends RenderedFinding {
@@ -42,6 +42,8 @@ export interface CheckReport {
   objects: ObjectResult[];
   notes: InputProblem[];
   errors: InputProblem[];
+  /** What is wrong with the tool's configuration (the policy): nothing was checked. Counted as errors. */
+  configuration: InputProblem[];
 }
 
 export interface CheckOptions {
@@ -118,7 +120,7 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
       findings: findings.map((f) => located(manifest, f)),
     });
   }
-  return { files: loaded.files.map((f) => f.name), objects, notes, errors: loaded.errors };
+  return { files: loaded.files.map((f) => f.name), objects, notes, errors: loaded.errors, configuration: [] };
 }
 
 function uidOf(object: Record<string, unknown>): { uid?: string } {
@@ -134,7 +136,7 @@ export function counts(report: CheckReport) {
     denied: report.objects.filter((o) => o.findings.some((f) => f.action === "deny")).length,
     denials: all.filter((f) => f.action === "deny").length,
     warnings: all.filter((f) => f.action === "warn").length,
-    errors: report.errors.length,
+    errors: report.configuration.length + report.errors.length,
   };
 }
 
@@ -149,17 +151,24 @@ function repositoryRoot(dir: string): string {
 /** `stateward check ARGS...`: the report on standard output, the exit code as the usage text says. */
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
   const args = parseCheckArgs(argv);
-  const policy = await readPolicy(args.policy, io);
-  if (!policy) return exitCodes.badInput;
-  const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin, excluded: await excludeMatcher(args.exclude) });
-  const report = await check(loaded, { policy, clusterView: args.clusterView, namespace: args.namespace });
+  const policy = await readPolicyFile(args.policy, io);
+  const report: CheckReport = policy.ok
+    ? await check(await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin, excluded: await excludeMatcher(args.exclude) }), {
+        policy: policy.policy,
+        clusterView: args.clusterView,
+        namespace: args.namespace,
+      })
+    : { files: [], objects: [], notes: [], errors: [], configuration: policy.problems };
   if (args.output === "text") {
-    io.stdout(formatText(report, { color: io.isTTY && io.env.NO_COLOR === undefined }));
+    // With a broken policy nothing was checked: the problem alone, on standard error.
+    if (policy.ok) io.stdout(formatText(report, { color: io.isTTY && io.env.NO_COLOR === undefined }));
+    else for (const problem of report.configuration) io.stderr(policyErrorLine(problem));
   } else {
+    // Machine output goes to a file in CI, and is a whole document even when nothing could be checked (the Action
+    // uploads it whatever happened); the log still says why the run failed.
     const version = packageJson.version;
     io.stdout(args.output === "json" ? formatJson(report) : formatSarif(report, { version, cwd: io.cwd, root: repositoryRoot(io.cwd) }));
-    // Machine output goes to a file in CI; the log still says why the run failed.
-    for (const error of report.errors) io.stderr(`${where(error)}: error: ${error.message}\n`);
+    for (const error of [...report.configuration, ...report.errors]) io.stderr(`${where(error)}: error: ${error.message}\n`);
   }
   const c = counts(report);
   if (c.errors > 0) return exitCodes.badInput;

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -154,5 +156,72 @@ describe("SARIF output", () => {
     // Standard input is no file of the repository: nothing for code scanning to point at.
     expect(run.invocations[0].toolExecutionNotifications[0].locations).toEqual([]);
     expect(stderr).toContain("<stdin>:");
+  });
+});
+
+describe("a policy that cannot be used", () => {
+  const scratchPolicy = (text: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), "stateward-policy-"));
+    mkdirSync(path.join(dir, ".git"));
+    writeFileSync(path.join(dir, "policy.yaml"), text);
+    return dir;
+  };
+  const unknownRule = "rules:\n  storage-class: {action: warn}\n  storage-clas: {action: warn}\n";
+  const problem = "invalid policy: rules: unknown field(s) storage-clas (did you mean storage-class?)";
+
+  it("still yields a whole SARIF log for the upload: a failed invocation whose configuration notification points at the line", async () => {
+    const dir = scratchPolicy(unknownRule);
+    const { code, stdout, stderr } = await cli(["check", "-o", "sarif", "--policy", "policy.yaml", path.join(repoRoot, broken)], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toBe(`policy.yaml:3: error: ${problem}\n`);
+    const log = JSON.parse(stdout);
+    expect(sarifProblems(log)).toEqual([]);
+    expect(log.runs[0].results).toEqual([]);
+    expect(log.runs[0].invocations).toEqual([
+      {
+        executionSuccessful: false,
+        exitCode: 2,
+        toolExecutionNotifications: [],
+        toolConfigurationNotifications: [
+          {
+            level: "error",
+            message: { text: problem },
+            locations: [{ physicalLocation: { artifactLocation: { uri: "policy.yaml", uriBaseId: "%SRCROOT%" }, region: { startLine: 3 } } }],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("still yields a JSON document with the problems in errors[]", async () => {
+    const dir = scratchPolicy(unknownRule);
+    const { code, stdout, stderr } = await cli(["check", "-o", "json", "--policy", "policy.yaml", path.join(repoRoot, broken)], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toBe(`policy.yaml:3: error: ${problem}\n`);
+    expect(JSON.parse(stdout)).toEqual({
+      version: 1,
+      summary: { files: 0, objects: 0, denied: 0, denials: 0, warnings: 0, errors: 1 },
+      objects: [],
+      notes: [],
+      errors: [{ file: "policy.yaml", line: 3, message: problem }],
+    });
+  });
+
+  it("is the only message of a text run, on standard error", async () => {
+    const dir = scratchPolicy(unknownRule);
+    const { code, stdout, stderr } = await cli(["check", "--policy", "policy.yaml", path.join(repoRoot, broken)], { cwd: dir });
+    expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: "", stderr: `policy.yaml:3: error: ${problem}\n` });
+  });
+
+  it("covers a missing policy file and one that is no YAML", async () => {
+    const dir = scratchPolicy("rules: {storage-class: [\n");
+    const missing = await cli(["check", "-o", "json", "--policy", "nowhere.yaml", "."], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout).errors).toEqual([{ file: "nowhere.yaml", message: "cannot read policy: no such file or directory" }]);
+    const syntax = await cli(["check", "-o", "sarif", "--policy", "policy.yaml", "."], { cwd: dir });
+    expect(syntax.code).toBe(2);
+    const log = JSON.parse(syntax.stdout);
+    expect(sarifProblems(log)).toEqual([]);
+    expect(log.runs[0].invocations[0].toolConfigurationNotifications[0].message.text).toMatch(/^invalid policy: <root>: not valid YAML or JSON: /);
   });
 });

@@ -1,10 +1,11 @@
 /** `stateward policy lint`: every problem with its line and the name it most likely meant; exit 0, 1 or 2. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadPolicy } from "../../src/policy/policy.js";
 import { closestName } from "../../src/policy/suggest.js";
-import { cli } from "./io.js";
+import { cli, repoRoot } from "./io.js";
 
 function policyFile(text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), "stateward-lint-"));
@@ -87,5 +88,54 @@ describe("stateward policy lint", () => {
     expect(missing.stderr).toContain("cannot read policy no/such/policy.yaml");
     expect((await cli(["policy", "lint"])).code).toBe(2);
     expect((await cli(["policy", "check", "x.yaml"])).stderr).toContain("unknown policy command");
+  });
+});
+
+describe("policy lint and the servers", () => {
+  const aliasBomb = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ..."bcdefgh".split("").map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(", ")}]`)].join("\n");
+  const policies: Record<string, string> = {
+    "the annotated example": readFileSync(path.join(repoRoot, "policy.example.yaml"), "utf8"),
+    "the in-cluster overlay's": readFileSync(path.join(repoRoot, "k8s/overlays/in-cluster/policy.yaml"), "utf8"),
+    "an empty map": "{}\n",
+    JSON: '{"rules": {"storage-class": {"action": "warn"}}}',
+    "anchors and aliases": "rules:\n  storage-class: &c {action: warn}\nnamespaces:\n  dev: {rules: {storage-class: *c}}\n",
+    "constructor and prototype as names": "defaults:\n  default-labels: {labels: {constructor: x}}\nnamespaces:\n  prototype: {}\n",
+    "an unknown rule": "rules:\n  storage-clas: {}\n",
+    "a wrong type": "exemptions:\n  users: alice\n",
+    "crossing bounds": "rules:\n  storage-request: {min: 10Gi, max: 1Gi}\n",
+    "a __proto__ label": "defaults:\n  default-labels: {labels: {__proto__: x}}\n",
+    "a __proto__ namespace": '{"namespaces": {"__proto__": {}}}',
+    "a YAML alias bomb": aliasBomb,
+    "a YAML syntax error": "rules: {storage-class: [\n",
+    "two documents": "rules: {}\n---\ndefaults: {}\n",
+    "a list": "- rules\n",
+    "over 1 MiB": `exemptions:\n  users:\n${"    - system:serviceaccount:ci:deployer\n".repeat(30_000)}`,
+    "too many namespace overrides": `namespaces:\n${Array.from({ length: 1001 }, (_, i) => `  n${i}: {}\n`).join("")}`,
+  };
+
+  for (const [what, text] of Object.entries(policies)) {
+    it(`agree on ${what}`, async () => {
+      const file = policyFile(text);
+      // What `stateward serve` and the Worker do with the policy's text (src/node/main.ts, src/worker/index.ts).
+      const served = loadPolicy(text);
+      const linted = await cli(["policy", "lint", file]);
+      expect(linted.stderr).toBe("");
+      expect(linted.code).toBe(served.ok ? 0 : 1);
+      if (served.ok) {
+        expect(linted.stdout).toBe(`${file}: valid policy\n`);
+      } else {
+        const lines = linted.stdout.trimEnd().split("\n");
+        expect(lines).toHaveLength(served.problems.length);
+        for (const line of lines) expect(line).not.toMatch(/\n|    at /); // one line each, no stack
+        for (const problem of served.problems) expect(served.error).toContain(problem.message);
+      }
+      const checked = await cli(["check", "--policy", file, "examples/broken/wrong-type.yaml"]);
+      expect(checked.code).toBe(served.ok ? 1 : 2);
+    });
+  }
+
+  it("finds the broken ones broken", () => {
+    const broken = Object.entries(policies).filter(([, text]) => !loadPolicy(text).ok).map(([what]) => what);
+    expect(broken).toEqual(Object.keys(policies).slice(Object.keys(policies).indexOf("an unknown rule")));
   });
 });

@@ -27,7 +27,8 @@ export function formatJson(report: CheckReport): string {
       })),
     })),
     notes: report.notes,
-    errors: report.errors,
+    // A broken policy's problems come first: nothing else was read.
+    errors: [...report.configuration, ...report.errors],
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

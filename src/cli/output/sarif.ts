@@ -6,6 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { checks } from "../../rules/index.js";
 import type { CheckReport } from "../check.js";
+import { exitCodes } from "../io.js";
 import { stdinName } from "../load.js";
 
 export const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -60,14 +61,21 @@ export function formatSarif(report: CheckReport, options: SarifOptions): string 
       locations: physicalLocations(object.file, finding.line, options),
     })),
   );
-  const notifications = [
-    ...report.errors.map((problem) => ({ level: "error", problem })),
-    ...report.notes.map((problem) => ({ level: "note", problem })),
-  ].map(({ level: notificationLevel, problem }) => ({
-    level: notificationLevel,
+  const notification = (level: "error" | "note") => (problem: CheckReport["errors"][number]) => ({
+    level,
     message: { text: problem.message },
     locations: physicalLocations(problem.file, problem.line, options),
-  }));
+  });
+  // SARIF 2.1.0 §3.20.14 and Appendix I: executionSuccessful false says the tool failed (an exit code that denotes
+  // failure), a notification of level error that the results are incomplete. A broken policy is a problem of the
+  // tool's configuration (§3.20.22); unreadable input one of its execution (§3.20.21).
+  const failed = report.configuration.length + report.errors.length > 0;
+  const invocation = {
+    executionSuccessful: !failed,
+    ...(failed ? { exitCode: exitCodes.badInput } : {}),
+    toolExecutionNotifications: [...report.errors.map(notification("error")), ...report.notes.map(notification("note"))],
+    ...(report.configuration.length > 0 ? { toolConfigurationNotifications: report.configuration.map(notification("error")) } : {}),
+  };
   const log = {
     $schema: sarifSchema,
     version: "2.1.0",
@@ -87,7 +95,7 @@ export function formatSarif(report: CheckReport, options: SarifOptions): string 
           },
         },
         originalUriBaseIds: { [rootId]: { uri: `${pathToFileURL(options.root).href}/` } },
-        invocations: [{ executionSuccessful: report.errors.length === 0, toolExecutionNotifications: notifications }],
+        invocations: [invocation],
         results,
       },
     ],
