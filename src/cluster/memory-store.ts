@@ -1,7 +1,6 @@
 /** The store in process memory (Node, tests), with a snapshot for an on-disk copy. */
 import { type ClusterKind, type ClusterRecord, clusterKinds } from "./kinds.js";
 import {
-  type ClusterStore,
   type CommittedSync,
   type KindState,
   localClusterStore,
@@ -11,6 +10,7 @@ import {
   StoreCore,
   type StoreOptions,
   type StoredRow,
+  type WatchedStore,
 } from "./store.js";
 import type { AuditCopy, PodDisruptionBudgetRecord, ServiceRecord, StorageClassRecord } from "./view.js";
 
@@ -226,7 +226,7 @@ export class MemoryTable implements RecordTable {
   }
 }
 
-export interface MemoryClusterStore extends ClusterStore {
+export interface MemoryClusterStore extends WatchedStore {
   table: MemoryTable;
 }
 
@@ -261,6 +261,7 @@ export function memoryClusterStore(options: StoreOptions & MemoryTableOptions & 
     stageSync: after(store.stageSync, { expires: true }),
     commitSync: after(store.commitSync, { changed: true, expires: true }),
     replace: after(store.replace, { changed: true }),
+    setFreshness: (kind, freshness) => core.setFreshness(kind, freshness),
     table,
   };
 }

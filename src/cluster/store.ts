@@ -60,8 +60,24 @@ export interface KindSummary {
   count: number;
   /** When the kind was last replaced by a sync; null means never, so its misses are unknown. */
   syncedAt: string | null;
+  /** Synced, within the size bound, and not stale: a miss is "not found". */
   complete: boolean;
+  /** After a restart, until the watch's first list: the records are the state file's, trusted until then. */
+  unconfirmedUntil?: string;
+  /** The watch lost the API server at `since` and has not got it back: every lookup of the kind answers unknown. */
+  stale?: { since: string; reason: string };
 }
+
+/**
+ * What a live source (the Node server's watch) says of a kind's records, on top of what the store knows from its
+ * syncs: `unconfirmed` from a start until the source's first list (the records came from the state file, and are
+ * trusted until `trustedUntil`), `stale` once the source has lost the API server for too long (lookups of the kind
+ * then answer unknown, found or not), `current` otherwise. A store no live source feeds (the Worker's) has none.
+ */
+export type KindFreshness =
+  | { state: "current" }
+  | { state: "unconfirmed"; trustedUntil: number }
+  | { state: "stale"; since: number; reason: string };
 
 export interface StoreSummary {
   kinds: Record<ClusterKind, KindSummary>;
@@ -235,6 +251,11 @@ export const maxKeptCommits = 16;
 /** The default bound per kind: far above real clusters, small enough for a Durable Object or a Node heap. */
 export const defaultMaxRecordsPerKind = 50_000;
 
+/** A store a live source can mark stale: the Node store (memory-store.ts). */
+export interface WatchedStore extends ClusterStore {
+  setFreshness(kind: ClusterKind, freshness: KindFreshness): void;
+}
+
 export interface StoreOptions {
   maxRecordsPerKind?: number;
   now?: () => number;
@@ -250,6 +271,8 @@ export class StoreCore {
   readonly #max: number;
   readonly #now: () => number;
   readonly #newId: () => string;
+  /** Not stored in the table: it describes this process's source, and a restart starts over (unconfirmed). */
+  readonly #freshness = new Map<ClusterKind, KindFreshness>();
 
   constructor(table: RecordTable, options: StoreOptions = {}) {
     this.#table = table;
@@ -344,16 +367,23 @@ export class StoreCore {
     return next;
   }
 
+  setFreshness(kind: ClusterKind, freshness: KindFreshness): void {
+    this.#freshness.set(kind, freshness);
+  }
+
   summary(): StoreSummary {
     const kinds = {} as Record<ClusterKind, KindSummary>;
     let last: number | null = null;
     for (const kind of clusterKinds) {
       const { syncedAt, overflow } = this.#table.state(kind);
+      const freshness = this.#freshness.get(kind);
       kinds[kind] = {
         count: this.#table.liveCount(kind),
         syncedAt: syncedAt === null ? null : iso(syncedAt),
-        complete: syncedAt !== null && !overflow,
+        complete: syncedAt !== null && !overflow && freshness?.state !== "stale",
       };
+      if (freshness?.state === "unconfirmed" && syncedAt !== null) kinds[kind].unconfirmedUntil = iso(freshness.trustedUntil);
+      if (freshness?.state === "stale") kinds[kind].stale = { since: iso(freshness.since), reason: freshness.reason };
       if (syncedAt !== null && (last === null || syncedAt > last)) last = syncedAt;
     }
     this.#sweep();
@@ -363,6 +393,8 @@ export class StoreCore {
   }
 
   lookup(kind: ClusterKind, key: string): Lookup<ClusterRecord> {
+    const stale = this.#stale(kind);
+    if (stale) return stale;
     const row = this.#table.get(kind, key);
     if (row?.record) return { state: "found", value: withoutAuditCopy(row.record) };
     return this.#miss(kind) ?? { state: "not-found" };
@@ -498,8 +530,17 @@ export class StoreCore {
     return { ok: true, sync: { counts, keptObserved, truncated: [...session.overflow], syncedAt: iso(now) } };
   }
 
+  /** Why nothing the store holds of `kind` can be trusted now, if it cannot: its live source lost the API server. */
+  #stale(kind: ClusterKind): Lookup<never> | undefined {
+    const freshness = this.#freshness.get(kind);
+    if (freshness?.state !== "stale") return undefined;
+    return unknown(`${kinds[kind].plural} in the cluster view are stale since ${iso(freshness.since)}: ${freshness.reason}`);
+  }
+
   /** Why a miss cannot be called "not found", if it cannot. */
   #miss(kind: ClusterKind): Lookup<never> | undefined {
+    const stale = this.#stale(kind);
+    if (stale) return stale;
     const { syncedAt, overflow } = this.#table.state(kind);
     const { plural } = kinds[kind];
     if (syncedAt === null) return unknown(`${plural} have not been synced to the cluster view yet (PUT /inventory)`);

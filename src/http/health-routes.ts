@@ -17,6 +17,7 @@ export function healthRoutes(app: App, { configOf }: Service, options: Pick<AppO
   app.get(routes.readyz, (c) => {
     const verdict = readiness([policyCheck(configOf(c).policy), ...(options.readiness?.() ?? [])]);
     if (!verdict.ready) return c.json({ status: "not ready", reason: verdict.reason, checks: verdict.checks }, 503);
+    if (verdict.degraded) return c.json({ status: "degraded", degraded: verdict.degraded, checks: verdict.checks });
     return c.json({ status: "ready", checks: verdict.checks });
   });
   app.all(routes.readyz, (c) => methodNotAllowed(c, "GET"));

@@ -6,10 +6,15 @@
  */
 import type { PolicyState } from "../policy/policy.js";
 
-/** One condition a server needs before it takes reviews: its name, whether it holds, and what it is now. */
+/**
+ * One condition a server needs before it takes reviews: its name, whether it holds, and what it is now. A degraded
+ * check holds but says the server answers less well than it should (a stale cluster view: rules that read it answer
+ * "could not verify"); it stays ready, because taking every replica out of the Service would fail every review closed.
+ */
 export interface ReadinessCheck {
   name: string;
   ready: boolean;
+  degraded?: boolean;
   detail: string;
 }
 
@@ -19,6 +24,8 @@ export interface Readiness {
   checks: Record<string, string>;
   /** The failing checks, `name: detail`, joined; absent when ready. */
   reason?: string;
+  /** The degraded checks, `name: detail`, joined; absent when none is. */
+  degraded?: string;
 }
 
 export function policyCheck(policy: PolicyState): ReadinessCheck {
@@ -30,5 +37,7 @@ export function readiness(checks: readonly ReadinessCheck[]): Readiness {
   const failing = checks.filter((check) => !check.ready);
   const summary: Readiness = { ready: failing.length === 0, checks: Object.fromEntries(checks.map((c) => [c.name, c.detail])) };
   if (failing.length > 0) summary.reason = failing.map((c) => `${c.name}: ${c.detail}`).join("; ");
+  const degraded = checks.filter((check) => check.ready && check.degraded);
+  if (degraded.length > 0) summary.degraded = degraded.map((c) => `${c.name}: ${c.detail}`).join("; ");
   return summary;
 }

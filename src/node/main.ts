@@ -15,7 +15,7 @@ import { closeTimeoutSeconds, readNodeOptions } from "./options.js";
 import { scheduleAudit } from "./audit-schedule.js";
 import { type ApiServer, inClusterApiServer } from "./kube-api.js";
 import { persistentClusterStore } from "./state-file.js";
-import { watchCluster } from "./watch.js";
+import { type ClusterWatch, watchCluster } from "./watch.js";
 import { certificateCheck, keepTlsFresh, readTls, type TlsPair } from "./tls.js";
 
 const { log: logLine, flush: flushLog } = jsonLinesLog();
@@ -55,11 +55,12 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
       shuttingDown
         ? { name: "shutdown", ready: false, detail: "shutting down: still answering reviews while the Service stops routing here" }
         : { name: "shutdown", ready: true, detail: "not requested" },
+      ...(watch ? [watch.readiness()] : []),
     ],
   });
   if (!options.token) logLine({ level: "warn", msg: writesNeedTokenMessage });
 
-  let watch: { stop(): Promise<unknown> } | undefined;
+  let watch: ClusterWatch | undefined;
   let audit: { stop(): Promise<unknown> } | undefined;
   if (options.watch || options.auditIntervalMs !== undefined) {
     let api: ApiServer;

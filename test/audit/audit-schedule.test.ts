@@ -80,7 +80,7 @@ it("writes a report per namespace, follows the watch, and deletes its report of 
   expect(await auditRound(schedule)).toBe("skipped");
   expect(reportsApi.requests).toEqual([]);
 
-  const watch = watchCluster(api, store, { log: () => {}, retryMs: 50 });
+  const watch = watchCluster(api, store, { log: () => {}, timing: { backoffInitialMs: 50 } });
   cleanup.push(() => watch.stop());
   await eventually(async () => expect((await store.summary()).kinds.StatefulSet.count).toBe(2));
   await eventually(() => expect(watches.length).toBe(1));

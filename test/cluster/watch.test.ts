@@ -2,12 +2,18 @@
  * The in-cluster watch against a small local API server speaking the list/watch protocol: a list, then a stream of
  * ADDED/MODIFIED/DELETED events, then 410 Gone, which must force a relist that replaces what the store holds.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { fakeApiServer } from "../../bench/fake-api.js";
 import { listenLocally } from "../../bench/servers.js";
+import { clusterKinds } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";
-import { type ClusterWatch, watchCluster } from "../../src/node/watch.js";
+import { persistentClusterStore } from "../../src/node/state-file.js";
+import { backoff, type ClusterWatch, reflectorTiming, type WatchTiming, watchCluster } from "../../src/node/watch.js";
 
 const service = (name: string, clusterIP: string, resourceVersion: string) => ({
   apiVersion: "v1",
@@ -132,7 +138,7 @@ it.each(["the watch request's status", "an ERROR event in the watch stream"] as 
     const store = memoryClusterStore();
     const view = clusterViewOf(store);
     const lines: Record<string, unknown>[] = [];
-    let watch: ClusterWatch | undefined = watchCluster(api, store, { log: (line) => lines.push(line), retryMs: 100 });
+    let watch: ClusterWatch | undefined = watchCluster(api, store, { log: (line) => lines.push(line), timing: { backoffInitialMs: 20 } });
     cleanup.push(() => watch?.stop());
 
     // The list is a sync: found, and "not found" is now a claim the view can make.
@@ -173,13 +179,157 @@ it.each(["the watch request's status", "an ERROR event in the watch stream"] as 
         "watch /api/v1/services rv=40",
       ]),
     );
-    expect(lines.filter((l) => l.msg === "watch: listed" && l.kind === "Service")).toHaveLength(2);
-    // Expiry relists at once; only a failure waits and is logged as one.
-    expect(lines.filter((l) => l.kind === "Service" && l.msg !== "watch: listed").map((l) => l.msg)).toEqual([
-      "watch: the version expired; listing again",
-    ]);
+    // The first list is logged, and the expiry once; the relist is not a new state of the view.
+    expect(lines.filter((l) => l.kind === "Service").map((l) => l.msg)).toEqual(["watch: listed", "watch: listing again with backoff"]);
 
     await watch.stop();
     watch = undefined;
   },
 );
+
+/**
+ * The reflector's timing scaled down 100 times, so a test sees minutes of retries in seconds: backoff 8 ms doubling
+ * to 300 ms, reset after 1.2 s without a retry; list pages time out after 600 ms; stale after 900 ms.
+ */
+const scaled = (factor: number): WatchTiming =>
+  Object.fromEntries(Object.entries(reflectorTiming).map(([name, value]) => [name, name === "backoffFactor" || name === "backoffJitter" ? value : value / factor])) as unknown as WatchTiming;
+const fast = scaled(100);
+
+const webService = (name: string) => ({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default" }, spec: { clusterIP: "None" } });
+
+it("keeps client-go's reflector timing by default", () => {
+  expect(reflectorTiming).toEqual({
+    backoffInitialMs: 800,
+    backoffFactor: 2,
+    backoffCapMs: 30_000,
+    backoffJitter: 1,
+    backoffResetMs: 120_000,
+    minWatchTimeoutMs: 300_000,
+    watchIdleMs: 120_000,
+    listTimeoutMs: 60_000,
+    staleAfterMs: 90_000,
+  });
+});
+
+it("backs off exponentially up to the cap, jitters each delay by up to itself, and starts over after a quiet period", () => {
+  let now = 0;
+  const low = backoff(reflectorTiming, () => 0, () => now);
+  expect(Array.from({ length: 9 }, () => low())).toEqual([800, 1_600, 3_200, 6_400, 12_800, 25_600, 30_000, 30_000, 30_000]);
+  const high = backoff(reflectorTiming, () => 0.999, () => now);
+  const delays = Array.from({ length: 8 }, () => high());
+  expect(delays[0]).toBeCloseTo(1_599.2);
+  expect(delays.at(-1)).toBeCloseTo(59_970);
+  // Retries less than two minutes apart keep the backoff where it is; a longer quiet starts over.
+  now += 119_000;
+  expect(low()).toBe(30_000);
+  now += 121_000;
+  expect(low()).toBe(800);
+});
+
+it("backs off on every retry path: 410 Gone as status or event, streams that end at once, 500s", { timeout: 30_000 }, async () => {
+  const api = await fakeApiServer();
+  cleanup.push(api.close);
+  api.put("Service", webService("web"));
+  api.setFault("Service", "gone");
+  api.setFault("StorageClass", "gone-event");
+  api.setFault("StatefulSet", "end-at-once");
+  api.setFault("PersistentVolumeClaim", "error");
+  const lines: Record<string, unknown>[] = [];
+  const started = Date.now();
+  const watch = watchCluster({ url: new URL(api.url) }, memoryClusterStore(), { log: (line) => lines.push(line), timing: fast });
+  cleanup.push(() => watch.stop());
+  await new Promise((resolve) => setTimeout(resolve, 4_500));
+  await watch.stop();
+
+  // Once at the cap (after 8+16+...+256 ms of retries at the least), a kind retries at most once per 300 ms.
+  const window = { from: started + 1_500, to: started + 4_500 };
+  const bound = (window.to - window.from) / fast.backoffCapMs + 1;
+  for (const kind of ["Service", "StorageClass", "StatefulSet", "PersistentVolumeClaim"] as const) {
+    const retries = api.requests.filter((r) => r.kind === kind && r.at >= window.from && r.at < window.to);
+    const lists = retries.filter((r) => r.verb === "list").length;
+    const watches = retries.filter((r) => r.verb === "watch").length;
+    expect({ kind, lists: Math.min(lists, bound), watches: Math.min(watches, bound) }).toEqual({ kind, lists, watches });
+  }
+  // 410 relists (it says the version is gone); a stream that ends at once resumes from its version, never relists.
+  expect(api.requests.filter((r) => r.kind === "Service" && r.verb === "list").length).toBeGreaterThan(3);
+  expect(api.requests.filter((r) => r.kind === "StatefulSet" && r.verb === "list")).toHaveLength(1);
+  expect(api.requests.filter((r) => r.kind === "StatefulSet" && r.verb === "watch").length).toBeGreaterThan(3);
+  // A watch asks for bookmarks and a timeout between minWatchTimeout and twice that.
+  for (const request of api.requests.filter((r) => r.verb === "watch")) {
+    expect(request.query.get("allowWatchBookmarks")).toBe("true");
+    expect(Number(request.query.get("timeoutSeconds"))).toBeGreaterThanOrEqual(Math.round(fast.minWatchTimeoutMs / 1000));
+    expect(Number(request.query.get("timeoutSeconds"))).toBeLessThanOrEqual(Math.round((2 * fast.minWatchTimeoutMs) / 1000));
+  }
+  // One line per run of failures, not one per retry.
+  for (const kind of ["Service", "StorageClass", "StatefulSet", "PersistentVolumeClaim"]) {
+    expect(lines.filter((l) => l.kind === kind && l.level === "warn" && l.msg !== "watch: stale").length).toBe(1);
+  }
+});
+
+it("times a hung list out, marks the kind stale within staleAfter, and is exact again once the API server answers", { timeout: 30_000 }, async () => {
+  const api = await fakeApiServer();
+  cleanup.push(api.close);
+  api.put("Service", webService("web"));
+  api.setFault("Service", "hang");
+  const store = memoryClusterStore();
+  const view = clusterViewOf(store);
+  const lines: Record<string, unknown>[] = [];
+  const started = Date.now();
+  const watch = watchCluster({ url: new URL(api.url) }, store, { log: (line) => lines.push(line), timing: fast });
+  cleanup.push(() => watch.stop());
+
+  // The other kinds are listed and watched; Services are stale once staleAfter has passed without a list.
+  await eventually(async () => expect((await store.summary()).kinds.Service.stale).toBeDefined(), 10_000);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(fast.staleAfterMs - 50);
+  const summary = await store.summary();
+  expect(summary.kinds.Service).toMatchObject({ complete: false, stale: { reason: expect.stringContaining("no complete answer within 0.6 s") } });
+  expect(summary.kinds.StorageClass).toMatchObject({ complete: true });
+  expect(summary.kinds.StorageClass.stale).toBeUndefined();
+  expect(await view.service("default", "web")).toMatchObject({ state: "unknown", reason: expect.stringContaining("Services in the cluster view are stale since") });
+  expect(watch.readiness()).toMatchObject({ name: "cluster-view", ready: true, degraded: true, detail: expect.stringContaining("stale: Services") });
+  // The hung list was given up after the list timeout and asked again after a backoff.
+  await eventually(async () => expect(api.requests.filter((r) => r.kind === "Service").length).toBeGreaterThanOrEqual(2), 10_000);
+  const [firstList, secondList] = api.requests.filter((r) => r.kind === "Service");
+  expect(secondList!.at - firstList!.at).toBeGreaterThanOrEqual(fast.listTimeoutMs + fast.backoffInitialMs - 50);
+
+  // The API server answers again, with a change made meanwhile: the view is current and exact.
+  api.put("Service", webService("api"));
+  api.setFault("Service", undefined);
+  await eventually(async () => expect(await view.service("default", "api")).toMatchObject({ state: "found" }), 10_000);
+  expect(await view.service("default", "web")).toMatchObject({ state: "found" });
+  expect(await view.service("default", "gone")).toEqual({ state: "not-found" });
+  expect((await store.summary()).kinds.Service).toMatchObject({ complete: true, count: 2 });
+  expect((await store.summary()).kinds.Service.stale).toBeUndefined();
+  expect(watch.readiness()).toEqual({ name: "cluster-view", ready: true, detail: "watching" });
+  expect(lines.filter((l) => l.kind === "Service").map((l) => l.msg)).toEqual([
+    "watch: list or watch failed; retrying with backoff",
+    "watch: stale",
+    "watch: current again",
+    "watch: listed",
+  ]);
+});
+
+it("after a restart trusts the state file's view only until staleAfter, unless a list confirms it first", { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "stateward-watch-"));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "cluster.json");
+  const before = persistentClusterStore(file, { debounceMs: 0 });
+  await before.store.replace({ Service: [{ namespace: "default", name: "web", clusterIP: "None", selector: null }] });
+  await before.flush();
+
+  const api = await fakeApiServer();
+  cleanup.push(api.close);
+  for (const kind of clusterKinds) api.setFault(kind, "hang");
+  const { store } = persistentClusterStore(file, { debounceMs: 0 });
+  const view = clusterViewOf(store);
+  const watch = watchCluster({ url: new URL(api.url) }, store, { log: () => {}, timing: fast });
+  cleanup.push(() => watch.stop());
+
+  // Until then the state file's records answer, and the summary says they are not confirmed yet.
+  expect(await view.service("default", "web")).toMatchObject({ state: "found" });
+  expect((await store.summary()).kinds.Service).toMatchObject({ complete: true, unconfirmedUntil: expect.any(String) });
+  expect(watch.readiness()).toMatchObject({ ready: true, detail: expect.stringContaining("listing Services") });
+  await eventually(async () => expect(await view.service("default", "web")).toMatchObject({ state: "unknown" }), 10_000);
+  expect(await view.service("default", "web")).toMatchObject({ reason: expect.stringContaining("Services in the cluster view are stale since") });
+  expect((await store.summary()).kinds.Service).toMatchObject({ complete: false, stale: expect.any(Object) });
+});
