@@ -46,6 +46,14 @@ export const commands: readonly Command[] = [
     },
   },
   {
+    name: "plan",
+    summary: "print what applying manifests will make the StatefulSet controller do, against the live objects",
+    load: async () => {
+      const { planUsage, runPlan } = await import("./plan.js");
+      return { usage: planUsage, run: runPlan };
+    },
+  },
+  {
     name: "policy",
     summary: "check policy documents before a webhook loads them (policy lint FILE...)",
     load: async () => {
