@@ -5,8 +5,9 @@
  *   <!-- output of the command above -->      the fenced sh block just above the marker, as a script
  *
  * holds what the command printed (standard output and standard error, interleaved as a terminal shows them). Commands
- * run in bash from the repository root (LC_ALL=C, so that globs expand in one order), as a user in a clone types them: `stateward` is the built CLI
- * (bin/stateward.js; `npm run build` first), `npx stateward` finds the same, and curl and jq are the machine's.
+ * run in bash from the repository root (LC_ALL=C, so that globs expand in one order), as a user in a clone types them:
+ * `stateward` is the built CLI (bin/stateward.js; `npm run build` first), `npx stateward` finds the same, and curl and
+ * jq are the machine's.
  * test/docs/outputs.test.ts fails when a block differs from a fresh run, naming it and showing the difference.
  *
  *   npm run docs:readme       (builds the CLI, then rewrites every block)
@@ -117,7 +118,7 @@ const cleanEnvironment = (): NodeJS.ProcessEnv => {
 let shims: string | undefined;
 
 /** A folder holding `stateward`, the repository's built CLI, as `npm install --global` of its package provides it. */
-function shimDirectory(): string {
+export function shimDirectory(): string {
   if (shims) return shims;
   shims = mkdtempSync(join(tmpdir(), "stateward-doc-outputs-"));
   const bin = join(shims, "stateward");

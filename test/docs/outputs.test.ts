@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type RunningServer, start, startNodeServer, wranglerArgs } from "../../bench/servers.js";
+import { type RunningServer, startNodeServer } from "../../bench/servers.js";
 import { documents, type OutputBlock, outputBlocks, repoRoot, runBlock, usesServer, withOutputs } from "../../scripts/gen-doc-outputs.js";
+import { npmRunDev, typed } from "./commands.js";
 
 const blocks = documents().flatMap((file) => outputBlocks(file, readFileSync(join(repoRoot, file), "utf8")));
 const name = (block: OutputBlock) => `${block.file}:${block.line}: ${block.command.split("\n")[0]}`;
@@ -26,8 +27,8 @@ describe("the documents' output blocks", () => {
 
   it("include the worked example, the broken examples and the real-world manifests", () => {
     const commands = blocks.map((b) => b.command).join("\n");
-    for (const shown of ["examples/admission/web.json", "examples/admission/web-broken.json", "check examples/broken", "yolean-kafka__zookeeper__", "cassandra"])
-      expect(commands).toContain(shown);
+    const shown = ["examples/admission/web.json", "examples/admission/web-broken.json", "check examples/broken", "yolean-kafka__zookeeper__", "cassandra"];
+    for (const part of shown) expect(commands).toContain(part);
   });
 
   it.each(blocks.map((block) => [name(block), block] as const))("%s", async (_, block) => {
@@ -46,10 +47,8 @@ describe("wrangler dev, as the worked example runs it", () => {
 
   it("answers every command of the documents that names 127.0.0.1:8787 with the bytes shown", { timeout: 120_000 }, async () => {
     expect(served.length).toBeGreaterThan(0);
-    const port = await freePort();
-    // A fresh, empty state folder: what a user's first `npm run dev` has (the repository's .wrangler/state may not be).
-    const args = [...wranglerArgs(port, await freePort()), "--persist-to", persistTo];
-    wrangler = await start("Stateward on wrangler dev", join(repoRoot, "node_modules", ".bin", "wrangler"), args, port, 90_000);
+    // What the worked example tells a user to start, on a free port and with an empty state folder (a user's first run).
+    wrangler = await npmRunDev(typed("npm ci && npm run dev").command.replace(/^npm ci && /, ""), persistTo);
     for (const block of served) expect(await runBlock(block, wrangler.url), `${name(block)} on wrangler dev`).toBe(block.committed);
   });
 });
@@ -89,7 +88,9 @@ describe("scripts/gen-doc-outputs.ts", () => {
   });
 
   it("refuses a marker without a block, or without a sh block above", () => {
-    expect(() => outputBlocks("doc.md", "<!-- output: true -->\ntext\n")).toThrow("doc.md:1: the output marker must be followed directly by a fenced block");
+    expect(() => outputBlocks("doc.md", "<!-- output: true -->\ntext\n")).toThrow(
+      "doc.md:1: the output marker must be followed directly by a fenced block",
+    );
     expect(() => outputBlocks("doc.md", "```yaml\na: 1\n```\n<!-- output of the command above -->\n```\n```\n")).toThrow(
       "doc.md:4: the block above the output marker is not a sh block",
     );
