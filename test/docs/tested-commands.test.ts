@@ -89,8 +89,8 @@ const evidence: Record<string, Evidence> = {
   },
   "kubectl -n cert-manager rollout status deployment/cert-manager-webhook": { cannot: noCluster },
   "docker build -t registry.example.com/stateward:0.1.0 .": {
-    cannot: "no container engine runs on this machine",
-    checks: { file: "test/pack/pack.test.ts", test: "packs the compiled command and no sources" },
+    runBy: { file: "test/pack/image.test.ts", test: "builds: every stage's instructions ran, in a root of its own" },
+    as: "the Dockerfile's own instructions carried out without a container engine, which this machine lacks",
   },
   "docker push registry.example.com/stateward:0.1.0": { cannot: "no container engine, no registry" },
   "kubectl apply -k k8s/overlays/in-cluster": {
