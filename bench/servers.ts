@@ -63,7 +63,10 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string,
   throw new Error(`server at ${url} was not ready within ${timeoutMs} ms: ${stderr()}`);
 }
 
-/** Starts `command` in its own process group and waits for /healthz on `port`; `env` adds to the environment. */
+/**
+ * Starts `command` in its own process group and waits for /healthz on `port`; `env` adds to the environment. Its
+ * stdout goes to `stdout` when given (a bench that counts log lines), to /dev/null otherwise.
+ */
 export async function start(
   name: string,
   command: string,
@@ -71,14 +74,16 @@ export async function start(
   port: number,
   timeoutMs: number,
   env: Record<string, string> = {},
+  stdout?: (chunk: Buffer) => void,
 ): Promise<RunningServer> {
   // Request logs go to /dev/null: a pipe nobody drains would stall the server, and draining it costs the client CPU.
   const child = spawn(command, args, {
     cwd: root,
     detached: true,
-    stdio: ["ignore", openSync("/dev/null", "w"), "pipe"],
+    stdio: ["ignore", stdout ? "pipe" : openSync("/dev/null", "w"), "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", ...env },
   });
+  if (stdout) child.stdout!.on("data", stdout);
   let errors = "";
   child.stderr!.on("data", (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-4_000);
