@@ -1,6 +1,20 @@
 #!/usr/bin/env node
-// The published command: the compiled command line in dist/ (`npm run build`; `npm pack` builds it first).
+// The published command: the compiled command line in dist/ (`npm run build`; `npm ci` and `npm pack` build it, by
+// the prepare script).
+import { existsSync } from "node:fs";
 import module from "node:module";
+
+// In a clone of the repository (src/ beside bin/; the published package has none, and never pays for this), dist/ may
+// be missing (installed with --ignore-scripts) or older than the sources after a `git pull`: refuse, rather than
+// crash on a missing module or silently run other code than the clone holds.
+if (existsSync(new URL("../src/cli/main.ts", import.meta.url))) {
+  const { buildProblem } = await import("../scripts/build-check.mjs");
+  const problem = buildProblem(new URL("..", import.meta.url));
+  if (problem) {
+    process.stderr.write(`stateward: ${problem}; run npm run build\n`);
+    process.exit(2);
+  }
+}
 
 // Node 22 and later can keep V8's compiled code between runs of the bundled command. Where the cache directory cannot
 // be written (a read-only root filesystem) Node carries on without it.

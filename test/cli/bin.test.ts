@@ -1,14 +1,17 @@
 /** The published command, run as a user runs it: a separate Node process running the compiled dist/. */
 import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./io.js";
 
 const run = promisify(execFile);
 
-async function stateward(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function stateward(args: string[], input?: string, cwd = repoRoot): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = run(process.execPath, ["bin/stateward.js", ...args], {
-    cwd: repoRoot,
+    cwd,
     env: { ...process.env, NO_COLOR: "1" },
     timeout: 30_000,
   });
@@ -49,4 +52,75 @@ describe("bin/stateward.js", () => {
     expect(stdout).toContain("name: data # keep me\n");
     expect(stdout).toContain("accessModes:\n    - ReadWriteOnce\n");
   }, 40_000);
+});
+
+describe("bin/stateward.js in a clone of the repository", () => {
+  const made: string[] = [];
+  afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  /** A clone's shape: bin/ and the build check as the repository has them, a source file and a stand-in dist/. */
+  function clone(): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "stateward-clone-"));
+    made.push(dir);
+    cpSync(path.join(repoRoot, "bin"), path.join(dir, "bin"), { recursive: true });
+    mkdirSync(path.join(dir, "scripts"));
+    cpSync(path.join(repoRoot, "scripts/build-check.mjs"), path.join(dir, "scripts/build-check.mjs"));
+    mkdirSync(path.join(dir, "src/cli"), { recursive: true });
+    writeFileSync(path.join(dir, "src/cli/main.ts"), "export {};\n");
+    writeFileSync(path.join(dir, "package.json"), '{"type": "module"}\n');
+    mkdirSync(path.join(dir, "dist"));
+    writeFileSync(path.join(dir, "dist/cli.js"), 'export async function main() { process.stdout.write("the build ran\\n"); return 0; }\n');
+    return dir;
+  }
+  const age = (file: string, secondsAgo: number) => {
+    const when = new Date(Date.now() - secondsAgo * 1000);
+    utimesSync(file, when, when);
+  };
+
+  it("runs a build newer than every source", async () => {
+    const dir = clone();
+    for (const file of ["src/cli/main.ts", "package.json", "scripts/build-check.mjs"]) age(path.join(dir, file), 60);
+    expect(await stateward(["--version"], undefined, dir)).toEqual({ code: 0, stdout: "the build ran\n", stderr: "" });
+  });
+
+  it("refuses a build older than a source (after a git pull), naming it and the command that rebuilds", async () => {
+    const dir = clone();
+    age(path.join(dir, "dist/cli.js"), 60);
+    expect(await stateward(["--version"], undefined, dir)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "stateward: dist/ is older than src/cli/main.ts, changed since the last build; run npm run build\n",
+    });
+  });
+
+  it("says how to build when dist/ is missing instead of crashing on a missing module", async () => {
+    const dir = clone();
+    rmSync(path.join(dir, "dist"), { recursive: true });
+    const { code, stderr } = await stateward(["--version"], undefined, dir);
+    expect(code).toBe(2);
+    expect(stderr).toBe("stateward: dist/ is not built in this clone (npm ci builds it, unless run with --ignore-scripts); run npm run build\n");
+  });
+
+  it("does not look at sources where there are none (the published package)", async () => {
+    const dir = clone();
+    rmSync(path.join(dir, "src"), { recursive: true });
+    rmSync(path.join(dir, "scripts"), { recursive: true });
+    age(path.join(dir, "dist/cli.js"), 600);
+    expect(await stateward(["--version"], undefined, dir)).toMatchObject({ code: 0, stdout: "the build ran\n" });
+  });
+
+  it("is built by npm ci (the prepare script), so a fresh clone's npx stateward runs", () => {
+    const { scripts } = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(scripts.prepare).toBe("npm run build");
+  });
+});
+
+describe("dist/", () => {
+  it("ships no source maps (scripts/build.mjs says why)", () => {
+    const files = readdirSync(path.join(repoRoot, "dist"), { recursive: true }).map(String);
+    expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+    for (const file of files.filter((f) => f.endsWith(".js"))) {
+      expect(readFileSync(path.join(repoRoot, "dist", file), "utf8"), file).not.toContain("sourceMappingURL");
+    }
+  });
 });
