@@ -97,6 +97,30 @@ function ruleSection(rule: Rule): string[] {
     "",
     ...paramsTable(rule.params),
     "",
+    ...examplesOf(rule),
+  ];
+}
+
+/**
+ * A rule's examples: the live object's fields that matter, the applied ones, and the answer word for word
+ * (test/rules/examples.test.ts replays each through the webhook's handler).
+ */
+function examplesOf(rule: Rule): string[] {
+  const examples = rule.examples ?? [];
+  if (examples.length === 0) return [];
+  const yaml = (title: string, text: string) => [title, "", "```yaml", text.trimEnd(), "```", ""];
+  return [
+    "Examples, each a change to the StatefulSet `web` (3 pods of nginx:1.21.6 with a claim template `www` of 1Gi, all Ready on one revision), shown by the fields that matter:",
+    "",
+    ...examples.flatMap((example) => [
+      `#### ${prose(example.title)}`,
+      "",
+      ...yaml("Live:", example.before),
+      ...yaml("Applied:", example.after),
+      ...(example.cluster ? yaml("The cluster view also holds:", example.cluster) : []),
+      example.says === null ? "Answer: nothing." : `Answer: \`${example.says} [${rule.id}]\``,
+      "",
+    ]),
   ];
 }
 

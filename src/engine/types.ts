@@ -52,6 +52,24 @@ export interface CheckMetadata {
   /** Operations the check runs on; CREATE and UPDATE unless said otherwise. */
   operations?: readonly Operation[];
   defaultAction: Exclude<Action, "off">;
+  /** Changes the check judges, shown in docs/rules.md; test/rules/examples.test.ts replays each one. */
+  examples?: readonly ChangeExample[];
+}
+
+/**
+ * One change to a live object and the check's answer, as docs/rules.md shows it. `before` and `after` are YAML
+ * fragments: `before` is laid over the example's base object (the StatefulSet `web` of the rollout fixtures: 3 pods
+ * of nginx:1.21.6, all Ready on one revision), `after` over `before`, as `stateward plan` lays a manifest over the live
+ * object.
+ */
+export interface ChangeExample {
+  title: string;
+  before: string;
+  after: string;
+  /** Other live objects the cluster view holds (PVCs, StorageClasses), as a YAML list; none when left out. */
+  cluster?: string;
+  /** The finding as the webhook words it, without the rule id; null when the check says nothing. */
+  says: string | null;
 }
 
 /**

@@ -7,7 +7,7 @@ import { findingsOf } from "./run.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 /** Tests of all rules together over the fixtures, not of one rule. */
-const sweeps = ["layout", "statefulset-corpus", "storage-corpus"];
+const sweeps = ["layout", "examples", "statefulset-corpus", "storage-corpus"];
 
 describe("rule tests", () => {
   it("has test/rules/<id>.test.ts for every rule of the registry, and no test file for a rule that is gone", () => {

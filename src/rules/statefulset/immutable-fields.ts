@@ -135,6 +135,21 @@ export const statefulSetImmutableFields = defineRule({
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
   defaultAction: "deny",
+  examples: [
+    {
+      title: "A claim template grown from 1Gi to 2Gi, on a class that allows expansion",
+      before: "spec:\n  volumeClaimTemplates:\n    - metadata:\n        name: www\n      spec:\n        resources:\n          requests:\n            storage: 1Gi\n",
+      after: "spec:\n  volumeClaimTemplates:\n    - metadata:\n        name: www\n      spec:\n        resources:\n          requests:\n            storage: 2Gi\n",
+      cluster: "- {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: my-storage-class}, provisioner: csi.example, allowVolumeExpansion: true}\n",
+      says: `spec.volumeClaimTemplates: Forbidden: ${kubernetesMessage}; StorageClass "my-storage-class" allows volume expansion; to resize: for i in 0 1 2; do kubectl -n default patch pvc www-web-$i -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}'; done; kubectl -n default delete statefulset web --cascade=orphan; then re-apply the StatefulSet with the new size (pods and PVCs are kept and adopted)`,
+    },
+    {
+      title: "A claim template shrunk",
+      before: "spec:\n  volumeClaimTemplates:\n    - metadata:\n        name: www\n      spec:\n        resources:\n          requests:\n            storage: 1Gi\n",
+      after: "spec:\n  volumeClaimTemplates:\n    - metadata:\n        name: www\n      spec:\n        resources:\n          requests:\n            storage: 500Mi\n",
+      says: `spec.volumeClaimTemplates: Forbidden: ${kubernetesMessage}; www shrinks from 1Gi to 500Mi, which is never possible: a volume cannot shrink; copy the data to new, smaller claims instead`,
+    },
+  ],
   params: z.object({}),
   async check({ kind, object, oldObject, namespace, cluster }) {
     if (kind !== "StatefulSet" || !oldObject) return [];

@@ -58,6 +58,9 @@ function pathOf(impact: Impact): FieldPath {
   return FieldPath.root("spec", "replicas");
 }
 
+/** The change of most examples: the container's image. */
+const newImage = "spec:\n  template:\n    spec:\n      containers:\n        - name: nginx\n          image: nginx:1.27.3\n";
+
 export const statefulSetImpact = defineRule({
   id: "statefulset-impact",
   summary:
@@ -68,6 +71,50 @@ export const statefulSetImpact = defineRule({
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
   defaultAction: "warn",
+  examples: [
+    {
+      title: "A new image, RollingUpdate",
+      before: "spec:\n  replicas: 3\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 0\n",
+      after: newImage,
+      says: "spec.template: template-only change: the controller restarts web-2, web-1, web-0, highest ordinal first, one at a time, each once Ready",
+    },
+    {
+      title: "A new image under a partition",
+      before: "spec:\n  replicas: 3\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 1\n",
+      after: newImage,
+      says: "spec.template: template-only change: the controller restarts web-2, web-1, highest ordinal first, one at a time, each once Ready; keeps web-0 on the old revision (partition 1)",
+    },
+    {
+      title: "A partition at replicas: nothing rolls",
+      before: "spec:\n  replicas: 3\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 3\n",
+      after: newImage,
+      says: "spec.template: template-only change: the controller restarts no pod: partition 3 >= replicas 3; the rollout waits until partition is lowered",
+    },
+    {
+      title: "OnDelete: nothing restarts until deleted",
+      before: "spec:\n  replicas: 3\n  updateStrategy:\n    type: OnDelete\n",
+      after: newImage,
+      says: "spec.template: template-only change: the controller restarts no pod until deleted (OnDelete): the rollout waits for you to delete web-2, web-1, web-0",
+    },
+    {
+      title: "maxUnavailable",
+      before: "spec:\n  replicas: 5\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 0\n      maxUnavailable: 40%\nstatus:\n  replicas: 5\n  readyReplicas: 5\n  currentReplicas: 5\n  updatedReplicas: 5\n  availableReplicas: 5\n",
+      after: newImage,
+      says: "spec.template: template-only change: the controller restarts web-4, web-3, ..., web-0 (5 pods), highest ordinal first, 2 at a time where the MaxUnavailableStatefulSet gate is on, else 1, each once Ready",
+    },
+    {
+      title: "A scale-up",
+      before: "spec:\n  replicas: 3\n",
+      after: "spec:\n  replicas: 5\n",
+      says: "spec.replicas: replicas 3 -> 5 change: the controller creates web-3, web-4 in order, each once the one before is Ready",
+    },
+    {
+      title: "A label-only update",
+      before: "metadata:\n  labels:\n    app: nginx\n",
+      after: "metadata:\n  labels:\n    app: nginx\n    team: storefront\n",
+      says: null,
+    },
+  ],
   params: z.object({}),
   check({ kind, object, oldObject }) {
     if (kind !== "StatefulSet" || !oldObject) return [];

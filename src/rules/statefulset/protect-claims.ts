@@ -39,6 +39,16 @@ export const statefulSetProtectClaims = defineRule({
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
   defaultAction: "warn",
+  examples: [
+    {
+      title: "A scale-down from 5 to 3 under whenScaled: Delete",
+      before:
+        "spec:\n  replicas: 5\n  persistentVolumeClaimRetentionPolicy:\n    whenDeleted: Retain\n    whenScaled: Delete\nstatus:\n  replicas: 5\n  readyReplicas: 5\n  currentReplicas: 5\n  updatedReplicas: 5\n  availableReplicas: 5\n",
+      after: "spec:\n  replicas: 3\n",
+      cluster: "- {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: www-web-0, namespace: default}, spec: {storageClassName: my-storage-class, resources: {requests: {storage: 1Gi}}}}\n- {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: www-web-1, namespace: default}, spec: {storageClassName: my-storage-class, resources: {requests: {storage: 1Gi}}}}\n- {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: www-web-2, namespace: default}, spec: {storageClassName: my-storage-class, resources: {requests: {storage: 1Gi}}}}\n- {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: www-web-3, namespace: default}, spec: {storageClassName: my-storage-class, resources: {requests: {storage: 1Gi}}}}\n- {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: www-web-4, namespace: default}, spec: {storageClassName: my-storage-class, resources: {requests: {storage: 1Gi}}}}\n",
+      says: "spec.replicas: Forbidden: scaling 5 -> 3 under whenScaled: Delete deletes PVCs www-web-4, www-web-3 and their data; set whenScaled: Retain to keep them",
+    },
+  ],
   params: z.object({}),
   async check({ kind, object, oldObject, namespace, cluster }) {
     if (kind !== "StatefulSet" || !oldObject) return [];

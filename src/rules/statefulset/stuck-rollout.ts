@@ -14,6 +14,15 @@ export const statefulSetStuckRollout = defineRule({
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
   defaultAction: "warn",
+  examples: [
+    {
+      title: "A fixed image for a rollout stuck on web-2 (kubernetes/kubernetes#67250)",
+      before:
+        "spec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: nginx\n          image: nginx:1.27.9-typo\nstatus:\n  observedGeneration: 2\n  replicas: 3\n  readyReplicas: 2\n  currentReplicas: 2\n  updatedReplicas: 1\n  availableReplicas: 2\n  currentRevision: web-5d8f7b9c6d\n  updateRevision: web-7c9d6f5b8a\n",
+      after: "spec:\n  template:\n    spec:\n      containers:\n        - name: nginx\n          image: nginx:1.27.3\n",
+      says: "spec.template: Forbidden: rollout stuck on web-2 (2 of 3 Ready): OrderedReady waits for it, so this template never replaces it (kubernetes/kubernetes#67250); after applying, kubectl delete pod web-2 -n default",
+    },
+  ],
   params: z.object({}),
   check({ kind, object, oldObject, namespace }) {
     if (kind !== "StatefulSet" || !oldObject) return [];
