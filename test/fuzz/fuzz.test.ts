@@ -51,19 +51,23 @@ describe("fuzzing the app with mutated AdmissionReviews", () => {
     expect(({} as Record<string, unknown>)[pollutionMarker]).toBeUndefined();
   });
 
-  it("keeps __proto__, constructor and prototype keys as plain data in labels, annotations and selectors", async () => {
-    const target = app();
+  /** The seeds' web review with each label-like map replaced by `map`, as raw JSON text. */
+  function reviewWithMaps(map: string): string {
     const base = JSON.parse(readFileSync(`${dir}/000-web.statefulset-web.create.mutate.json`, "utf8"));
     const object = base.request.object;
     // Raw JSON text: an object literal's __proto__ would set the prototype instead of a key.
-    const hostile = '{"__proto__":{"statewardPolluted":"yes"},"constructor":{"prototype":{"statewardPolluted":"yes"}},"prototype":"x"}';
     const placeholder = "\u0001hostile\u0001";
     object.metadata.labels = placeholder;
     object.metadata.annotations = placeholder;
     object.spec.selector.matchLabels = placeholder;
     object.spec.template.metadata.labels = placeholder;
     object.spec.template.spec.nodeSelector = placeholder;
-    const body = serialize(base).replaceAll('"\\u0001hostile\\u0001"', hostile);
+    return serialize(base).replaceAll('"\\u0001hostile\\u0001"', map);
+  }
+
+  it("keeps constructor and prototype keys as plain data in labels, annotations and selectors", async () => {
+    const target = app();
+    const body = reviewWithMaps('{"constructor":{"prototype":{"statewardPolluted":"yes"}},"prototype":"x"}');
     for (const route of ["/validate", "/mutate"] as const) {
       const answer = await ask(target, route, body);
       expect(judge(route, body, answer)).toEqual([]);
@@ -71,6 +75,19 @@ describe("fuzzing the app with mutated AdmissionReviews", () => {
       if (route === "/validate") {
         expect(JSON.parse(answer.text).response).toMatchObject({ allowed: false, status: { code: 403 } });
       }
+    }
+    expect(({} as Record<string, unknown>)[pollutionMarker]).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty(pollutionMarker);
+  });
+
+  it("refuses a __proto__ key anywhere with a 400 that names where it is", async () => {
+    const target = app();
+    const body = reviewWithMaps('{"__proto__":{"statewardPolluted":"yes"},"app":"web"}');
+    for (const route of ["/validate", "/mutate"] as const) {
+      const answer = await ask(target, route, body);
+      expect(judge(route, body, answer)).toEqual([]);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text).error).toMatch(/^request body: request\.object\.metadata\.labels\.__proto__: Forbidden: /);
     }
     expect(({} as Record<string, unknown>)[pollutionMarker]).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty(pollutionMarker);
