@@ -7,6 +7,7 @@ import type { AdmissionRequest, AdmissionReviewResponse } from "../k8s/admission
 import type { Authentication } from "./auth.js";
 import { type Parsed, parseReview } from "./body.js";
 import { defaultReviewLog, logsReview } from "./review-log.js";
+import { routes } from "./routes.js";
 import { type AppContext, elapsedMs, jsonError, type Service } from "./service.js";
 
 /**
@@ -54,7 +55,7 @@ export function admissionHandler(
     const durationMs = elapsedMs(started);
     try {
       telemetry?.review({
-        route: mode,
+        route: routes[mode],
         kind: handledResources.some((r) => r.kind === request.kind.kind) ? request.kind.kind : "other",
         operation: request.operation,
         decision: outcome.decision,

@@ -4,8 +4,8 @@
  * data points on Workers; without one nothing is recorded.
  */
 export interface ReviewEvent {
-  /** The webhook: validate or mutate. */
-  route: "validate" | "mutate";
+  /** The webhook's route, as `ErrorEvent.route` names it: /validate or /mutate. */
+  route: "/validate" | "/mutate";
   /** StatefulSet, PersistentVolumeClaim, or other for a kind Stateward does not review. */
   kind: string;
   operation: string;
@@ -19,8 +19,11 @@ export interface ReviewEvent {
 export interface ErrorEvent {
   /** The route, without the token-in-path prefix. */
   route: string;
-  /** internal: an exception (500); policy: the policy is broken, so reviews are refused (500). */
-  reason: "internal" | "policy";
+  /**
+   * internal: an exception (500); policy: the policy is broken, so reviews are refused (500); aborted: the client
+   * closed the connection before its request was read (a caller's timeout or cancel: no answer was owed).
+   */
+  reason: "internal" | "policy" | "aborted";
 }
 
 export interface Telemetry {

@@ -24,7 +24,7 @@ export function prometheusMetrics(store: ClusterStore, now: () => number = Date.
 
   const reviews = new Counter({
     name: "stateward_reviews_total",
-    help: "AdmissionReviews answered, by webhook route, kind, operation and decision.",
+    help: "AdmissionReviews answered, by webhook route (/validate, /mutate), kind, operation and decision.",
     labelNames: ["route", "kind", "operation", "decision"] as const,
     registers: [registry],
   });
@@ -50,7 +50,8 @@ export function prometheusMetrics(store: ClusterStore, now: () => number = Date.
   });
   const errors = new Counter({
     name: "stateward_errors_total",
-    help: "Requests answered 500, by route and reason (internal: an exception; policy: the policy is broken).",
+    help:
+      "Requests that failed, by route and reason (internal: an exception, 500; policy: the policy is broken, 500; aborted: the client closed the connection mid-request).",
     labelNames: ["route", "reason"] as const,
     registers: [registry],
   });

@@ -35,8 +35,8 @@ describe("Workers Analytics Engine", () => {
 
     const reviews = points.filter((p) => p.blobs?.[0] === "review");
     expect(reviews.map((p) => p.blobs)).toEqual([
-      ["review", "validate", "StatefulSet", "CREATE", "allowed"],
-      ["review", "mutate", "StatefulSet", "CREATE", "patched"],
+      ["review", "/validate", "StatefulSet", "CREATE", "allowed"],
+      ["review", "/mutate", "StatefulSet", "CREATE", "patched"],
     ]);
     for (const point of reviews) {
       expect(point.indexes).toEqual(["review"]);
@@ -47,11 +47,11 @@ describe("Workers Analytics Engine", () => {
     // PodDisruptionBudgets.
     expect(reviews[0]!.doubles!.slice(1)).toEqual([0, 4, 0]);
     expect(points.filter((p) => p.blobs?.[0] === "finding").map((p) => [p.blobs, p.doubles])).toEqual(
-      expect.arrayContaining([[["finding", "validate", "StatefulSet", "statefulset-readiness-probe", "warn"], [1]]]),
+      expect.arrayContaining([[["finding", "/validate", "StatefulSet", "statefulset-readiness-probe", "warn"], [1]]]),
     );
     expect(points.filter((p) => p.blobs?.[0] === "default").map((p) => p.blobs)).toContainEqual([
       "default",
-      "mutate",
+      "/mutate",
       "StatefulSet",
       "default-termination-grace",
     ]);

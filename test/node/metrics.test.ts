@@ -1,6 +1,7 @@
 /** /metrics on Node: Prometheus counters, the review-duration histogram and the cluster view, scraped after reviews. */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,19 +79,19 @@ describe("GET /metrics on the Node server", () => {
     const text = await response.text();
 
     const reviews = (labels: Record<string, string>) => sample(text, "stateward_reviews_total", labels);
-    expect(reviews({ route: "validate", kind: "StatefulSet", operation: "CREATE", decision: "allowed" })).toBe(2);
-    expect(reviews({ route: "validate", kind: "StatefulSet", operation: "CREATE", decision: "denied" })).toBe(1);
-    expect(reviews({ route: "validate", kind: "PersistentVolumeClaim", operation: "CREATE", decision: "allowed" })).toBe(1);
-    expect(reviews({ route: "mutate", kind: "StatefulSet", operation: "CREATE", decision: "patched" })).toBe(1);
+    expect(reviews({ route: "/validate", kind: "StatefulSet", operation: "CREATE", decision: "allowed" })).toBe(2);
+    expect(reviews({ route: "/validate", kind: "StatefulSet", operation: "CREATE", decision: "denied" })).toBe(1);
+    expect(reviews({ route: "/validate", kind: "PersistentVolumeClaim", operation: "CREATE", decision: "allowed" })).toBe(1);
+    expect(reviews({ route: "/mutate", kind: "StatefulSet", operation: "CREATE", decision: "patched" })).toBe(1);
 
     expect(sample(text, "stateward_findings_total", { rule: "statefulset-readiness-probe", action: "warn" })).toBe(3);
     expect(sample(text, "stateward_findings_total", { rule: "statefulset-selector", action: "deny" })).toBeGreaterThanOrEqual(1);
     expect(sample(text, "stateward_defaults_applied_total", { default: "default-termination-grace" })).toBe(1);
 
-    expect(sample(text, "stateward_review_duration_seconds_count", { route: "validate", kind: "StatefulSet" })).toBe(3);
-    expect(sample(text, "stateward_review_duration_seconds_bucket", { route: "validate", kind: "StatefulSet", le: "+Inf" })).toBe(3);
-    expect(sample(text, "stateward_review_duration_seconds_bucket", { route: "validate", kind: "StatefulSet", le: "5" })).toBe(3);
-    expect(sample(text, "stateward_review_duration_seconds_sum", { route: "mutate", kind: "StatefulSet" })).toBeGreaterThan(0);
+    expect(sample(text, "stateward_review_duration_seconds_count", { route: "/validate", kind: "StatefulSet" })).toBe(3);
+    expect(sample(text, "stateward_review_duration_seconds_bucket", { route: "/validate", kind: "StatefulSet", le: "+Inf" })).toBe(3);
+    expect(sample(text, "stateward_review_duration_seconds_bucket", { route: "/validate", kind: "StatefulSet", le: "5" })).toBe(3);
+    expect(sample(text, "stateward_review_duration_seconds_sum", { route: "/mutate", kind: "StatefulSet" })).toBeGreaterThan(0);
 
     expect(sample(text, "stateward_cluster_view_objects", { kind: "Service" })).toBe(1);
     expect(sample(text, "stateward_cluster_view_objects", { kind: "StatefulSet" })).toBe(0);
@@ -100,6 +101,30 @@ describe("GET /metrics on the Node server", () => {
     expect(text).toContain("# TYPE stateward_review_duration_seconds histogram");
     expect(text).toContain("process_resident_memory_bytes");
     expect(text).not.toContain(token);
+  }, 30_000);
+
+  it("counts a client that leaves mid-body as aborted, not as an internal error, under the route's one name", async () => {
+    const { port } = new URL(server.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(`POST /validate HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${stsValidate.length}\r\n\r\n`);
+        socket.write(stsValidate.slice(0, 100));
+        setTimeout(() => socket.destroy(), 200);
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", reject);
+    });
+    await expect
+      .poll(async () => sample(await (await fetch(`${server.url}/metrics`)).text(), "stateward_errors_total", { route: "/validate", reason: "aborted" }), {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(sample(text, "stateward_errors_total", { route: "/validate", reason: "internal" })).toBeUndefined();
+    // One form of a route's name in every metric: the path.
+    const routes = [...text.matchAll(/route="([^"]*)"/g)].map((m) => m[1]);
+    expect(routes.length).toBeGreaterThan(0);
+    expect(routes.every((route) => route!.startsWith("/"))).toBe(true);
   }, 30_000);
 });
 
