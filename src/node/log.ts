@@ -10,6 +10,15 @@
 import pino, { type DestinationStream, type Level } from "pino";
 import type { LogLine } from "../http/service.js";
 
+/**
+ * The system's own words for a failed call, from the error or the cause it wraps (fetch's "fetch failed" wraps the
+ * socket's): `ENOENT: no such file or directory, open '...'`, `connect ECONNREFUSED 10.0.0.1:443`.
+ */
+export function causeOf(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
 export interface JsonLog {
   log(line: LogLine): void;
   /** Writes what is pending now; call it before the process exits. */

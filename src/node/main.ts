@@ -2,35 +2,51 @@
 import { readFileSync } from "node:fs";
 import type { Server as HttpServer } from "node:http";
 import { createServer, type Server as HttpsServer } from "node:https";
-import { serve } from "@hono/node-server";
+import { createAdaptorServer } from "@hono/node-server";
 import { memoryClusterStore } from "../cluster/memory-store.js";
 import { clusterViewOf } from "../cluster/store.js";
 import { createApp } from "../http/app.js";
 import { writesNeedTokenMessage } from "../http/auth.js";
 import { UsageError } from "../command/flags.js";
 import { loadPolicy } from "../policy/policy.js";
-import { jsonLinesLog } from "./log.js";
+import { causeOf, jsonLinesLog } from "./log.js";
 import { prometheusMetrics } from "./metrics.js";
-import { closeTimeoutSeconds, readNodeOptions } from "./options.js";
+import { closeTimeoutSeconds, connectionLimits, readNodeOptions } from "./options.js";
 import { scheduleAudit } from "./audit-schedule.js";
 import { type ApiServer, inClusterApiServer } from "./kube-api.js";
 import { persistentClusterStore } from "./state-file.js";
 import { type ClusterWatch, watchCluster } from "./watch.js";
-import { certificateCheck, keepTlsFresh, readTls, type TlsPair } from "./tls.js";
+import { certificateCheck, checkTls, keepTlsFresh, readTls, type TlsPair } from "./tls.js";
 
 const { log: logLine, flush: flushLog } = jsonLinesLog();
 
+/** A start-up failure: printed as one line with its cause, and the command exits 1. */
+class CannotStart extends Error {}
+
 /**
- * `stateward serve`: starts the server and resolves once it is starting up; it then runs until SIGTERM or SIGINT.
- * Bad flags or environment throw UsageError (the command line prints it with a pointer to --help).
+ * `stateward serve`: starts the server and resolves once it listens; it then runs until SIGTERM or SIGINT. Bad flags
+ * or environment throw UsageError (the command line prints it with a pointer to --help); a start-up failure (a file
+ * that cannot be read, a certificate that does not fit its key, an address in use) prints one line saying what and
+ * why, and returns 1.
  */
 export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const options = readNodeOptions(argv, env);
+  try {
+    return await startServer(options, env);
+  } catch (error) {
+    if (!(error instanceof CannotStart)) throw error;
+    process.stderr.write(`stateward serve: ${error.message}\n`);
+    flushLog();
+    return 1;
+  }
+}
+
+async function startServer(options: ReturnType<typeof readNodeOptions>, env: NodeJS.ProcessEnv): Promise<number> {
   let policyText: string | undefined;
   try {
     policyText = options.policy ? readFileSync(options.policy, "utf8") : undefined;
   } catch (error) {
-    throw new UsageError(`cannot read policy ${options.policy}: ${(error as Error).message}`);
+    throw new CannotStart(`cannot read policy ${options.policy}: ${causeOf(error)}`);
   }
   const policy = loadPolicy(policyText);
   if (!policy.ok) console.error(JSON.stringify({ level: "error", msg: "policy is broken", error: policy.error }));
@@ -62,14 +78,48 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
 
   let watch: ClusterWatch | undefined;
   let audit: { stop(): Promise<unknown> } | undefined;
+  let api: ApiServer | undefined;
   if (options.watch || options.auditIntervalMs !== undefined) {
-    let api: ApiServer;
     try {
       api = options.apiServer ? { url: new URL(options.apiServer) } : inClusterApiServer(env);
     } catch (error) {
       const task = options.watch ? "watch the cluster" : "write PolicyReports (--audit-interval)";
       throw new UsageError(`cannot ${task}: ${(error as Error).message} (run in a pod, or give --api-server)`);
     }
+  }
+
+  const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;
+  let tlsPair: TlsPair | undefined;
+  if (tlsFiles) {
+    try {
+      tlsPair = readTls(tlsFiles);
+    } catch (error) {
+      throw new CannotStart(`cannot read the certificate or key (--tls-cert ${tlsFiles.certFile}, --tls-key ${tlsFiles.keyFile}): ${causeOf(error)}`);
+    }
+    const problem = checkTls(tlsPair);
+    if (problem) throw new CannotStart(`--tls-cert ${tlsFiles.certFile} and --tls-key ${tlsFiles.keyFile} cannot serve TLS: ${problem}`);
+  }
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    hostname: options.host,
+    ...(tlsPair ? { createServer } : {}),
+    serverOptions: { ...tlsPair, ...connectionLimits.serverOptions },
+  }) as HttpServer;
+  server.maxConnections = connectionLimits.maxConnections;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  }).catch((error: unknown) => {
+    throw new CannotStart(`cannot listen on ${options.host}:${options.port}: ${causeOf(error)}`);
+  });
+  logLine({ level: "info", msg: `stateward listening on ${tlsFiles ? "https" : "http"}://${options.host}:${port}` });
+  const tlsReload = tlsFiles && tlsPair ? keepTlsFresh(server as unknown as HttpsServer, tlsFiles, tlsPair, logLine) : undefined;
+  if (tlsReload) certificate = tlsReload.current;
+
+  if (api) {
     if (options.watch) {
       watch = watchCluster(api, store, { log: logLine });
       logLine({ level: "info", msg: "watching the cluster view's kinds", server: api.url.origin });
@@ -80,14 +130,6 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
     }
   }
 
-  const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;
-  const tlsPair = tlsFiles && readTls(tlsFiles);
-  const tls = tlsPair ? { createServer, serverOptions: tlsPair } : {};
-  const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port, ...tls }, (info) => {
-    const scheme = tlsFiles ? "https" : "http";
-    logLine({ level: "info", msg: `stateward listening on ${scheme}://${options.host}:${info.port}` });
-  });
-  if (tlsFiles && tlsPair) certificate = keepTlsFresh(server as HttpsServer, tlsFiles, tlsPair, logLine).current;
 
   // Kubernetes stops a pod with SIGTERM while the API server may still route reviews to it, and validation fails
   // closed: so first turn unready and keep answering for the drain period, then stop taking connections, let the
@@ -96,7 +138,7 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
   const exit = async () => {
     if (exiting) return;
     exiting = true;
-    await closeServer(server as HttpServer, closeTimeoutSeconds * 1000);
+    await closeServer(server, closeTimeoutSeconds * 1000);
     await audit?.stop().catch(() => undefined);
     await watch?.stop().catch(() => undefined);
     await persistent?.flush();
@@ -111,6 +153,12 @@ export async function runServer(argv: readonly string[], env: NodeJS.ProcessEnv)
     setTimeout(exit, options.drainSeconds * 1000);
   });
   process.on("SIGINT", exit);
+  // SIGHUP asks a daemon to reload; Node's default for it is to die at once, with no drain, no saved view and no line.
+  // The certificate is what this server reloads; without one there is nothing to do but say so.
+  process.on("SIGHUP", () => {
+    if (tlsReload) tlsReload.recheck("SIGHUP");
+    else logLine({ level: "info", msg: "SIGHUP: nothing to reload (no certificate); still serving" });
+  });
   return 0;
 }
 

@@ -54,6 +54,24 @@ export const defaultDrainSeconds = 15;
 /** After the drain, how long reviews still in flight may take before their connections are cut. */
 export const closeTimeoutSeconds = 10;
 
+/**
+ * What one connection may take, for a server whose callers are API servers. An API server waits at most 30 s for a
+ * webhook (`timeoutSeconds` is at most 30), so a request still arriving after that has no one waiting for its answer:
+ * Node's defaults (300 s for a request, 60 s for its headers, checked every 30 s) let a slow or stalled client hold a
+ * connection for minutes. The connection cap is far above what API servers open (each sends at most its
+ * --max-mutating-requests-inflight, 200 by default, of which only some reach a webhook) and keeps a flood of idle
+ * connections from using up memory and file descriptors; past it new connections are closed at once.
+ */
+export const connectionLimits = {
+  serverOptions: {
+    requestTimeout: 30_000,
+    headersTimeout: 10_000,
+    /** How often Node looks for connections past those timeouts; its default, 30 s, would double them. */
+    connectionsCheckingInterval: 1_000,
+  },
+  maxConnections: 512,
+} as const;
+
 export const nodeUsage = `Usage: stateward serve [options]
 
 Serves the admission webhook (/validate, /mutate; /livez, /readyz, /healthz) on Node.js, over HTTPS when given a certificate.

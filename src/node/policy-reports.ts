@@ -6,9 +6,12 @@
  * sync to the Worker.
  */
 import { fitPolicyReport, type PolicyReport, policyReportApiVersion, policyReportName, reportSource } from "../audit/policy-report.js";
-import { type ApiServer, applyObject, deleteObject, listPaged } from "./kube-api.js";
+import { ApiError, type ApiServer, applyObject, deleteObject, listPaged } from "./kube-api.js";
 
 const [group, version] = policyReportApiVersion.split("/") as [string, string];
+
+/** The CustomResourceDefinition that defines PolicyReports: `<plural>.<group>`. */
+export const policyReportCrd = `policyreports.${group}`;
 
 /** Every namespace's PolicyReports, as a ServiceAccount with `list` on policyreports reads them. */
 export const policyReportsPath = `/apis/${group}/${version}/policyreports`;
@@ -33,12 +36,20 @@ export interface ReportsWritten {
  */
 export async function writePolicyReports(api: ApiServer, reports: readonly PolicyReport[]): Promise<ReportsWritten> {
   const held: { namespace: string; name: string }[] = [];
-  await listPaged(api, `${policyReportsPath}?${new URLSearchParams({ labelSelector: ownReports })}`, 500, (items) => {
-    for (const item of items) {
-      const metadata = (item as { metadata?: { namespace?: unknown; name?: unknown } }).metadata;
-      if (typeof metadata?.namespace === "string" && metadata.name === policyReportName) held.push({ namespace: metadata.namespace, name: policyReportName });
+  try {
+    await listPaged(api, `${policyReportsPath}?${new URLSearchParams({ labelSelector: ownReports })}`, 500, (items) => {
+      for (const item of items) {
+        const metadata = (item as { metadata?: { namespace?: unknown; name?: unknown } }).metadata;
+        if (typeof metadata?.namespace === "string" && metadata.name === policyReportName) held.push({ namespace: metadata.namespace, name: policyReportName });
+      }
+    });
+  } catch (error) {
+    // The API answers 404 for a resource no CRD defines: say which CRD, not only the path.
+    if (error instanceof ApiError && error.status === 404) {
+      throw new ApiError(404, `the PolicyReport CRD (${policyReportCrd}) is not installed in the cluster; Kyverno or Policy Reporter install it (${error.message})`);
     }
-  });
+    throw error;
+  }
   const written: ReportsWritten = { applied: 0, deleted: 0, failed: [] };
   const covered = new Set<string>();
   for (const report of reports) {

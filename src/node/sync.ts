@@ -12,6 +12,7 @@ import { maxPageRecords } from "../cluster/ingest.js";
 import type { SyncOutcome, SyncSession } from "../cluster/store.js";
 import { mergePolicyReports, type PolicyReport, policyReportApiVersion, policyReportName } from "../audit/policy-report.js";
 import { ApiError, type ApiServer, inClusterApiServer, listPaged, serviceAccountDir } from "./kube-api.js";
+import { causeOf } from "./log.js";
 import { type ReportsWritten, writePolicyReports } from "./policy-reports.js";
 
 export interface SyncTarget {
@@ -53,6 +54,16 @@ export async function syncCluster(run: SyncRun): Promise<SyncOutcome> {
   }
 }
 
+/** A call to the Kubernetes API; a failure to reach it says where and why (the API's own refusals pass as they are). */
+async function fromApi<T>(run: SyncRun, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new Error(`cannot reach the Kubernetes API at ${run.api.url.origin}: ${causeOf(error)}`);
+  }
+}
+
 async function syncOnce(run: SyncRun): Promise<SyncOutcome> {
   const opened = (await send(run, "/inventory/sync", { kinds: run.kinds })) as SyncSession;
   run.log({ level: "info", msg: "sync: opened", session: opened.session, kinds: opened.kinds });
@@ -60,7 +71,7 @@ async function syncOnce(run: SyncRun): Promise<SyncOutcome> {
   for (const kind of run.kinds) {
     let count = 0;
     let slowestPageMs = 0;
-    await listPaged(run.api, listPath(kind), run.pageSize, async (items) => {
+    await fromApi(run, () => listPaged(run.api, listPath(kind), run.pageSize, async (items) => {
       const records: ClusterRecord[] = [];
       for (const item of items) {
         const record = recordOf(kind, item, "default");
@@ -72,7 +83,7 @@ async function syncOnce(run: SyncRun): Promise<SyncOutcome> {
         slowestPageMs = Math.max(slowestPageMs, performance.now() - started);
       }
       count += records.length;
-    });
+    }));
     run.log({ level: "info", msg: "sync: listed", kind, count, slowestPageMs: Math.round(slowestPageMs) });
   }
   const started = performance.now();
@@ -129,7 +140,7 @@ export async function applyServiceReports(run: SyncRun): Promise<ReportsWritten>
     pages.push(parsed.data.items as unknown as PolicyReport[]);
     next = parsed.data.metadata?.continue ?? undefined;
   } while (next);
-  return writePolicyReports(run.api, mergePolicyReports(pages));
+  return fromApi(run, () => writePolicyReports(run.api, mergePolicyReports(pages)));
 }
 
 /**
@@ -159,7 +170,7 @@ async function send(run: SyncRun, path: string, body?: unknown): Promise<unknown
       if (response.status < 500 && response.status !== 429) throw new Error(failure);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith(`${method} `)) throw error;
-      failure = `${method} ${url.pathname}: ${String(error)}`;
+      failure = `${method} ${url.pathname}: cannot reach the Stateward service at ${url.origin}: ${causeOf(error)}`;
     }
     if (attempt >= 3) throw new Error(failure);
     // Half the doubled pause, plus a random part of the other half: syncs of many clusters that failed together (a

@@ -6,6 +6,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Server } from "node:https";
+import { createSecureContext } from "node:tls";
 import type { LogLine } from "../http/service.js";
 import type { ReadinessCheck } from "../http/health.js";
 
@@ -26,10 +27,30 @@ export function readTls({ certFile, keyFile }: TlsFiles): TlsPair {
 }
 
 /**
- * Re-reads the files every minute and on SIGHUP, and swaps the server's certificate when they changed. A half-written
- * pair (new certificate, old key) fails to load, is logged, and is tried again at the next check.
+ * Why OpenSSL refuses the pair (`key values mismatch`, `no start line` for a file that is no PEM), or undefined when a
+ * server can use it.
  */
-export function keepTlsFresh(server: Server, files: TlsFiles, loaded: TlsPair, log: (line: LogLine) => void): { current(): TlsPair } {
+export function checkTls(pair: TlsPair): string | undefined {
+  try {
+    createSecureContext(pair);
+    return undefined;
+  } catch (error) {
+    const { reason, code } = error as { reason?: string; code?: string };
+    return reason ? `${reason}${code ? ` (${code})` : ""}` : String((error as Error).message ?? error);
+  }
+}
+
+/**
+ * Re-reads the files every minute and when asked (`recheck`: the server calls it on SIGHUP), and swaps the server's
+ * certificate when they changed. A half-written pair (new certificate, old key) fails to load, is logged, and is
+ * tried again at the next check.
+ */
+export function keepTlsFresh(
+  server: Server,
+  files: TlsFiles,
+  loaded: TlsPair,
+  log: (line: LogLine) => void,
+): { current(): TlsPair; recheck(trigger: string): void } {
   let current = loaded;
   const recheck = (trigger: string) => {
     try {
@@ -43,8 +64,7 @@ export function keepTlsFresh(server: Server, files: TlsFiles, loaded: TlsPair, l
     }
   };
   setInterval(() => recheck("periodic check"), tlsRecheckMs).unref();
-  process.on("SIGHUP", () => recheck("SIGHUP"));
-  return { current: () => current };
+  return { current: () => current, recheck };
 }
 
 /**

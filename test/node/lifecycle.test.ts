@@ -34,7 +34,7 @@ const exited = (child: ChildProcess) =>
     else child.once("exit", (code) => resolve(code));
   });
 
-let server: { child: ChildProcess; url: string } | undefined;
+let server: Awaited<ReturnType<typeof spawnNodeServer>> | undefined;
 afterEach(() => {
   server?.child.kill("SIGKILL");
   server = undefined;
@@ -121,6 +121,19 @@ describe("graceful shutdown on SIGTERM", () => {
     expect(log).toContain('"msg":"SIGTERM: not ready; answering reviews until the drain period ends"');
     expect(log.indexOf('"msg":"stateward stopped"')).toBeGreaterThan(log.lastIndexOf('"msg":"review"'));
     await expect(call(`${url}/livez`, "GET")).rejects.toThrow(/ECONNREFUSED/);
+  }, 40_000);
+});
+
+describe("SIGHUP", () => {
+  it("reloads what there is to reload and keeps serving, without a certificate too", async () => {
+    server = await spawnNodeServer(["--host", "127.0.0.1", "--port", "0"], { STATEWARD_WATCH: "false" });
+    const { child, url, output } = server;
+    child.kill("SIGHUP");
+    await expect.poll(output, { timeout: 10_000 }).toContain('"msg":"SIGHUP: nothing to reload (no certificate); still serving"');
+    expect((await call(`${url}/readyz`, "GET")).status).toBe(200);
+    expect((await call(`${url}/validate`, "POST", fixture)).status).toBe(200);
+    expect(child.exitCode).toBeNull();
+    expect(child.signalCode).toBeNull();
   }, 40_000);
 });
 
