@@ -1,12 +1,13 @@
 /**
- * The GitHub Action (action.yml), run as the Actions runner runs a composite action: every `run:` step in order, in
- * bash with `-eo pipefail`, its `${{ ... }}` expressions replaced from the inputs (action.yml's defaults, then the
- * workflow's `with:`), `github.action_path` (a copy of this repository, as the runner checks the action out),
- * `github.workspace` (a temporary git repository with manifests) and the earlier steps' outputs (GITHUB_OUTPUT).
- * The Install step really runs: `npm ci` in the action's copy, `npm pack`, `npm install --global` of the tarball (into
- * a temporary prefix, whose bin/ is on PATH as setup-node's is), on Node 22 from the registry. The `uses:` steps cannot
- * run here (setup-node, upload-sarif): they must be pinned to a major version and given only inputs they declare, and
- * the SARIF the upload would send must be one code scanning takes (test/sarif.ts).
+ * The GitHub Action (action.yml), run as the Actions runner runs a composite action: every step in order, each whose
+ * `if:` holds (after a failed step too), `run:` steps in bash with `-eo pipefail`, their `${{ ... }}` expressions
+ * replaced from the inputs (action.yml's defaults, then the workflow's `with:`), `github.action_path` (a copy of this
+ * repository outside the workspace, as the runner checks the action out), `github.workspace` (a temporary git
+ * repository with manifests) and the earlier steps' outputs (GITHUB_OUTPUT). The Install step really runs: `npm ci` in
+ * the action's copy, `npm pack`, `npm install --global` of the tarball (into a temporary prefix, whose bin/ is on PATH
+ * as setup-node's is), on Node 22 from the registry. The `uses:` steps run as stand-ins (test/pack/uses.ts) that take
+ * only the inputs those actions declare and fail as they would: setup-node on a cache path outside the workspace,
+ * upload-sarif on a file that is not SARIF code scanning takes (test/sarif.ts).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,8 +17,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { repoRoot } from "../cli/io.js";
 import { sarifProblems } from "../sarif.js";
-import { installNode22 } from "./process.js";
 import { type Context, expand, references, runSteps, type Step, type StepRun } from "./actions-runner.js";
+import { installNode22 } from "./process.js";
+import { declaredInputs, setupNode, uploadSarif } from "./uses.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -27,21 +29,21 @@ interface Action {
   runs: { using: string; steps: Step[] };
 }
 
-const action = parse(readFileSync(path.join(repoRoot, "action.yml"), "utf8")) as Action;
+interface Location {
+  physicalLocation: { artifactLocation: { uri: string } };
+}
+interface SarifLog {
+  runs: {
+    results: unknown[];
+    invocations: {
+      executionSuccessful: boolean;
+      toolConfigurationNotifications?: { level: string; message: { text: string }; locations: Location[] }[];
+      toolExecutionNotifications?: { locations: Location[] }[];
+    }[];
+  }[];
+}
 
-/**
- * The inputs the `uses:` steps' actions declare at the major version action.yml pins (their own action.yml files:
- * actions/setup-node v4, github/codeql-action/upload-sarif v3).
- */
-const declaredInputs: Record<string, string[]> = {
-  "actions/setup-node@v4": [
-    "node-version", "node-version-file", "architecture", "check-latest", "registry-url", "scope", "token", "cache",
-    "cache-dependency-path", "mirror", "mirror-token", "always-auth",
-  ],
-  "github/codeql-action/upload-sarif@v3": [
-    "sarif_file", "checkout_path", "ref", "sha", "token", "matrix", "category", "wait-for-processing",
-  ],
-};
+const action = parse(readFileSync(path.join(repoRoot, "action.yml"), "utf8")) as Action;
 
 const work = mkdtempSync(path.join(tmpdir(), "stateward-action-"));
 const actionPath = path.join(work, "action");
@@ -66,9 +68,16 @@ function jobEnv(workspace: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs the action's `run:` steps among `steps` for a workflow that gives `with`, in `workspace`. */
-function runAction(steps: readonly Step[], context: Context): Promise<StepRun[]> {
-  return runSteps(steps, context, jobEnv(context.github.workspace!));
+/** The SARIF logs the upload step would have sent, in order. */
+const uploaded: unknown[] = [];
+
+/** Runs `steps` of the action for a workflow that gives `with`, in `workspace`; the steps that ran, by name. */
+async function runAction(steps: readonly Step[], context: Context): Promise<Record<string, StepRun>> {
+  const runs = await runSteps(steps, context, jobEnv(context.github.workspace!), {
+    "actions/setup-node@v4": setupNode("22"),
+    "github/codeql-action/upload-sarif@v3": uploadSarif(uploaded),
+  });
+  return Object.fromEntries(runs.map((run) => [run.step.name ?? run.step.uses!.replace(/@.*/, ""), run]));
 }
 
 function contextFor(workspace: string, given: Record<string, string>): Context {
@@ -96,7 +105,7 @@ function repository(name: string): string {
   return dir;
 }
 
-let install: StepRun[] = [];
+let install: Record<string, StepRun> = {};
 
 beforeAll(async () => {
   // The action's checkout: the repository's files as a tag holds them (what `npm pack` and the build need).
@@ -132,14 +141,6 @@ describe("action.yml", () => {
       const declared = declaredInputs[step.uses!];
       expect(declared, `the inputs of ${step.uses} are known to this test`).toBeDefined();
       for (const name of Object.keys(step.with ?? {})) expect(declared, `${step.uses} declares ${name}`).toContain(name);
-      if (step.uses!.startsWith("actions/setup-node@") && step.with?.cache) {
-        // setup-node hashes cache-dependency-path to key its cache and hashes only files under GITHUB_WORKSPACE
-        // (@actions/glob hashFiles); anything else fails the step. On a runner the action's own checkout lies outside.
-        const runner = contextFor("/home/runner/work/repo/repo", {});
-        runner.github.action_path = "/home/runner/work/_actions/owner/stateward/v1";
-        const lockfile = path.resolve(runner.github.workspace!, expand(String(step.with["cache-dependency-path"] ?? "package-lock.json"), runner));
-        expect(lockfile.startsWith(`${runner.github.workspace}/`), `setup-node's cache-dependency-path ${lockfile} lies in the workspace`).toBe(true);
-      }
       for (const reference of references(JSON.stringify(step))) {
         const [scope, name] = reference.split(".");
         if (scope === "inputs") expect(Object.keys(action.inputs)).toContain(name);
@@ -151,66 +152,131 @@ describe("action.yml", () => {
     }
   });
 
-  it("installs the packed package globally and runs it on the job's Node", () => {
-    const last = install.at(-1)!;
-    expect(last.step.name).toBe("Install Stateward");
+  it("sets up Node (setup-node accepts its inputs: no cache keyed outside the workspace), then installs the packed package globally and runs it on the job's Node", () => {
+    const setup = install["actions/setup-node"]!;
+    expect(setup.code, setup.stdout).toBe(0);
+    const last = install["Install Stateward"]!;
     expect(last.code, last.stderr).toBe(0);
     expect(last.stdout).toMatch(/^stateward \d+\.\d+\.\d+$/m);
     const installed = JSON.parse(readFileSync(path.join(globalPrefix, "lib/node_modules/stateward/package.json"), "utf8"));
     expect(installed.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")).version);
   });
 
-  it("checks the workspace's manifests, writes SARIF that code scanning takes, and fails the job on a denial", async () => {
+  it("checks the workspace's manifests, uploads SARIF that code scanning takes, and fails the job on a denial", async () => {
     const workspace = repository("deny");
     const context = contextFor(workspace, { paths: "deploy/db\ndeploy/broken.yaml" });
-    const runs = await runAction(afterInstall, context);
-    const [check, judge] = runs;
+    const { "Check manifests": check, "Upload SARIF to code scanning": upload, "Judge the result": judge } = await runAction(afterInstall, context);
     expect(check!.code, check!.stderr).toBe(0);
     expect(check!.stdout).toMatch(/deploy\/broken\.yaml:\d+: deny: /);
     expect(context.steps.check!.outputs).toEqual({ "sarif-file": "stateward.sarif", "exit-code": "1" });
     expect(expand(action.outputs["exit-code"]!.value, context)).toBe("1");
 
+    expect(upload!.code, upload!.stdout).toBe(0);
     const sarifFile = path.join(workspace, expand(action.outputs["sarif-file"]!.value, context));
     const log = JSON.parse(readFileSync(sarifFile, "utf8"));
-    expect(sarifProblems(log)).toEqual([]);
+    expect(uploaded.at(-1)).toEqual(log);
     const uris = new Set(log.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri));
     expect([...uris].sort()).toEqual(["deploy/broken.yaml", "deploy/db/mysql.yaml"]);
 
-    expect(judge!.step.name).toBe("Judge the result");
     expect(judge!.code).toBe(1);
     expect(judge!.stdout).toContain("::error::Stateward would deny");
   });
 
   it("reports only with fail-on: never, and fails on warnings with fail-on: warn", async () => {
-    const never = await runAction(afterInstall, contextFor(repository("never"), { paths: "deploy", "fail-on": "never", "sarif-file": "x.sarif" }));
-    expect(never.map((r) => r.code)).toEqual([0, 0]);
+    const codes = (runs: Record<string, StepRun>) => Object.values(runs).map((r) => r.code);
+    expect(codes(await runAction(afterInstall, contextFor(repository("never"), { paths: "deploy", "fail-on": "never", "sarif-file": "x.sarif" })))).toEqual([0, 0, 0]);
 
     const warnOnly = repository("warn");
     rmSync(path.join(warnOnly, "deploy", "broken.yaml"));
-    const passes = await runAction(afterInstall, contextFor(warnOnly, { paths: "deploy" }));
-    expect(passes.map((r) => r.code)).toEqual([0, 0]);
-    const strict = await runAction(afterInstall, contextFor(warnOnly, { paths: "deploy", "fail-on": "warn" }));
-    expect(strict.map((r) => r.code)).toEqual([0, 1]);
+    expect(codes(await runAction(afterInstall, contextFor(warnOnly, { paths: "deploy" })))).toEqual([0, 0, 0]);
+    expect(codes(await runAction(afterInstall, contextFor(warnOnly, { paths: "deploy", "fail-on": "warn" })))).toEqual([0, 0, 1]);
   });
 
-  it("uses the policy it is given, and stops with an error on a policy it cannot read", async () => {
+  /** A workspace laid out for one case of the upload test, checked with the action's default paths (.). */
+  const cases: Record<string, { files: Record<string, string>; with?: Record<string, string>; exit: string }> = {
+    findings: { files: {}, exit: "1" },
+    "no findings": {
+      files: { "deploy/pvc.yaml": "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: db}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: standard\n  resources: {requests: {storage: 1Gi}}\n" },
+      exit: "0",
+    },
+    "a broken policy": { files: { "policy.yaml": "rules:\n  no-such-rule: {action: off}\n" }, with: { policy: "policy.yaml" }, exit: "2" },
+    "a policy that is not there": { files: {}, with: { policy: "nowhere.yaml" }, exit: "2" },
+    "a templated Helm chart": {
+      files: {
+        "chart/Chart.yaml": "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+        "chart/values.yaml": "replicas: 3\n",
+        "chart/templates/statefulset.yaml": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ .Release.Name }}-db\nspec:\n  replicas: {{ .Values.replicas }}\n",
+      },
+      exit: "1",
+    },
+  };
+
+  it.each(Object.keys(cases))("uploads a SARIF log code scanning takes for %s, and judges by check's exit code with its reason", async (name) => {
+    const { files, with: given = {}, exit } = cases[name]!;
+    const workspace = repository(name.replace(/\W+/g, "-"));
+    if (name === "no findings") rmSync(path.join(workspace, "deploy"), { recursive: true });
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
+      writeFileSync(path.join(workspace, file), text);
+    }
+    const context = contextFor(workspace, given);
+    const runs = await runAction(afterInstall, context);
+    expect(context.steps.check!.outputs["exit-code"]).toBe(exit);
+    const upload = runs["Upload SARIF to code scanning"]!;
+    expect(upload.code, upload.stdout).toBe(0);
+    const log = uploaded.at(-1) as SarifLog;
+    expect(log).toEqual(JSON.parse(readFileSync(path.join(workspace, "stateward.sarif"), "utf8")));
+    expect(sarifProblems(log)).toEqual([]);
+    const run = log.runs[0]!;
+    const judge = runs["Judge the result"]!;
+    expect(judge.code).toBe(Number(exit));
+    if (exit === "2") {
+      // The reason travels in the log (a failed invocation, the policy's error at its file) and is the job's error.
+      expect(run.invocations[0]!.executionSuccessful).toBe(false);
+      const [error] = run.invocations[0]!.toolConfigurationNotifications!;
+      expect(error!.level).toBe("error");
+      expect(error!.locations[0]!.physicalLocation.artifactLocation.uri).toBe(given.policy);
+      expect(judge.stdout).toContain(`::error::${given.policy}`);
+      expect(judge.stdout).toContain(`: error: ${error!.message.text}`);
+    } else if (name === "no findings") {
+      expect(run.results).toEqual([]);
+    } else {
+      expect(run.results.length).toBeGreaterThan(0);
+    }
+    if (name === "a templated Helm chart") {
+      const notes = run.invocations[0]!.toolExecutionNotifications!.map((n) => n.locations[0]!.physicalLocation.artifactLocation.uri);
+      expect(notes).toContain("chart/templates/statefulset.yaml");
+    }
+  });
+
+  it("passes over the files its exclude input names (globs separated by spaces or new lines)", async () => {
+    const workspace = repository("exclude");
+    cpSync(path.join(workspace, "deploy/broken.yaml"), path.join(workspace, "vendor/other/broken.yaml"), { recursive: true });
+    const all = await runAction(afterInstall, contextFor(workspace, {}));
+    expect(all["Check manifests"]!.stdout).toMatch(/vendor\/other\/broken\.yaml:\d+: deny: /);
+    for (const exclude of ["deploy/broken.yaml vendor/**", "deploy/broken.yaml\nvendor/**\n"]) {
+      const context = contextFor(workspace, { exclude });
+      const runs = await runAction(afterInstall, context);
+      expect(runs["Check manifests"]!.stdout).not.toContain("broken.yaml");
+      expect(runs["Check manifests"]!.stdout).toContain("deploy/db/mysql.yaml");
+      expect(runs["Judge the result"]!.code).toBe(0);
+    }
+  });
+
+  it("uses the policy it is given", async () => {
     const workspace = repository("policy");
     writeFileSync(path.join(workspace, "policy.yaml"), "rules:\n  statefulset-selector: {action: off}\n");
     const context = contextFor(workspace, { paths: "deploy/broken.yaml", policy: "policy.yaml" });
-    const [check] = await runAction(afterInstall, context);
+    const { "Check manifests": check } = await runAction(afterInstall, context);
     expect(check!.code).toBe(0);
+    expect(check!.stdout).toMatch(/^deploy\/broken\.yaml:\d+: warn: /m);
     expect(check!.stdout).not.toContain("[statefulset-selector]");
-
-    const missing = contextFor(repository("missing-policy"), { paths: "deploy", policy: "nowhere.yaml" });
-    const [, judge] = await runAction(afterInstall, missing);
-    expect(missing.steps.check!.outputs["exit-code"]).toBe("2");
-    expect(judge!.code).toBe(2);
-    expect(judge!.stdout).toContain("::error::stateward check could not read its input or policy");
   });
 
-  it("refuses an unknown fail-on", async () => {
-    const [check] = await runAction(afterInstall, contextFor(repository("bad-input"), { "fail-on": "sometimes" }));
-    expect(check!.code).toBe(2);
-    expect(check!.stdout).toContain("::error::fail-on takes deny, warn or never");
+  it("refuses an unknown fail-on, and neither uploads nor judges", async () => {
+    const runs = await runAction(afterInstall, contextFor(repository("bad-input"), { "fail-on": "sometimes" }));
+    expect(Object.keys(runs)).toEqual(["Check manifests"]);
+    expect(runs["Check manifests"]!.code).toBe(2);
+    expect(runs["Check manifests"]!.stdout).toContain("::error::fail-on takes deny, warn or never");
   });
 });

@@ -23,7 +23,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { repoRoot } from "../cli/io.js";
 import { type BaseImage, buildDockerfile, contextFiles, imageCommand, type Mount, runInStage, spawnInStage, type Stage } from "./dockerfile.js";
 import { installNode22, listening } from "./process.js";
@@ -217,4 +217,27 @@ describe("the image", () => {
 
 it("exposes the port the Deployment serves on", () => {
   expect(image.exposed).toEqual([container.args.find((a) => a.startsWith("--port="))!.slice("--port=".length)]);
+});
+
+describe("the commands the README and docs/deploy.md give for the image", () => {
+  it("build this Dockerfile from the repository's root (the context this test uses), tagged as both overlays name the image", () => {
+    const tags = new Set(
+      ["in-cluster", "edge"].map((overlay) => {
+        const { images } = parse(readFileSync(path.join(repoRoot, `k8s/overlays/${overlay}/kustomization.yaml`), "utf8")) as { images: { name: string; newName: string; newTag: string }[] };
+        const image = images.find((i) => i.name === "stateward")!;
+        return `${image.newName}:${image.newTag}`;
+      }),
+    );
+    expect(tags.size).toBe(1);
+    const [tag] = tags;
+    expect(tag!.endsWith(`:${version}`), tag).toBe(true);
+    for (const doc of ["README.md", "docs/deploy.md"]) {
+      const text = readFileSync(path.join(repoRoot, doc), "utf8");
+      // One build for the edge overlay's sync, one for the in-cluster server: the same image.
+      expect([...text.matchAll(/^\s*docker build (.*)$/gm)].map((m) => m[1]), doc).toEqual([`-t ${tag} .`, `-t ${tag} .`]);
+      expect([...text.matchAll(/^\s*docker push (.*)$/gm)].map((m) => m[1]), doc).toEqual([tag, tag]);
+      expect(text.split(`kustomize edit set image stateward=${tag}`).length - 1, doc).toBe(2);
+    }
+    expect(dockerfile).toContain("docker build -t <registry>/stateward:<version> . && docker push <registry>/stateward:<version>");
+  });
 });
