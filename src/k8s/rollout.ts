@@ -61,9 +61,48 @@ export function rolloutSettings(statefulSet: StatefulSet): RolloutSettings {
   };
 }
 
-/** The ordinals of the settings' pods, lowest first. */
-export function ordinalsOf(settings: RolloutSettings): number[] {
-  return Array.from({ length: settings.replicas }, (_, i) => settings.start + i);
+/**
+ * Consecutive ordinals, `low` to `high` inclusive. Sets of pods are kept as spans, never as lists: replicas is any
+ * int32, and what a check is sent must not decide how much memory it takes.
+ */
+export interface OrdinalSpan {
+  low: number;
+  high: number;
+}
+
+/** The ordinals of the settings' pods; undefined for none. */
+export function spanOf(settings: RolloutSettings): OrdinalSpan | undefined {
+  return settings.replicas === 0 ? undefined : { low: settings.start, high: settings.start + settings.replicas - 1 };
+}
+
+const within = (span: OrdinalSpan | undefined, low: number, high: number): OrdinalSpan | undefined => {
+  if (!span) return undefined;
+  const clipped = { low: Math.max(span.low, low), high: Math.min(span.high, high) };
+  return clipped.low <= clipped.high ? clipped : undefined;
+};
+
+/** The ordinals of `a` that are not in `b`: at most two spans, lowest first. */
+function without(a: OrdinalSpan | undefined, b: OrdinalSpan | undefined): OrdinalSpan[] {
+  if (!a) return [];
+  if (!b) return [a];
+  return [within(a, -Infinity, b.low - 1), within(a, b.high + 1, Infinity)].filter((s): s is OrdinalSpan => s !== undefined);
+}
+
+export const countOf = (spans: readonly OrdinalSpan[]) => spans.reduce((n, s) => n + s.high - s.low + 1, 0);
+
+/** Up to `limit` ordinals of `spans` (lowest first), highest first when `descending`. */
+export function firstOrdinals(spans: readonly OrdinalSpan[], limit: number, descending = false): number[] {
+  const out: number[] = [];
+  const ordered = descending ? [...spans].reverse() : spans;
+  for (const span of ordered) {
+    for (let i = 0; i <= span.high - span.low && out.length < limit; i++) out.push(descending ? span.high - i : span.low + i);
+  }
+  return out;
+}
+
+/** The last ordinal of `spans` in the given order. */
+export function lastOrdinal(spans: readonly OrdinalSpan[], descending = false): number | undefined {
+  return descending ? spans[0]?.low : spans.at(-1)?.high;
 }
 
 export const podName = (name: string, ordinal: number) => `${name}-${ordinal}`;
@@ -86,14 +125,14 @@ export interface Impact {
   templateChanged: boolean;
   replicas: { from: number; to: number } | undefined;
   strategyChanged: boolean;
-  /** Pods created by a scale-up, in the order the controller creates them (lowest ordinal first). */
-  created: number[];
-  /** Pods deleted by a scale-down, in the order the controller deletes them (highest ordinal first). */
-  removed: number[];
-  /** Pods deleted and re-created with the update revision, in the controller's order (highest ordinal first). */
-  restarts: number[];
+  /** Pods created by a scale-up; the controller creates them lowest ordinal first. */
+  created: OrdinalSpan[];
+  /** Pods deleted by a scale-down; the controller deletes them highest ordinal first. */
+  removed: OrdinalSpan[];
+  /** Pods deleted and re-created with the update revision; the controller goes highest ordinal first. */
+  restarts: OrdinalSpan[];
   /** Pods below the partition, which keep the current revision. */
-  heldBack: number[];
+  heldBack: OrdinalSpan[];
   /**
    * Why pods that should take the new revision do not: `partition` (partition ≥ replicas), `on-delete` (they wait to be
    * deleted, listed in `restarts`); undefined when the controller rolls them itself.
@@ -102,6 +141,7 @@ export interface Impact {
 }
 
 const specOf = (s: StatefulSet) => s.spec ?? {};
+const present = (span: OrdinalSpan | undefined): OrdinalSpan[] => (span ? [span] : []);
 
 /**
  * What the controller does when `updated` replaces `old`; undefined when the update changes neither the template,
@@ -115,39 +155,33 @@ export function impactOf(old: StatefulSet, updated: StatefulSet): Impact | undef
   const strategyChanged = !semanticallyEqual(specOf(old).updateStrategy, specOf(updated).updateStrategy);
   if (!templateChanged && !replicasChanged && !strategyChanged) return undefined;
 
-  const existing = new Set(ordinalsOf(before));
-  const wanted = ordinalsOf(settings);
-  const created = wanted.filter((ordinal) => !existing.has(ordinal));
-  const removed = [...existing].filter((ordinal) => !wanted.includes(ordinal)).reverse();
-  const kept = wanted.filter((ordinal) => existing.has(ordinal));
+  const existing = spanOf(before);
+  const wanted = spanOf(settings);
+  const kept = wanted && existing ? within(wanted, existing.low, existing.high) : undefined;
 
   // Which kept pods are not at the update revision once the change is stored: all of them after a template change
   // (a new revision); else those a pending revision has not reached yet, the lowest ones, since it rolls from the top.
-  let outdated: number[];
+  let outdated: OrdinalSpan | undefined;
   if (templateChanged) {
     outdated = kept;
   } else if (pendingRevision(statusOf(old))) {
     const updatedCount = whole(statusOf(old)?.updatedReplicas) ?? 0;
-    const firstUpdated = before.start + before.replicas - updatedCount;
-    outdated = kept.filter((ordinal) => ordinal < firstUpdated);
-  } else {
-    outdated = [];
+    outdated = within(kept, -Infinity, before.start + before.replicas - updatedCount - 1);
   }
   const lowestUpdated = settings.start + settings.partition;
   const rolling = settings.strategy === "RollingUpdate";
-  const restarts = outdated.filter((ordinal) => !rolling || ordinal >= lowestUpdated).reverse();
-  const heldBack = rolling ? outdated.filter((ordinal) => ordinal < lowestUpdated) : [];
-  const waits =
-    outdated.length === 0 ? undefined : !rolling ? "on-delete" : settings.partition >= settings.replicas ? "partition" : undefined;
+  const restarts = rolling ? within(outdated, lowestUpdated, Infinity) : outdated;
+  const heldBack = rolling ? within(outdated, -Infinity, lowestUpdated - 1) : undefined;
+  const waits = !outdated ? undefined : !rolling ? "on-delete" : settings.partition >= settings.replicas ? "partition" : undefined;
   return {
     settings,
     templateChanged,
     replicas: replicasChanged ? { from: before.replicas, to: settings.replicas } : undefined,
     strategyChanged,
-    created,
-    removed,
-    restarts,
-    heldBack,
+    created: without(wanted, existing),
+    removed: without(existing, wanted),
+    restarts: present(restarts),
+    heldBack: present(heldBack),
     waits,
   };
 }

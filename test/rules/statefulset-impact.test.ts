@@ -59,6 +59,22 @@ describe(id, () => {
     ]);
   });
 
+  it("takes the same small memory for any replicas: a scale-down from int32's largest names its ends", async () => {
+    const old = baseStatefulSet();
+    old.spec!.replicas = 2_147_483_647;
+    const updated = structuredClone(old);
+    updated.spec!.replicas = 1;
+    expect((await runRule(id, updated, { oldObject: old })).warnings).toEqual([
+      "spec.replicas: replicas 2147483647 -> 1 change: the controller deletes web-2147483646, web-2147483645, ..., web-1 (2147483646 pods), highest first [statefulset-impact]",
+    ]);
+    updated.spec!.template!.spec!.containers![0]!.image = "nginx:1.28";
+    updated.spec!.replicas = 2_147_483_647;
+    updated.spec!.ordinals = { start: 3 };
+    expect((await runRule(id, updated, { oldObject: old })).warnings).toEqual([
+      "spec.template: replicas 2147483647 -> 2147483647, template change: the controller deletes web-2, web-1, web-0, highest first; creates web-2147483647, web-2147483648, web-2147483649 in order, each once the one before is Ready; restarts web-2147483646, web-2147483645, ..., web-3 (2147483644 pods), highest ordinal first, one at a time, each once Ready [statefulset-impact]",
+    ]);
+  });
+
   it("resolves maxUnavailable as the controller does: a percentage of replicas rounded up, at least 1", () => {
     const settings = (maxUnavailable: number | string, replicas: number) => {
       const s = baseStatefulSet();

@@ -49,6 +49,14 @@ describe(id, () => {
     expect((await answer(scaleDown(3, 5).request, claimsView(...all))).warnings).toEqual([]);
   });
 
+  it("names a scale-down of more claims than it looks up from the templates, counting them", async () => {
+    const review = scaleDown(5, 3);
+    review.request.oldObject.spec.replicas = 2_147_483_647;
+    expect((await answer(review.request, claimsView(...all))).warnings).toEqual([
+      "spec.replicas: Forbidden: scaling 2147483647 -> 3 under whenScaled: Delete deletes 2147483644 PVCs (www-web-2147483646, www-web-2147483645, www-web-2147483644, ...) and their data; set whenScaled: Retain to keep them (not ve... [statefulset-protect-claims]",
+    ]);
+  });
+
   it("counts what does not fit", async () => {
     const names = Array.from({ length: 10 }, (_, i) => `www-web-${i}`);
     expect((await answer(scaleDown(10, 2).request, claimsView(...names))).warnings).toEqual([

@@ -1,16 +1,18 @@
 import * as z from "zod";
 import { FieldPath, warning } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
-import { type Impact, impactOf, podName } from "../../k8s/rollout.js";
+import { countOf, firstOrdinals, type Impact, impactOf, lastOrdinal, type OrdinalSpan, podName } from "../../k8s/rollout.js";
 
 /** Pods named before the list is shortened to its ends: a warning has 256 characters. */
 const maxNamed = 4;
 
 /** `web-2, web-1, web-0`; a long list keeps its ends: `web-9, web-8, ..., web-0 (10 pods)`. */
-export function podList(name: string, ordinals: readonly number[]): string {
-  const names = ordinals.map((ordinal) => podName(name, ordinal));
-  if (names.length <= maxNamed) return names.join(", ");
-  return `${names.slice(0, 2).join(", ")}, ..., ${names.at(-1)} (${names.length} pods)`;
+export function podList(name: string, spans: readonly OrdinalSpan[], descending = false): string {
+  const count = countOf(spans);
+  const names = (ordinals: number[]) => ordinals.map((ordinal) => podName(name, ordinal));
+  if (count <= maxNamed) return names(firstOrdinals(spans, maxNamed, descending)).join(", ");
+  const last = podName(name, lastOrdinal(spans, descending)!);
+  return `${names(firstOrdinals(spans, 2, descending)).join(", ")}, ..., ${last} (${count} pods)`;
 }
 
 const pace = (impact: Impact) => {
@@ -33,16 +35,16 @@ function changeOf(impact: Impact): string {
 export function describeImpact(impact: Impact): string {
   const { name, ordered, partition, replicas } = impact.settings;
   const steps: string[] = [];
-  if (impact.removed.length > 0) steps.push(`deletes ${podList(name, impact.removed)}, highest first`);
+  if (impact.removed.length > 0) steps.push(`deletes ${podList(name, impact.removed, true)}, highest first`);
   if (impact.created.length > 0) {
     steps.push(`creates ${podList(name, impact.created)}${ordered ? " in order, each once the one before is Ready" : " at once (Parallel)"}`);
   }
   if (impact.waits === "on-delete") {
-    steps.push(`restarts no pod until deleted (OnDelete): the rollout waits for you to delete ${podList(name, impact.restarts)}`);
+    steps.push(`restarts no pod until deleted (OnDelete): the rollout waits for you to delete ${podList(name, impact.restarts, true)}`);
   } else if (impact.waits === "partition") {
     steps.push(`restarts no pod: partition ${partition} >= replicas ${replicas}; the rollout waits until partition is lowered`);
   } else if (impact.restarts.length > 0) {
-    steps.push(`restarts ${podList(name, impact.restarts)}, highest ordinal first, ${pace(impact)}, each once Ready`);
+    steps.push(`restarts ${podList(name, impact.restarts, true)}, highest ordinal first, ${pace(impact)}, each once Ready`);
   }
   if (impact.waits !== "partition" && impact.heldBack.length > 0) {
     steps.push(`keeps ${podList(name, impact.heldBack)} on the old revision (partition ${partition})`);

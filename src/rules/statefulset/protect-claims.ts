@@ -1,18 +1,24 @@
 import * as z from "zod";
 import { FieldPath, forbidden } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
-import { impactOf } from "../../k8s/rollout.js";
+import { countOf, firstOrdinals, impactOf, type OrdinalSpan } from "../../k8s/rollout.js";
 import type { StatefulSet } from "../../k8s/objects.js";
 import type { ClusterView } from "../../cluster/view.js";
 
 /** Claims named before the list is shortened: a warning has 256 characters. */
 const maxNamed = 3;
 
-/** The claims of the removed ordinals, `<template>-<statefulset>-<ordinal>`, in the order the pods are deleted. */
-export function claimsOfOrdinals(statefulSet: StatefulSet, ordinals: readonly number[]): string[] {
+/** Claims looked up one by one in the cluster view; a scale-down past that many is named from the templates. */
+const maxLookups = 100;
+
+/**
+ * The claims of up to `limit` removed ordinals, `<template>-<statefulset>-<ordinal>`, in the order the pods are
+ * deleted (highest ordinal first).
+ */
+export function claimsOfOrdinals(statefulSet: StatefulSet, spans: readonly OrdinalSpan[], limit: number): string[] {
   const name = statefulSet.metadata?.name ?? "";
   const templates = (statefulSet.spec?.volumeClaimTemplates ?? []).map((t) => t.metadata?.name).filter((t): t is string => !!t);
-  return ordinals.flatMap((ordinal) => templates.map((template) => `${template}-${name}-${ordinal}`));
+  return firstOrdinals(spans, limit, true).flatMap((ordinal) => templates.map((template) => `${template}-${name}-${ordinal}`));
 }
 
 /**
@@ -22,12 +28,13 @@ export function claimsOfOrdinals(statefulSet: StatefulSet, ordinals: readonly nu
 async function existing(cluster: ClusterView, namespace: string, names: readonly string[]) {
   const lookups = await Promise.all(names.map((name) => cluster.persistentVolumeClaim(namespace, name)));
   const unknown = lookups.find((l) => l.state === "unknown");
-  if (unknown?.state === "unknown") return { names: [...names], unverified: unknown.reason };
-  return { names: names.filter((_, i) => lookups[i]!.state === "found"), unverified: undefined };
+  if (unknown?.state === "unknown") return { names: [...names], count: names.length, unverified: unknown.reason };
+  const found = names.filter((_, i) => lookups[i]!.state === "found");
+  return { names: found, count: found.length, unverified: undefined };
 }
 
-const listed = (names: readonly string[]) =>
-  names.length <= maxNamed ? `PVCs ${names.join(", ")}` : `${names.length} PVCs (${names.slice(0, maxNamed).join(", ")}, ...)`;
+const listed = (names: readonly string[], count: number) =>
+  count <= maxNamed ? `PVCs ${names.join(", ")}` : `${count} PVCs (${names.slice(0, maxNamed).join(", ")}, ...)`;
 
 export const statefulSetProtectClaims = defineRule({
   id: "statefulset-protect-claims",
@@ -55,14 +62,19 @@ export const statefulSetProtectClaims = defineRule({
     if (object.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== "Delete") return [];
     const impact = impactOf(oldObject, object);
     if (!impact || impact.removed.length === 0 || !impact.replicas) return [];
-    const claims = await existing(cluster, namespace, claimsOfOrdinals(object, impact.removed));
-    if (claims.names.length === 0) return [];
+    const templates = (object.spec?.volumeClaimTemplates ?? []).filter((t) => t.metadata?.name).length;
+    const total = countOf(impact.removed) * templates;
+    const claims =
+      total <= maxLookups
+        ? await existing(cluster, namespace, claimsOfOrdinals(object, impact.removed, total))
+        : { names: claimsOfOrdinals(object, impact.removed, maxNamed), count: total, unverified: `more than ${maxLookups} claims` };
+    if (claims.count === 0) return [];
     // The names come first and the reason a lookup failed last, where a warning cut at 256 characters loses it.
     const unverified = claims.unverified === undefined ? "" : ` (not verified: ${claims.unverified})`;
     return [
       forbidden(
         FieldPath.root("spec", "replicas"),
-        `scaling ${impact.replicas.from} -> ${impact.replicas.to} under whenScaled: Delete deletes ${listed(claims.names)} and their data; set whenScaled: Retain to keep them${unverified}`,
+        `scaling ${impact.replicas.from} -> ${impact.replicas.to} under whenScaled: Delete deletes ${listed(claims.names, claims.count)} and their data; set whenScaled: Retain to keep them${unverified}`,
       ),
     ];
   },
