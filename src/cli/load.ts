@@ -6,8 +6,10 @@ import { readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
+import { refusedKey } from "../http/limits.js";
+import { FieldPath, formatFieldError, forbidden } from "../k8s/field.js";
 import type { Excluded } from "./exclude.js";
-import { fieldOf, placeOf, placeOfSpot, type Written } from "./locate.js";
+import { fieldOf, locate, placeOf, placeOfSpot, type Written } from "./locate.js";
 import { readPlainYaml } from "./plain-yaml.js";
 import { renderHint, templateLine } from "./template.js";
 
@@ -238,7 +240,7 @@ export function readManifests(name: string, text: string, notes: InputProblem[])
     if (!parsed.file) return { manifests: [], errors: parsed.errors };
     // Only the objects and their outlines are kept, not the documents.
     const manifests = editableManifests(parsed.file, notes).map(({ file, object, line, written }): Manifest => ({ file: { name: file.name }, object, line, written }));
-    return { file: { name }, manifests, errors: [] };
+    return { file: { name }, ...withoutRefusedKeys(text, manifests) };
   }
   const file = { name };
   const documents = plain.map(
@@ -249,7 +251,38 @@ export function readManifests(name: string, text: string, notes: InputProblem[])
       manifest: (object, line, written) => ({ file, object, line, written }),
     }),
   );
-  return { file, manifests: splitDocuments(name, documents, notes), errors: [] };
+  return { file, ...withoutRefusedKeys(text, splitDocuments(name, documents, notes)) };
+}
+
+/** The steps to the first `__proto__` key in a value, or undefined. */
+function refusedKeyAt(value: unknown): (string | number)[] | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const entries: [string | number, unknown][] = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+  for (const [step, child] of entries) {
+    if (step === refusedKey) return [step];
+    const below = refusedKeyAt(child);
+    if (below) return [step, ...below];
+  }
+  return undefined;
+}
+
+/**
+ * The objects without a `__proto__` key, and an error for each one with: the webhook refuses such a body (400), the
+ * API server such a key, and code reading the object would take it for the prototype. Only a file that mentions the
+ * key is walked.
+ */
+function withoutRefusedKeys<M extends Manifest>(text: string, manifests: M[]): { manifests: M[]; errors: InputProblem[] } {
+  if (!text.includes(refusedKey)) return { manifests, errors: [] };
+  const errors: InputProblem[] = [];
+  const kept = manifests.filter((manifest) => {
+    const steps = refusedKeyAt(manifest.object);
+    if (!steps) return true;
+    const at = steps.reduce<FieldPath>((path, step) => (typeof step === "number" ? path.index(step) : path.child(step)), FieldPath.root());
+    const detail = `a "${refusedKey}" key is not accepted (it is no Kubernetes field, label or annotation key)`;
+    errors.push({ file: manifest.file.name, line: locate(manifest.written, manifest.line, at), message: formatFieldError(forbidden(at, detail)) });
+    return false;
+  });
+  return { manifests: kept, errors };
 }
 
 const hasKind = (object: Record<string, unknown>) => typeof object.kind === "string" && object.kind !== "";
@@ -326,7 +359,9 @@ export async function loadEditable(inputs: readonly string[], options: LoadOptio
     result.errors.push(...parsed.errors);
     if (!parsed.file) return;
     result.files.push(parsed.file);
-    result.manifests.push(...editableManifests(parsed.file, result.notes));
+    const read = withoutRefusedKeys(text, editableManifests(parsed.file, result.notes));
+    result.errors.push(...read.errors);
+    result.manifests.push(...read.manifests);
   });
   return result;
 }

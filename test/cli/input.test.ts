@@ -119,3 +119,28 @@ describe("inputs", () => {
     expect(stdout).toContain("1 object checked in 2 files");
   });
 });
+
+describe("a __proto__ key in a manifest", () => {
+  const claim = (labels: string) =>
+    `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n  labels:\n${labels}spec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n`;
+  const refused = 'metadata.labels.__proto__: Forbidden: a "__proto__" key is not accepted (it is no Kubernetes field, label or annotation key)';
+
+  it("is an input error at its line, as the webhook refuses the body, and the other objects are still checked", async () => {
+    // Plain block YAML (the one-pass reader) and flow YAML (the yaml package), a string and a map under the key.
+    const dir = await scratch({
+      "a.yaml": claim("    __proto__: x\n"),
+      "b.yaml": claim("    app: db\n    __proto__: {a: 1}\n"),
+      "c.yaml": statefulSet("db", "db").replace("      labels:\n        app: db\n", "      labels: {app: db, __proto__: {a: 1}}\n"),
+      "d.yaml": statefulSet("ok", "ok"),
+    });
+    const { code, stdout } = await cli(["check", dir], { cwd: dir });
+    expect(stdout).toContain(`a.yaml:6: error: ${refused}`);
+    expect(stdout).toContain(`b.yaml:7: error: ${refused}`);
+    expect(stdout).toContain("c.yaml:12: error: spec.template.metadata.labels.__proto__: Forbidden");
+    expect(stdout).toMatch(/^1 object checked in 4 files, none denied, 1 warning, 3 input errors$/m);
+    expect(code).toBe(2);
+    const mutated = await cli(["mutate", `${dir}/a.yaml`], { cwd: dir });
+    expect(mutated.code).toBe(2);
+    expect(mutated.stderr).toContain(`a.yaml:6: error: ${refused}`);
+  });
+});
