@@ -42,6 +42,8 @@ export interface FakeApiServer {
   remove(kind: ClusterKind, namespace: string | undefined, name: string): void;
   /** The objects of a kind as a list would answer them now. */
   objects(kind: ClusterKind): Record<string, unknown>[];
+  /** Ends every open watch normally, as the API server does when a watch's `timeoutSeconds` is up. */
+  endWatches(): void;
   close(): Promise<void>;
 }
 
@@ -179,6 +181,9 @@ export async function fakeApiServer(options: FakeApiOptions = {}): Promise<FakeA
       if (held) record(kind, "DELETED", held);
     },
     objects: (kind) => [...stores.get(kind)!.values()],
+    endWatches() {
+      for (const set of watchers.values()) for (const res of set) res.end();
+    },
     async close() {
       for (const timer of timers) clearInterval(timer);
       await listening.close();

@@ -87,6 +87,10 @@ it("watches through --api-server, serves no /observe then, says at start that wr
       summary = (await (await fetch(`${server.url}/inventory/summary`)).json()) as typeof summary;
     }
     expect(summary.kinds).toMatchObject({ Service: { count: 1, complete: true }, PodDisruptionBudget: { count: 0, complete: true } });
+    // The watch's view is part of readiness: current here (a stale one says "degraded", still 200).
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready", checks: { "cluster-view": "watching" } });
     const observe = await fetch(`${server.url}/observe`, { method: "POST", body: "{}" });
     expect(observe.status).toBe(404);
     // The first round comes 10 s after the start (the interval, at most a minute).

@@ -333,3 +333,35 @@ it("after a restart trusts the state file's view only until staleAfter, unless a
   expect(await view.service("default", "web")).toMatchObject({ reason: expect.stringContaining("Services in the cluster view are stale since") });
   expect((await store.summary()).kinds.Service).toMatchObject({ complete: false, stale: expect.any(Object) });
 });
+
+it("resumes from a bookmark's version, and reopens a watch that stays silent past the idle timeout without a list", { timeout: 30_000 }, async () => {
+  const quiet = await fakeApiServer();
+  const bookmarking = await fakeApiServer({ bookmarkMs: 100 });
+  cleanup.push(quiet.close, bookmarking.close);
+  const lines: Record<string, unknown>[] = [];
+  const watches = [quiet, bookmarking].map((api) => {
+    api.put("Service", webService("web"));
+    const watch = watchCluster({ url: new URL(api.url) }, memoryClusterStore(), { log: (line) => lines.push(line), timing: fast });
+    cleanup.push(() => watch.stop());
+    return watch;
+  });
+  const serviceWatches = (api: typeof quiet) => api.requests.filter((r) => r.kind === "Service" && r.verb === "watch");
+  await eventually(async () => expect(serviceWatches(bookmarking)).toHaveLength(1));
+  const listVersion = Number(serviceWatches(bookmarking)[0]!.query.get("resourceVersion"));
+  // Another kind's change moves the server's version on; only a bookmark tells the Services' watch about it.
+  bookmarking.put("StorageClass", { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "fast" }, provisioner: "x" });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  bookmarking.endWatches();
+  await eventually(async () => expect(serviceWatches(bookmarking).length).toBeGreaterThanOrEqual(2));
+  expect(Number(serviceWatches(bookmarking)[1]!.query.get("resourceVersion"))).toBe(listVersion + 1);
+
+  // Without bookmarks, a watch silent for the idle timeout (1.2 s here) is closed and opened again from its version.
+  await new Promise((resolve) => setTimeout(resolve, 2 * fast.watchIdleMs + 500));
+  expect(serviceWatches(quiet).length).toBeGreaterThanOrEqual(2);
+  expect(new Set(serviceWatches(quiet).map((r) => r.query.get("resourceVersion"))).size).toBe(1);
+  // Bookmarks keep a watch from ever going idle; neither server was asked for a second list, nothing failed.
+  expect(serviceWatches(bookmarking)).toHaveLength(2);
+  for (const api of [quiet, bookmarking]) expect(api.requests.filter((r) => r.kind === "Service" && r.verb === "list")).toHaveLength(1);
+  expect(lines.filter((l) => l.level !== "info")).toEqual([]);
+  for (const watch of watches) expect(watch.readiness().detail).toBe("watching");
+});
