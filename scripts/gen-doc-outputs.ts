@@ -14,9 +14,11 @@
  *
  * What a run cannot reproduce byte for byte is normalised, never hidden (see `normalise`):
  * - The worked example's `npm run dev` listens on 127.0.0.1:8787. Here the same app runs as the Node server
- *   (`stateward serve`, built-in policy, no token, an empty cluster view) on a free port, and each command's
- *   http://127.0.0.1:8787 is pointed at it; test/docs/outputs.test.ts also sends every such command to `wrangler dev`
- *   and requires the very same bytes.
+ *   (`stateward serve`, built-in policy, an empty cluster view) on a free port (see `serverPool`), and each command's
+ *   http://127.0.0.1:8787 is pointed at it; test/docs/outputs.test.ts also sends every such command to
+ *   `wrangler dev` and requires the very same bytes. A command that names `$WEBHOOK_TOKEN` or `$TOKEN` gets a server
+ *   started with that token (`exampleToken`), and the variables set to it.
+ * - A last line without a line break gets one (a shell prints its prompt on the next line anyway).
  * - ISO-8601 timestamps (a sync's `syncedAt`) are shown as 2026-01-01T00:00:00.000Z.
  * - The repository's absolute path is shown as `.`, a temporary folder's as `$TMPDIR`.
  */
@@ -108,6 +110,49 @@ function commandAbove(lines: string[], at: number, where: string): string {
 /** Whether a block's command talks to the documented local server. */
 export const usesServer = (block: OutputBlock): boolean => block.command.includes(documentedServer);
 
+/** The token of the server a block's command authenticates to, if it does: one that changes the cluster view. */
+export const exampleToken = "example-token";
+export const tokenOf = (block: OutputBlock): string | undefined =>
+  /\$\{?(WEBHOOK_TOKEN|TOKEN)\b/.test(block.command) ? exampleToken : undefined;
+
+/** A running server as bench/servers.ts starts one. */
+export interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Servers for the blocks, from `start`: one shared by the blocks without a token (they only ask: /validate), a fresh
+ * one for each block with a token (it writes the cluster view, and must not see another block's writes).
+ */
+export function serverPool(start: (token: string | undefined) => Promise<Server>) {
+  let shared: Promise<Server> | undefined;
+  return {
+    start(token: string | undefined): Promise<Server> {
+      if (token) return start(token);
+      shared ??= start(undefined);
+      return shared.then((server) => ({ url: server.url, stop: async () => {} }));
+    },
+    async close(): Promise<void> {
+      await (await shared)?.stop();
+    },
+  };
+}
+
+/**
+ * What a block's command prints, with a server from `start` when it needs one (given the token it must
+ * take, if any), stopped afterwards.
+ */
+export async function generate(block: OutputBlock, start: (token: string | undefined) => Promise<Server>): Promise<string> {
+  if (!usesServer(block)) return runBlock(block, undefined);
+  const server = await start(tokenOf(block));
+  try {
+    return await runBlock(block, server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Stateward's own settings, which would change what a command prints if the caller's environment set them. */
 const cleanEnvironment = (): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: "C", NO_COLOR: "1", npm_config_update_notifier: "false", npm_config_fund: "false" };
@@ -136,7 +181,7 @@ export function normalise(output: string, server: string | undefined): string {
   text = text.split(repoRoot).join(".");
   text = text.split(tmpdir()).join("$TMPDIR");
   text = text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\b/g, "2026-01-01T00:00:00.000Z");
-  return text;
+  return text === "" || text.endsWith("\n") ? text : `${text}\n`;
 }
 
 /**
@@ -148,6 +193,8 @@ export async function runBlock(block: OutputBlock, server: string | undefined): 
   const script = server ? block.command.split(documentedServer).join(server) : block.command;
   const env = cleanEnvironment();
   env.PATH = `${shimDirectory()}:${env.PATH ?? ""}`;
+  const token = tokenOf(block);
+  if (token) Object.assign(env, { WEBHOOK_TOKEN: token, TOKEN: token });
   const result = await runProcess("bash", ["-c", `exec 2>&1\n${script}`], { cwd: repoRoot, env });
   return normalise(result.stdout, server);
 }
@@ -168,18 +215,18 @@ async function main(): Promise<void> {
   const { startNodeServer } = await import("../bench/servers.js");
   const all = documents().map((file) => ({ file, text: readFileSync(join(repoRoot, file), "utf8") }));
   const blocks = all.map(({ file, text }) => outputBlocks(file, text));
-  const server = blocks.flat().some(usesServer) ? await startNodeServer() : undefined;
+  const servers = serverPool((token) => startNodeServer(token ? { WEBHOOK_TOKEN: token } : {}));
   try {
     for (const [d, { file, text }] of all.entries()) {
       if (blocks[d]!.length === 0) continue;
       const outputs: string[] = [];
-      for (const block of blocks[d]!) outputs.push(await runBlock(block, server?.url));
+      for (const block of blocks[d]!) outputs.push(await generate(block, servers.start));
       const updated = withOutputs(text, blocks[d]!, outputs);
       if (updated !== text) writeFileSync(join(repoRoot, file), updated);
       console.log(`${updated === text ? "unchanged" : "wrote"} ${relative(repoRoot, join(repoRoot, file))}: ${outputs.length} output block(s)`);
     }
   } finally {
-    await server?.stop();
+    await servers.close();
   }
 }
 

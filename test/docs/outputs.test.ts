@@ -7,23 +7,28 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startNodeServer } from "../../bench/servers.js";
-import { documents, type OutputBlock, outputBlocks, repoRoot, runBlock, usesServer, withOutputs } from "../../scripts/gen-doc-outputs.js";
-import { npmRunDev, typed } from "./commands.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { startNodeServer } from "../../bench/servers.js";
+import {
+  documents,
+  generate,
+  type OutputBlock,
+  outputBlocks,
+  repoRoot,
+  runBlock,
+  serverPool,
+  usesServer,
+  withOutputs,
+} from "../../scripts/gen-doc-outputs.js";
+import { npmRunDev as startNpmRunDev, typed } from "./commands.js";
 
 const blocks = documents().flatMap((file) => outputBlocks(file, readFileSync(join(repoRoot, file), "utf8")));
 const name = (block: OutputBlock) => `${block.file}:${block.line}: ${block.command.split("\n")[0]}`;
 const stale = (block: OutputBlock) => `${block.file}:${block.line} is stale; run \`npm run docs:readme\` to regenerate it`;
 
 describe("the documents' output blocks", () => {
-  let server: RunningServer | undefined;
-  beforeAll(async () => {
-    if (blocks.some(usesServer)) server = await startNodeServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const servers = serverPool((token) => startNodeServer(token ? { WEBHOOK_TOKEN: token } : {}));
+  afterAll(() => servers.close());
 
   it("include the worked example, the broken examples and the real-world manifests", () => {
     const commands = blocks.map((b) => b.command).join("\n");
@@ -32,24 +37,24 @@ describe("the documents' output blocks", () => {
   });
 
   it.each(blocks.map((block) => [name(block), block] as const))("%s", async (_, block) => {
-    expect(await runBlock(block, server?.url), stale(block)).toBe(block.committed);
+    expect(await generate(block, servers.start), stale(block)).toBe(block.committed);
   });
 });
 
 describe("wrangler dev, as the worked example runs it", () => {
   const served = blocks.filter(usesServer);
   const persistTo = mkdtempSync(join(tmpdir(), "stateward-doc-outputs-"));
-  let wrangler: RunningServer | undefined;
+  // What the worked example tells a user to start, on a free port and with an empty state folder (a user's first run).
+  const npmRunDev = typed("npm ci && npm run dev").command.replace(/^npm ci && /, "");
+  const servers = serverPool((token) => startNpmRunDev(token ? `${npmRunDev} -- --var WEBHOOK_TOKEN:${token}` : npmRunDev, persistTo));
   afterAll(async () => {
-    await wrangler?.stop();
+    await servers.close();
     rmSync(persistTo, { recursive: true, force: true });
   });
 
-  it("answers every command of the documents that names 127.0.0.1:8787 with the bytes shown", { timeout: 120_000 }, async () => {
+  it("answers every command of the documents that names 127.0.0.1:8787 with the bytes shown", { timeout: 240_000 }, async () => {
     expect(served.length).toBeGreaterThan(0);
-    // What the worked example tells a user to start, on a free port and with an empty state folder (a user's first run).
-    wrangler = await npmRunDev(typed("npm ci && npm run dev").command.replace(/^npm ci && /, ""), persistTo);
-    for (const block of served) expect(await runBlock(block, wrangler.url), `${name(block)} on wrangler dev`).toBe(block.committed);
+    for (const block of served) expect(await generate(block, servers.start), `${name(block)} on npm run dev`).toBe(block.committed);
   });
 });
 
