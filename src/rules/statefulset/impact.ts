@@ -40,9 +40,10 @@ export function describeImpact(impact: Impact): string {
     steps.push(`creates ${podList(name, impact.created)}${ordered ? " in order, each once the one before is Ready" : " at once (Parallel)"}`);
   }
   if (impact.waits === "on-delete") {
-    steps.push(`restarts no pod until deleted (OnDelete): the rollout waits for you to delete ${podList(name, impact.restarts, true)}`);
+    steps.push(`restarts no pod until deleted (OnDelete): the rollout waits for you to delete ${podList(name, impact.restarts, true)}; kubectl rollout status does not follow OnDelete`);
   } else if (impact.waits === "partition") {
-    steps.push(`restarts no pod: partition ${partition} >= replicas ${replicas}; the rollout waits until partition is lowered`);
+    // kubectl's StatefulSetStatusViewer counts replicas - partition pods to update: none, so it reports it complete.
+    steps.push(`restarts no pod: partition ${partition} >= replicas ${replicas}; the rollout waits until partition is lowered, though kubectl rollout status calls it complete`);
   } else if (impact.restarts.length > 0) {
     steps.push(`restarts ${podList(name, impact.restarts, true)}, highest ordinal first, ${pace(impact)}, each once Ready`);
   }
@@ -68,7 +69,7 @@ export const statefulSetImpact = defineRule({
   summary:
     "On an update that changes the pod template, replicas or update strategy, says what the StatefulSet controller will do: which pods it restarts, creates or deletes, in which order, and when the rollout will wait.",
   rationale:
-    "A StatefulSet change is carried out by the controller after the API server has accepted it: pods are restarted from the highest ordinal down to the partition, one at a time (or maxUnavailable at a time where the MaxUnavailableStatefulSet gate is on); under OnDelete none restarts until deleted, and with a partition at or above replicas none restarts at all, so tools that wait for the rollout wait forever. Saying so before the controller acts is the moment it can still be changed.",
+    "A StatefulSet change is carried out by the controller after the API server has accepted it: pods are restarted from the highest ordinal down to the partition, one at a time (or maxUnavailable at a time where the MaxUnavailableStatefulSet gate is on); under OnDelete none restarts until deleted (and kubectl rollout status refuses to follow it), and with a partition at or above replicas none restarts at all, while kubectl rollout status reports the rollout complete. Saying so before the controller acts is the moment it can still be changed.",
   fix: "Nothing to fix: the warning describes the change. If it is not what you meant, change the partition, the update strategy or the replicas before applying; `stateward plan` prints the same from a live object.",
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
@@ -90,13 +91,13 @@ export const statefulSetImpact = defineRule({
       title: "A partition at replicas: nothing rolls",
       before: "spec:\n  replicas: 3\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 3\n",
       after: newImage,
-      says: "spec.template: template-only change: the controller restarts no pod: partition 3 >= replicas 3; the rollout waits until partition is lowered",
+      says: "spec.template: template-only change: the controller restarts no pod: partition 3 >= replicas 3; the rollout waits until partition is lowered, though kubectl rollout status calls it complete",
     },
     {
       title: "OnDelete: nothing restarts until deleted",
       before: "spec:\n  replicas: 3\n  updateStrategy:\n    type: OnDelete\n",
       after: newImage,
-      says: "spec.template: template-only change: the controller restarts no pod until deleted (OnDelete): the rollout waits for you to delete web-2, web-1, web-0",
+      says: "spec.template: template-only change: the controller restarts no pod until deleted (OnDelete): the rollout waits for you to delete web-2, web-1, web-0; kubectl rollout status does not follow OnDelete",
     },
     {
       title: "maxUnavailable",

@@ -9,7 +9,7 @@ export const statefulSetStuckRollout = defineRule({
   summary:
     "A template change to a StatefulSet whose rollout is stuck (status: updateRevision ahead of currentRevision and fewer pods Ready than replicas, under OrderedReady) names the pod to delete.",
   rationale:
-    "Under OrderedReady the controller waits for every pod to be Running and Ready before it deletes any for an update. A pod of the new revision that never becomes Ready (a bad image, a crash loop) stops the rollout, and applying a fixed template does not help: the controller keeps waiting for the broken pod and never replaces it (kubernetes/kubernetes#67250, open since 2018). The documented way out is to delete that pod by hand after applying the fix.",
+    "Under OrderedReady the controller waits for every pod to be Running and Ready before it deletes any for an update. A pod of the new revision that never becomes Ready (a bad image, a crash loop) stops the rollout, and applying a fixed template does not help: the controller keeps waiting for the broken pod and never replaces it (kubernetes/kubernetes#67250, open since 2018). kubectl rollout status keeps printing \"Waiting for 1 pods to be ready...\". The documented way out is to delete that pod by hand after applying the fix.",
   fix: "Apply the fixed template, then delete the pod the warning names (kubectl delete pod <name>-<ordinal>); the controller re-creates it from the new template. With action deny, a policy makes sure nobody applies a fix without knowing this.",
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
