@@ -49,9 +49,20 @@ export async function syncCluster(run: SyncRun): Promise<SyncOutcome> {
       // The continue token expired (the list took longer than the API server keeps it): the pages sent so far may
       // mix two moments, so the sync starts over with a new session; the abandoned one is never shown.
       if (!(error instanceof ApiError && error.status === 410) || attempt >= attempts) throw error;
-      run.log({ level: "warn", msg: "sync: the list expired; starting again", attempt, error: error.message });
+      const wait = backoff(run, attempt);
+      run.log({ level: "warn", msg: "sync: the list expired; starting again", attempt, error: error.message, retryMs: wait });
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
+}
+
+/**
+ * The pause before retry `attempt` (1, 2, ...): the base doubled per attempt, half of it fixed and a random part of the
+ * other half, so that the syncs of many clusters that failed together (a restarting Worker) do not all come back at
+ * the same moment.
+ */
+function backoff(run: SyncRun, attempt: number): number {
+  return Math.round((run.retryMs ?? 1_000) * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
 }
 
 /** A call to the Kubernetes API; a failure to reach it says where and why (the API's own refusals pass as they are). */
@@ -151,7 +162,6 @@ export async function applyServiceReports(run: SyncRun): Promise<ReportsWritten>
 async function send(run: SyncRun, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path.replace(/^\//, ""), run.target.url.href.endsWith("/") ? run.target.url : `${run.target.url.href}/`);
   const method = body === undefined ? "GET" : "POST";
-  const base = run.retryMs ?? 1_000;
   for (let attempt = 1; ; attempt += 1) {
     let failure: string;
     try {
@@ -173,9 +183,7 @@ async function send(run: SyncRun, path: string, body?: unknown): Promise<unknown
       failure = `${method} ${url.pathname}: cannot reach the Stateward service at ${url.origin}: ${causeOf(error)}`;
     }
     if (attempt >= 3) throw new Error(failure);
-    // Half the doubled pause, plus a random part of the other half: syncs of many clusters that failed together (a
-    // restarting Worker) do not all come back at the same moment.
-    const wait = Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+    const wait = backoff(run, attempt);
     run.log({ level: "warn", msg: "sync: request failed; retrying", error: failure, retryMs: wait });
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
