@@ -253,6 +253,9 @@ function lay(root: string, base: BaseImage) {
   }
 }
 
+/** The instructions besides FROM that buildDockerfile carries out; any other fails the build. */
+const carriedOut = ["WORKDIR", "ENV", "COPY", "RUN", "USER", "EXPOSE", "ENTRYPOINT", "CMD"];
+
 /**
  * Builds every stage of `dockerfile` in `work` from the build context `context`, with `bases` standing for the
  * images FROM names. Throws on a failing RUN with its output, and on anything it does not carry out.
@@ -279,6 +282,7 @@ export async function buildDockerfile(dockerfile: string, context: string, bases
       stages.push(stage);
       continue;
     }
+    if (!carriedOut.includes(keyword)) throw new DockerfileError(instruction, `${keyword} is not carried out by test/pack/dockerfile.ts: teach it, faithfully, or do without`);
     if (!stage) throw new DockerfileError(instruction, "comes before any FROM");
     const args = instruction.getArguments().map((a) => a.getValue());
     switch (keyword) {
@@ -324,7 +328,7 @@ export async function buildDockerfile(dockerfile: string, context: string, bases
         stage.cmd = commandOf(instruction as JSONInstruction);
         break;
       default:
-        throw new DockerfileError(instruction, `${keyword} is not carried out by test/pack/dockerfile.ts: teach it, faithfully, or do without`);
+        throw new DockerfileError(instruction, `${keyword} is listed as carried out but has no case`);
     }
   }
   if (stages.length === 0) throw new Error("the Dockerfile has no FROM");
