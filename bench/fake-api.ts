@@ -9,6 +9,7 @@
  * - `end-at-once`: every watch opens and ends at once; lists work;
  * - `error`: lists and watches are answered 500;
  * - `hang`: lists and watches are accepted and never answered;
+ * - `hang-watch`: lists work; watches are accepted and never answered;
  * - `slow`: list bodies come a byte at a time, `slowByteMs` apart; watches hang.
  * It records every request with its time, so a test can count what a client asked.
  */
@@ -17,7 +18,7 @@ import { clusterKinds, type ClusterKind, listPath } from "../src/cluster/kinds.j
 import { kinds } from "../src/k8s/kinds.js";
 import { listenLocally } from "./servers.js";
 
-export type Fault = "gone" | "gone-event" | "end-at-once" | "error" | "hang" | "slow";
+export type Fault = "gone" | "gone-event" | "end-at-once" | "error" | "hang" | "hang-watch" | "slow";
 
 export interface FakeRequest {
   at: number;
@@ -143,7 +144,7 @@ export async function fakeApiServer(options: FakeApiOptions = {}): Promise<FakeA
     requests.push({ at: Date.now(), kind, verb: watching ? "watch" : "list", query: url.searchParams });
     const fault = faults.get(kind);
     if (fault === "error") return status(res, 500, "InternalError", "etcdserver: request timed out");
-    if (fault === "hang" || (fault === "slow" && watching)) return hold(res);
+    if (fault === "hang" || (watching && (fault === "slow" || fault === "hang-watch"))) return hold(res);
     if (!watching) return list(kind, url.searchParams, res);
     if (fault === "gone") return status(res, 410, "Expired", "too old resource version");
     if (fault === "gone-event" || fault === "end-at-once") {

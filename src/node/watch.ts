@@ -163,6 +163,16 @@ class Freshness {
   failed(error: unknown) {
     this.failures += 1;
     this.error = String(error);
+    // A stale kind's reason follows the latest failure; it is not a new state, so no line is logged.
+    if (this.#state === "stale") this.store.setFreshness(this.kind, { state: "stale", since: this.#heardAt, reason: this.#reason() });
+  }
+
+  #reason() {
+    const { plural } = kinds[this.kind];
+    const seconds = this.staleAfterMs / 1000;
+    return this.error
+      ? `no list or watch of ${plural} has succeeded for ${seconds} s; the last failure: ${this.error}`
+      : `no list of ${plural} has completed in the ${seconds} s since the server started`;
   }
 
   #arm() {
@@ -174,13 +184,8 @@ class Freshness {
   }
 
   #turnStale() {
-    const { plural } = kinds[this.kind];
-    const seconds = this.staleAfterMs / 1000;
-    const reason = this.error
-      ? `no list or watch of ${plural} has succeeded for ${seconds} s; the last failure: ${this.error}`
-      : `no list of ${plural} has completed in the ${seconds} s since the server started`;
     this.#state = "stale";
-    this.store.setFreshness(this.kind, { state: "stale", since: this.#heardAt, reason });
+    this.store.setFreshness(this.kind, { state: "stale", since: this.#heardAt, reason: this.#reason() });
     this.log({ level: "warn", msg: "watch: stale", kind: this.kind, since: new Date(this.#heardAt).toISOString(), failures: this.failures, error: this.error });
   }
 
@@ -257,6 +262,10 @@ export function watchCluster(api: ApiServer, store: WatchedStore, options: Watch
           });
         },
       );
+      if (!opened) {
+        freshness.failed(`GET ${listPath(kind)}?watch=true: no answer within ${timing.watchIdleMs / 1000} s`);
+        return { version, normal: false };
+      }
       freshness.closed();
       const normal = end === "idle" || events > 0 || Date.now() - started >= shortWatchMs;
       if (!normal) freshness.failed(`the watch from resourceVersion ${version} ended within a second with no event`);

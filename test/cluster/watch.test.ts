@@ -226,7 +226,7 @@ it("backs off exponentially up to the cap, jitters each delay by up to itself, a
   expect(low()).toBe(800);
 });
 
-it("backs off on every retry path: 410 Gone as status or event, streams that end at once, 500s", { timeout: 30_000 }, async () => {
+it("backs off on every retry path: 410 Gone as status or event, streams that end at once, 500s, watches never answered", { timeout: 30_000 }, async () => {
   const api = await fakeApiServer();
   cleanup.push(api.close);
   api.put("Service", webService("web"));
@@ -234,17 +234,23 @@ it("backs off on every retry path: 410 Gone as status or event, streams that end
   api.setFault("StorageClass", "gone-event");
   api.setFault("StatefulSet", "end-at-once");
   api.setFault("PersistentVolumeClaim", "error");
+  api.setFault("PodDisruptionBudget", "hang-watch");
   const lines: Record<string, unknown>[] = [];
   const started = Date.now();
-  const watch = watchCluster({ url: new URL(api.url) }, memoryClusterStore(), { log: (line) => lines.push(line), timing: fast });
+  const store = memoryClusterStore();
+  const watch = watchCluster({ url: new URL(api.url) }, store, { log: (line) => lines.push(line), timing: fast });
   cleanup.push(() => watch.stop());
   await new Promise((resolve) => setTimeout(resolve, 4_500));
+  // A watch that is never answered is given up after the idle timeout, and its kind is stale: listed, then nothing.
+  expect((await store.summary()).kinds.PodDisruptionBudget.stale?.reason).toContain("watch=true: no answer within 1.2 s");
+  expect(api.requests.filter((r) => r.kind === "PodDisruptionBudget" && r.verb === "list")).toHaveLength(1);
+  expect(api.requests.filter((r) => r.kind === "PodDisruptionBudget" && r.verb === "watch").length).toBeGreaterThanOrEqual(2);
   await watch.stop();
 
   // Once at the cap (after 8+16+...+256 ms of retries at the least), a kind retries at most once per 300 ms.
   const window = { from: started + 1_500, to: started + 4_500 };
   const bound = (window.to - window.from) / fast.backoffCapMs + 1;
-  for (const kind of ["Service", "StorageClass", "StatefulSet", "PersistentVolumeClaim"] as const) {
+  for (const kind of clusterKinds) {
     const retries = api.requests.filter((r) => r.kind === kind && r.at >= window.from && r.at < window.to);
     const lists = retries.filter((r) => r.verb === "list").length;
     const watches = retries.filter((r) => r.verb === "watch").length;
@@ -261,7 +267,7 @@ it("backs off on every retry path: 410 Gone as status or event, streams that end
     expect(Number(request.query.get("timeoutSeconds"))).toBeLessThanOrEqual(Math.round((2 * fast.minWatchTimeoutMs) / 1000));
   }
   // One line per run of failures, not one per retry.
-  for (const kind of ["Service", "StorageClass", "StatefulSet", "PersistentVolumeClaim"]) {
+  for (const kind of clusterKinds) {
     expect(lines.filter((l) => l.kind === kind && l.level === "warn" && l.msg !== "watch: stale").length).toBe(1);
   }
 });
@@ -281,8 +287,11 @@ it("times a hung list out, marks the kind stale within staleAfter, and is exact 
   // The other kinds are listed and watched; Services are stale once staleAfter has passed without a list.
   await eventually(async () => expect((await store.summary()).kinds.Service.stale).toBeDefined(), 10_000);
   expect(Date.now() - started).toBeGreaterThanOrEqual(fast.staleAfterMs - 50);
+  // The reason names the latest failure: the list's timeout.
+  await eventually(async () =>
+    expect((await store.summary()).kinds.Service).toMatchObject({ complete: false, stale: { reason: expect.stringContaining("no complete answer within 0.6 s") } }),
+  );
   const summary = await store.summary();
-  expect(summary.kinds.Service).toMatchObject({ complete: false, stale: { reason: expect.stringContaining("no complete answer within 0.6 s") } });
   expect(summary.kinds.StorageClass).toMatchObject({ complete: true });
   expect(summary.kinds.StorageClass.stale).toBeUndefined();
   expect(await view.service("default", "web")).toMatchObject({ state: "unknown", reason: expect.stringContaining("Services in the cluster view are stale since") });
