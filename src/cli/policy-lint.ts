@@ -7,8 +7,9 @@ import type { Io } from "./io.js";
 
 export const policyUsage = `Usage: stateward policy lint <file>...
 
-Checks policy documents as every runtime loads them: unknown rule ids, default ids and keys (each with the name it
-most likely meant), wrong types, bounds that cross. Each problem is printed as file:line: path: message.
+Checks policy documents with the loader every runtime uses: unknown rule ids, default ids and keys (each with the
+name it most likely meant), wrong types, bounds that cross, __proto__ keys, and the document's own bounds (1 MiB,
+1,000 namespace overrides, 100 alias expansions). Each problem is printed as file:line: path: message.
 A file may be - for standard input.
 
 Exit codes: 0 valid, 1 invalid, 2 unreadable or bad usage.
