@@ -41,7 +41,7 @@ export const statefulSetProtectClaims = defineRule({
   summary:
     "A scale-down under persistentVolumeClaimRetentionPolicy.whenScaled: Delete names the PVCs the controller will delete with the removed pods.",
   rationale:
-    "With whenScaled: Delete the StatefulSet controller deletes the claims of every pod a scale-down removes, <template>-<statefulset>-<ordinal>, and with a reclaimPolicy of Delete the volumes and their data go too. Scaling back up creates empty claims. The claims are named from the cluster view when it has them, else from the templates.",
+    "With whenScaled: Delete the StatefulSet controller deletes the claims of every pod a scale-down removes, <template>-<statefulset>-<ordinal>, and with a reclaimPolicy of Delete the volumes and their data go too. Scaling back up creates empty claims. The claims are named from the cluster view when it has them, else from the templates. A scale through the scale subresource (kubectl scale, a HorizontalPodAutoscaler) is not reviewed: the webhook is sent a Scale there, not the StatefulSet.",
   fix: "If the data must survive, set persistentVolumeClaimRetentionPolicy.whenScaled to Retain before scaling down (in the same update is enough: the controller reads the policy of the updated object). With action deny, a policy refuses such scale-downs until the policy is changed.",
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
