@@ -35,7 +35,7 @@ describe(id, () => {
     });
   });
 
-  describe("kube-linter's no-anti-affinity cases (pkg/templates/antiaffinity/template_test.go)", () => {
+  describe("kube-linter's no-anti-affinity cases (stackrox/kube-linter pkg/templates/antiaffinity/template_test.go)", () => {
     it("TestNoAntiAffinity: 2 replicas warn, 1 replica and unset replicas (defaulted to 1) pass", async () => {
       const two = baseStatefulSet();
       expect((await runRule(id, two)).warnings).toHaveLength(1);
@@ -82,11 +82,38 @@ describe(id, () => {
       expect(await runRule(id, ownNamespace)).toEqual(none);
     });
 
-    it("TestWithAntiAffinity with a topologyKey parameter: the policy chooses which keys count", async () => {
+    it("TestWithAntiAffinity with a topologyKey parameter: the policy chooses which keys count for a preferred term", async () => {
       const zone = withAntiAffinity({ topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { app: "nginx" } } });
-      expect((await runRule(id, zone)).warnings).toHaveLength(1);
+      const anti = zone.spec!.template!.spec!.affinity!.podAntiAffinity!;
+      anti.preferredDuringSchedulingIgnoredDuringExecution = [{ weight: 1, podAffinityTerm: anti.requiredDuringSchedulingIgnoredDuringExecution![0]! }];
+      delete anti.requiredDuringSchedulingIgnoredDuringExecution;
+      expect((await runRule(id, zone)).warnings).toEqual([
+        `${antiAffinity}.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey: Invalid value: "topology.kubernetes.io/zone": replicas may still share a node; use "kubernetes.io/hostname" [${id}]`,
+      ]);
       const policy = { rules: { [id]: { topologyKeys: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"] } } };
       expect(await runRule(id, zone, { policy })).toEqual(none);
+    });
+
+    // kube-linter passes a term on any key its topologyKey parameter names (the ".+" case of TestWithAntiAffinity);
+    // Stateward needs no parameter for a required zone or region term, which puts each replica in a zone of its own.
+    it("TestWithAntiAffinity, required and on a zone or region key: every replica is on a node of its own", async () => {
+      for (const key of [
+        "topology.kubernetes.io/zone",
+        "topology.kubernetes.io/region",
+        "failure-domain.beta.kubernetes.io/zone",
+        "failure-domain.beta.kubernetes.io/region",
+      ]) {
+        expect(await runRule(id, withAntiAffinity({ topologyKey: key, labelSelector: { matchLabels: { app: "nginx" } } }))).toEqual(none);
+      }
+      const elsewhere = withAntiAffinity({ topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { app: "non-matching" } } });
+      expect((await runRule(id, elsewhere)).warnings).toEqual([
+        `${required}[0].labelSelector: Invalid value: {"matchLabels":{"app":"non-matching"}}: does not select the pod template's labels, so it keeps no replicas apart [${id}]`,
+      ]);
+      const spreadOverZones = baseStatefulSet();
+      spreadOverZones.spec!.template!.spec!.topologySpreadConstraints = [
+        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: "nginx" } } },
+      ];
+      expect((await runRule(id, spreadOverZones)).warnings).toHaveLength(1);
     });
 
     it("TestWithTopologySpreadConstraints: a hostname constraint selecting the pods counts; others do not", async () => {

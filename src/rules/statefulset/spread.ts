@@ -30,28 +30,44 @@ interface Spreading {
   labelSelector: LabelSelector | null | undefined;
   namespaces?: string[] | null;
   namespaceSelector?: LabelSelector | null;
+  /** A required anti-affinity term, which the scheduler never breaks (a preferred term or a spread constraint may be). */
+  required: boolean;
 }
+
+/**
+ * Well-known node labels of a zone or a region (k8s.io/api/core/v1 well_known_labels.go), with the deprecated
+ * failure-domain.beta ones still set on older nodes. A node is in exactly one zone and one region, so a required
+ * anti-affinity on one of them puts every replica in a zone of its own, hence on a node of its own.
+ */
+const failureDomainKeys: readonly string[] = [
+  "topology.kubernetes.io/zone",
+  "topology.kubernetes.io/region",
+  "failure-domain.beta.kubernetes.io/zone",
+  "failure-domain.beta.kubernetes.io/region",
+];
 
 function spreadingOf(statefulSet: StatefulSet): Spreading[] {
   const podSpec = statefulSet.spec?.template?.spec;
   const anti = podSpec?.affinity?.podAntiAffinity;
-  const term = (path: FieldPath, t: PodAffinityTerm | null | undefined): Spreading => ({
+  const term = (path: FieldPath, t: PodAffinityTerm | null | undefined, required: boolean): Spreading => ({
     path,
+    required,
     topologyKey: t?.topologyKey,
     labelSelector: t?.labelSelector,
     namespaces: t?.namespaces,
     namespaceSelector: t?.namespaceSelector,
   });
   const required = (anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t, i) =>
-    term(antiAffinityPath.child("requiredDuringSchedulingIgnoredDuringExecution").index(i), t),
+    term(antiAffinityPath.child("requiredDuringSchedulingIgnoredDuringExecution").index(i), t, true),
   );
   const preferred = (anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w, i) =>
-    term(antiAffinityPath.child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm"), w.podAffinityTerm),
+    term(antiAffinityPath.child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm"), w.podAffinityTerm, false),
   );
   const constraints = (podSpec?.topologySpreadConstraints ?? []).map((c, i) => ({
     path: podSpecPath.child("topologySpreadConstraints").index(i),
     topologyKey: c.topologyKey,
     labelSelector: c.labelSelector,
+    required: false,
   }));
   return [...required, ...preferred, ...constraints];
 }
@@ -62,7 +78,8 @@ function spreadingOf(statefulSet: StatefulSet): Spreading[] {
  * namespace labels are not known here.
  */
 function shortcoming(s: Spreading, labels: Record<string, string>, namespace: string, keys: readonly string[]): FieldError | undefined {
-  if (!s.topologyKey || !keys.includes(s.topologyKey)) {
+  const apart = (key: string) => keys.includes(key) || (s.required && failureDomainKeys.includes(key));
+  if (!s.topologyKey || !apart(s.topologyKey)) {
     return invalid(s.path.child("topologyKey"), s.topologyKey ?? "", `replicas may still share a node; use ${keys.map((k) => JSON.stringify(k)).join(" or ")}`);
   }
   if (!s.labelSelector || !selectorMatches(s.labelSelector, labels)) {
@@ -79,7 +96,7 @@ export const statefulSetSpread = defineRule({
   summary:
     "A StatefulSet with more than one replica keeps its pods on different nodes: pod anti-affinity on kubernetes.io/hostname (required or preferred) or a topology spread constraint, selecting its own pods.",
   rationale:
-    "Replicas of a database or a quorum system exist to survive the loss of a node. Without anti-affinity or a spread constraint the scheduler may put several of them, or all, on one node, and that node's failure or drain takes them down together (kube-score: StatefulSet has host PodAntiAffinity; kube-linter: no-anti-affinity). A term on another topology key, or whose labelSelector does not select the pod template's labels, keeps nothing apart.",
+    "Replicas of a database or a quorum system exist to survive the loss of a node. Without anti-affinity or a spread constraint the scheduler may put several of them, or all, on one node, and that node's failure or drain takes them down together (kube-score: StatefulSet has host PodAntiAffinity; kube-linter: no-anti-affinity). A required term on a zone or region key (topology.kubernetes.io/zone or /region, or their failure-domain.beta predecessors) also keeps them apart, since a node lies in one zone; a preferred one does not, as the scheduler may break it. A term on another topology key, or whose labelSelector does not select the pod template's labels, keeps nothing apart.",
   fix: "Add to spec.template.spec.affinity.podAntiAffinity a preferredDuringSchedulingIgnoredDuringExecution (or required, if there are always enough nodes) term with topologyKey: kubernetes.io/hostname and a labelSelector matching the pod template's labels; or a topologySpreadConstraint with maxSkew: 1 on that key.",
   kinds: ["StatefulSet"],
   defaultAction: "warn",
