@@ -1,9 +1,9 @@
 /**
- * The package as users get it, and as the image's stages make it (Dockerfile): the sources are copied to a fresh
- * folder and packed with `npm pack` (which builds dist/), the tarball is installed for production into an empty
- * folder, and `stateward check`, `mutate` and `serve` run from there, on this Node (20) and on Node 22 from the npm
- * registry, with no TypeScript toolchain, no devDependencies and no repository in reach. The GitHub Action installs
- * the same way (test/pack/action.test.ts).
+ * The package as users get it: the sources are copied to a fresh folder and packed with `npm pack` (which builds
+ * dist/), the tarball is installed for production into an empty folder, and `stateward check`, `mutate` and `serve`
+ * run from there, on this Node (20) and on Node 22 from the npm registry, with no TypeScript toolchain, no
+ * devDependencies and no repository in reach. The GitHub Action installs the same way (test/pack/action.test.ts);
+ * the image does it with the Dockerfile's own steps (test/pack/image.test.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
