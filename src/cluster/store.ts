@@ -386,7 +386,7 @@ export class StoreCore {
       if (freshness?.state === "stale") kinds[kind].stale = { since: iso(freshness.since), reason: freshness.reason };
       if (syncedAt !== null && (last === null || syncedAt > last)) last = syncedAt;
     }
-    this.#sweep();
+    this.sweep();
     const sessions = this.#table.sessions();
     const syncSessions = { open: sessions.length, stagedBytes: sessions.reduce((sum, s) => sum + (s.stagedBytes ?? 0), 0) };
     return { kinds, lastSyncAt: last === null ? null : iso(last), syncSessions };
