@@ -12,6 +12,7 @@ import { listenLocally } from "../../bench/servers.js";
 import { clusterKinds } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";
+import { ApiTimeoutError, applyObject, defaultRequestTimeoutMs, deleteObject } from "../../src/node/kube-api.js";
 import { persistentClusterStore } from "../../src/node/state-file.js";
 import { backoff, type ClusterWatch, reflectorTiming, type WatchTiming, watchCluster } from "../../src/node/watch.js";
 
@@ -373,4 +374,16 @@ it("resumes from a bookmark's version, and reopens a watch that stays silent pas
   for (const api of [quiet, bookmarking]) expect(api.requests.filter((r) => r.kind === "Service" && r.verb === "list")).toHaveLength(1);
   expect(lines.filter((l) => l.level !== "info")).toEqual([]);
   for (const watch of watches) expect(watch.readiness().detail).toBe("watching");
+});
+
+it("gives every other request to the API server a timeout too: PolicyReport applies and deletes", { timeout: 30_000 }, async () => {
+  const held = new Set<ServerResponse>();
+  const server = createServer((_req, res) => void held.add(res));
+  const listening = await listenLocally(server, held);
+  cleanup.push(listening.close);
+  const api = { url: new URL(listening.url) };
+  const path = "/apis/wgpolicyk8s.io/v1alpha2/namespaces/default/policyreports/stateward-audit";
+  await expect(applyObject(api, path, { kind: "PolicyReport" }, 200)).rejects.toThrow(ApiTimeoutError);
+  await expect(deleteObject(api, path, 200)).rejects.toThrow(/DELETE .*stateward-audit: no complete answer within 0.2 s/);
+  expect(defaultRequestTimeoutMs).toBe(60_000);
 });
