@@ -210,7 +210,8 @@ describe("the image", () => {
       });
       expect(ready.status, ready.body).toBe(200);
     } finally {
-      child.kill();
+      // SIGINT stops at once; SIGTERM would drain for --drain-seconds first.
+      child.kill("SIGINT");
     }
   });
 });
