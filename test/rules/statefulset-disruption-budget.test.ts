@@ -282,6 +282,88 @@ spec:
     });
   });
 
+  /**
+   * kube-linter's pdb-min-available (stackrox/kube-linter pkg/templates/pdbminavailable/template_test.go), its
+   * Deployments written as StatefulSets: a budget whose minAvailable reaches the replicas is flagged whatever their
+   * count, a single replica included, and replicas left unset count as 1.
+   */
+  describe("kube-linter's pdb-min-available cases", () => {
+    const labels = '{"foo":"bar"}';
+    const statefulSet = (replicas?: number) => {
+      const sts = baseStatefulSet();
+      sts.spec!.selector = { matchLabels: { foo: "bar" } };
+      sts.spec!.template!.metadata!.labels = { foo: "bar" };
+      if (replicas === undefined) delete sts.spec!.replicas;
+      else sts.spec!.replicas = replicas;
+      return sts;
+    };
+    const testPdb = (spec: Partial<PodDisruptionBudgetRecord>) =>
+      withBudgets([budget({ namespace: "test", name: "test-pdb", selector: { matchLabels: { foo: "bar" }, matchExpressions: [] }, maxUnavailable: null, ...spec })], {
+        namespace: "test",
+      });
+
+    it("TestPDBMinAvailableReplicasEqual: minAvailable 1 over 1 replica, by matchLabels or an In expression", async () => {
+      expect((await runRule(id, statefulSet(1), testPdb({ minAvailable: 1 }))).warnings).toEqual([
+        blocking(labels, "test-pdb", "minAvailable: 1 of 1 replicas"),
+      ]);
+      const byExpression = testPdb({
+        minAvailable: 1,
+        selector: { matchLabels: {}, matchExpressions: [{ key: "foo", operator: "In", values: ["baz", "bar", "qux"] }] },
+      });
+      expect((await runRule(id, statefulSet(1), byExpression)).warnings).toEqual([blocking(labels, "test-pdb", "minAvailable: 1 of 1 replicas")]);
+    });
+
+    it("TestPDBWithMinAvailableHPA: minAvailable 50% over unset replicas (1) rounds up to the one pod", async () => {
+      expect((await runRule(id, statefulSet(), testPdb({ minAvailable: "50%" }))).warnings).toEqual([
+        blocking(labels, "test-pdb", 'minAvailable: "50%", rounded up to 1 of 1 replicas'),
+      ]);
+    });
+
+    it("TestPDBMinAvailableZero and TestPDBMinAvailableFiftyPercent (2 replicas) pass", async () => {
+      expect(await runRule(id, statefulSet(1), testPdb({ minAvailable: 0 }))).toEqual(none);
+      expect(await runRule(id, statefulSet(2), testPdb({ minAvailable: "50%" }))).toEqual(none);
+    });
+
+    it("a single replica still needs no budget; maxUnavailable 0 over it blocks, two budgets over it stall drains", async () => {
+      expect(await runRule(id, statefulSet(1), withBudgets([], { namespace: "test" }))).toEqual(none);
+      expect(await runRule(id, statefulSet(1), { cluster: emptyClusterView(), namespace: "test" })).toEqual(none);
+      expect(await runRule(id, statefulSet(1), testPdb({ maxUnavailable: 1 }))).toEqual(none);
+      expect(await runRule(id, statefulSet(1), testPdb({}))).toEqual(none);
+      expect((await runRule(id, statefulSet(1), testPdb({ maxUnavailable: 0 }))).warnings).toEqual([
+        blocking(labels, "test-pdb", "maxUnavailable: 0"),
+      ]);
+      expect(await runRule(id, statefulSet(0), testPdb({ minAvailable: 1 }))).toEqual(none);
+      const two = withBudgets(
+        [budget({ namespace: "test", name: "a", selector: { matchLabels: { foo: "bar" }, matchExpressions: [] } }), budget({ namespace: "test", name: "b", selector: { matchLabels: {}, matchExpressions: [] } })],
+        { namespace: "test" },
+      );
+      expect((await runRule(id, statefulSet(1), two)).warnings).toEqual([
+        `${labelsPath}: Invalid value: ${labels}: PodDisruptionBudgets "a", "b" all select the pods; the eviction API refuses pods with more than one, so drains stall [${id}]`,
+      ]);
+    });
+  });
+
+  /**
+   * Values ValidatePodDisruptionBudgetSpec (kubernetes/kubernetes pkg/apis/policy/validation/validation.go) refuses,
+   * with the messages of ValidatePositiveIntOrPercent and IsNotMoreThan100Percent (pkg/apis/apps/validation): negative
+   * minAvailable or maxUnavailable, percentages over 100%, strings that are no percentage. Such a budget never reaches a cluster; as an input of check it is reported as refused, not as one
+   * that "allows no eviction".
+   */
+  describe("values the API server refuses", () => {
+    const labels = '{"app":"nginx"}';
+    const refused = (why: string) =>
+      `${labelsPath}: Invalid value: ${labels}: PodDisruptionBudget "web" is one the API server refuses (${why}); fix it before relying on it [${id}]`;
+    const run = async (spec: Partial<PodDisruptionBudgetRecord>) => (await runRule(id, baseStatefulSet(), withBudgets([budget(spec)]))).warnings;
+
+    it("names the value and Kubernetes' reason", async () => {
+      expect(await run({ maxUnavailable: -1 })).toEqual([refused("maxUnavailable: -1: must be greater than or equal to 0")]);
+      expect(await run({ maxUnavailable: null, minAvailable: -1 })).toEqual([refused("minAvailable: -1: must be greater than or equal to 0")]);
+      expect(await run({ maxUnavailable: "101%" })).toEqual([refused('maxUnavailable: "101%": must not be greater than 100%')]);
+      expect(await run({ maxUnavailable: null, minAvailable: "110%" })).toEqual([refused('minAvailable: "110%": must not be greater than 100%')]);
+      expect(await run({ maxUnavailable: "one" })).toEqual([refused(`maxUnavailable: "one": a valid percent string must be a numeric string followed by an ending '%'`)]);
+    });
+  });
+
   describe("budgets that allow no eviction, rounded as the disruption controller rounds", () => {
     const labels = '{"app":"nginx"}';
     const run = (spec: Partial<PodDisruptionBudgetRecord>, replicas = 3) => {

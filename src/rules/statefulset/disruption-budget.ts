@@ -29,6 +29,19 @@ function scaled(value: number | string, replicas: number): number | undefined {
   return match ? Math.ceil((Number(match[1]) * replicas) / 100) : undefined;
 }
 
+/**
+ * Why the API server refuses a value of the budget, as ValidatePodDisruptionBudgetSpec (pkg/apis/policy/validation)
+ * does: an integer must not be negative, a string must be a percentage of at most 100%. Undefined when it is valid.
+ */
+function refusedValue(field: "minAvailable" | "maxUnavailable", value: number | string | null): string | undefined {
+  if (value === null) return undefined;
+  const shown = `${field}: ${JSON.stringify(value)}`;
+  if (typeof value === "number") return value < 0 ? `${shown}: must be greater than or equal to 0` : undefined;
+  const match = percent.exec(value);
+  if (!match) return `${shown}: a valid percent string must be a numeric string followed by an ending '%'`;
+  return Number(match[1]) > 100 ? `${shown}: must not be greater than 100%` : undefined;
+}
+
 /** Why the budget lets no replica be evicted when all `replicas` are healthy, or undefined when it lets one go. */
 function blocksEviction(budget: PodDisruptionBudgetRecord, replicas: number): string | undefined {
   const { maxUnavailable, minAvailable } = budget;
@@ -50,9 +63,9 @@ const quoted = (budgets: readonly PodDisruptionBudgetRecord[]) => budgets.map((b
 export const statefulSetDisruptionBudget = defineRule({
   id: "statefulset-disruption-budget",
   summary:
-    "A StatefulSet with more than one replica has one PodDisruptionBudget in its namespace that selects its pods and still lets one be evicted.",
+    "A StatefulSet with more than one replica has one PodDisruptionBudget in its namespace that selects its pods and still lets one be evicted; at any replica count, no budget over its pods blocks eviction.",
   rationale:
-    "Node drains (upgrades, the cluster autoscaler) evict pods through the eviction API, which honours PodDisruptionBudgets. Without one a drain may evict several replicas of a quorum system at once (kube-score: StatefulSet has PodDisruptionBudget; Kyverno: require-pdb). A budget that allows no disruption (maxUnavailable 0 or 0%, or minAvailable at or above replicas, a percentage rounded up as the disruption controller does) blocks every drain until someone deletes it (Gatekeeper library: k8spoddisruptionbudget); one that sets neither field limits nothing; and the eviction API refuses to evict a pod that more than one budget selects.",
+    "Node drains (upgrades, the cluster autoscaler) evict pods through the eviction API, which honours PodDisruptionBudgets. Without one a drain may evict several replicas of a quorum system at once (kube-score: StatefulSet has PodDisruptionBudget; Kyverno: require-pdb). A budget that allows no disruption (maxUnavailable 0 or 0%, or minAvailable at or above replicas, a percentage rounded up as the disruption controller does) blocks every drain until someone deletes it (Gatekeeper library: k8spoddisruptionbudget); one that sets neither field limits nothing; and the eviction API refuses to evict a pod that more than one budget selects. A StatefulSet below minReplicas needs no budget, but one that blocks eviction (minAvailable: 1 over a single replica) or a second budget still stalls every drain, so they are reported whatever the replicas (kube-linter: pdb-min-available). A value the API server refuses (a negative number, a percentage over 100%) is reported as such.",
   fix: "Create one policy/v1 PodDisruptionBudget in the StatefulSet's namespace whose selector matches spec.template.metadata.labels, with maxUnavailable: 1 (or minAvailable: the quorum size, below replicas). When the rule denies, create the budget before the StatefulSet.",
   kinds: ["StatefulSet"],
   defaultAction: "warn",
@@ -60,10 +73,14 @@ export const statefulSetDisruptionBudget = defineRule({
   async check({ kind, object, namespace, cluster, params }) {
     if (kind !== "StatefulSet") return [];
     const replicas = object.spec?.replicas ?? 1;
-    if (replicas < params.minReplicas) return [];
+    if (replicas < 1) return [];
+    // Fewer replicas need no budget, but one that stalls every drain is still wrong (a single pod under
+    // minAvailable: 1 can never be evicted).
+    const needsBudget = replicas >= params.minReplicas;
     const labels = object.spec?.template?.metadata?.labels ?? {};
     const lookup = await cluster.podDisruptionBudgets(namespace);
     if (lookup.state !== "found") {
+      if (!needsBudget) return [];
       const reason = lookup.state === "unknown" ? lookup.reason : "the cluster view could not list them";
       return [advisory(internalError(labelsPath, `could not verify PodDisruptionBudgets: ${reason}`))];
     }
@@ -71,6 +88,7 @@ export const statefulSetDisruptionBudget = defineRule({
     const selecting = lookup.value.filter((budget) => budget.selector && selectorMatches(budget.selector, labels));
     const issues: RuleIssue[] = [];
     if (selecting.length === 0) {
+      if (!needsBudget) return [];
       issues.push(
         notFound(
           labelsPath,
@@ -88,12 +106,17 @@ export const statefulSetDisruptionBudget = defineRule({
       );
     } else {
       const budget = selecting[0]!;
+      const refused = refusedValue("maxUnavailable", budget.maxUnavailable) ?? refusedValue("minAvailable", budget.minAvailable);
       const blocked = blocksEviction(budget, replicas);
-      if (blocked) {
+      if (refused) {
+        issues.push(
+          invalid(labelsPath, labels, `PodDisruptionBudget "${budget.name}" is one the API server refuses (${refused}); fix it before relying on it`),
+        );
+      } else if (blocked) {
         issues.push(
           invalid(labelsPath, labels, `PodDisruptionBudget "${budget.name}" allows no eviction (${blocked}), so node drains wait forever`),
         );
-      } else if (budget.minAvailable === null && budget.maxUnavailable === null) {
+      } else if (needsBudget && budget.minAvailable === null && budget.maxUnavailable === null) {
         issues.push(
           invalid(labelsPath, labels, `PodDisruptionBudget "${budget.name}" sets neither minAvailable nor maxUnavailable, so it limits no eviction`),
         );
