@@ -80,6 +80,17 @@ export function prometheusMetrics(store: ClusterStore, now: () => number = Date.
     },
   });
 
+  new Gauge({
+    name: "stateward_cluster_view_stale",
+    help: "1 while the watch has lost the API server for a kind long enough that its lookups answer unknown (docs/operations.md), else 0.",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+    async collect() {
+      const summary = await store.summary();
+      for (const kind of clusterKinds) this.set({ kind }, summary.kinds[kind].stale ? 1 : 0);
+    },
+  });
+
   const telemetry: Telemetry = {
     review(event) {
       reviews.inc({ route: event.route, kind: event.kind, operation: event.operation, decision: event.decision });

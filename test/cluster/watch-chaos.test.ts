@@ -17,6 +17,7 @@ import { type ClusterKind, clusterKinds, keyOf, recordOf } from "../../src/clust
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf, maxRecordPage } from "../../src/cluster/store.js";
 import { createApp } from "../../src/http/app.js";
+import { prometheusMetrics } from "../../src/node/metrics.js";
 import { reflectorTiming, type WatchTiming, watchCluster } from "../../src/node/watch.js";
 import { loadPolicy } from "../../src/policy/policy.js";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
@@ -99,7 +100,12 @@ it(
       log: () => {},
       observe: false,
       readiness: () => [watch.readiness()],
+      metrics: prometheusMetrics(store).scrape,
     });
+    const stale = async () => {
+      const text = await (await app.request("/metrics")).text();
+      return clusterKinds.filter((kind) => text.includes(`stateward_cluster_view_stale{kind="${kind}"} 1`));
+    };
     const json = async (path: string, init?: RequestInit) => {
       const res = await app.request(path, init);
       return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -129,6 +135,7 @@ it(
     expect(readyz.status).toBe(200);
     expect(readyz.body).toMatchObject({ status: "degraded", checks: { "cluster-view": expect.stringContaining("stale: Services, PersistentVolumeClaims, PodDisruptionBudgets") } });
     expect(JSON.stringify((await review()).body)).toContain('could not verify Service \\"web-headless\\": Services in the cluster view are stale since');
+    expect(await stale()).toEqual(unlistable);
 
     // The cluster changes while the API server is in trouble.
     api.put("Service", service("late"));
@@ -170,6 +177,7 @@ it(
     }, 20_000);
     expect(await json("/readyz")).toEqual({ status: 200, body: { status: "ready", checks: { policy: "loaded", "cluster-view": "watching" } } });
     expect(JSON.stringify((await review()).body)).not.toContain("could not verify Service");
+    expect(await stale()).toEqual([]);
 
     // The watches are open again: a change after the recovery arrives without a list.
     const listsBefore = api.requests.filter((r) => r.verb === "list").length;
