@@ -34,9 +34,14 @@ const maxShortText = 32;
 const clip = (value: string | null | undefined): string | null =>
   typeof value === "string" ? value.slice(0, maxNameLength) : null;
 
+/**
+ * A label map cut to its bounds. A `__proto__` key is left out, as zod's record schema leaves it unchecked: JSON.parse
+ * keeps one as an own property, whose value may be anything (the HTTP routes refuse it first; files and other sources
+ * reach here too).
+ */
 function clipMap(map: Record<string, string> | null | undefined): Record<string, string> | null {
   if (!map) return null;
-  const entries = Object.entries(map).slice(0, maxSelectorEntries);
+  const entries = Object.entries(map).filter(([k, v]) => k !== "__proto__" && typeof v === "string").slice(0, maxSelectorEntries);
   return Object.fromEntries(entries.map(([k, v]) => [k.slice(0, maxNameLength), v.slice(0, maxNameLength)]));
 }
 

@@ -205,6 +205,13 @@ describe("bounds", () => {
     expect(Object.keys(record).sort()).toEqual(["clusterIP", "name", "namespace", "selector"]);
     expect(JSON.stringify(record).length).toBeLessThan(64 * 2 * 260 + 200);
   });
+
+  it("leave out a __proto__ key of a label map, whatever it holds, as the schema does not check it", () => {
+    const service = JSON.parse('{"metadata":{"name":"web"},"spec":{"selector":{"__proto__":{"a":"b"},"app":"web"}}}');
+    const record = recordOf("Service", service) as ServiceRecord;
+    expect(record.selector).toEqual({ app: "web" });
+    expect(Object.getPrototypeOf(record.selector)).toBe(Object.prototype);
+  });
 });
 
 describe("summary", () => {
