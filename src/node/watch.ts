@@ -117,7 +117,7 @@ class Freshness {
   #heardAt: number;
   /** The last failure, for the stale line and reason. */
   error = "";
-  /** Failures since the kind was last current. */
+  /** Failures since the API server last answered for the kind. */
   failures = 0;
 
   constructor(
@@ -143,9 +143,9 @@ class Freshness {
         this.log({ level: "info", msg: "watch: current again", kind: this.kind, failures: this.failures });
       }
       this.#state = "current";
-      this.failures = 0;
       this.store.setFreshness(this.kind, { state: "current" });
     }
+    this.failures = 0;
     this.#arm();
   }
 
