@@ -19,7 +19,7 @@ import { formatJson } from "./output/json.js";
 import { formatSarif } from "./output/sarif.js";
 import { formatText } from "./output/text.js";
 import { policyErrorLine, readPolicyFile } from "./policy-file.js";
-import { subjectOf } from "./subject.js";
+import { subjectOf, unservedBudgetVersion } from "./subject.js";
 
 export interface LocatedFinding extends RenderedFinding {
   line: number;
@@ -75,10 +75,13 @@ function located(manifest: Manifest, finding: Finding): LocatedFinding {
 export async function check(loaded: LoadResult, options: CheckOptions): Promise<CheckReport> {
   const cluster = inputClusterView(loaded.manifests, { enabled: options.clusterView, namespace: options.namespace });
   const notes = [...loaded.notes];
+  const errors = [...loaded.errors];
   const objects: ObjectResult[] = [];
   const seen = new Map<string, string>();
   for (const manifest of loaded.manifests) {
     const source = manifest.object as Record<string, unknown>;
+    const unservedBudget = unservedBudgetVersion(source);
+    if (unservedBudget) errors.push({ file: manifest.file.name, line: manifest.line, message: unservedBudget });
     const subject = subjectOf(source);
     if (!subject.reviewed) {
       if (subject.note) notes.push({ file: manifest.file.name, line: manifest.line, message: subject.note });
@@ -120,7 +123,7 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
       findings: findings.map((f) => located(manifest, f)),
     });
   }
-  return { files: loaded.files.map((f) => f.name), objects, notes, errors: loaded.errors, configuration: [] };
+  return { files: loaded.files.map((f) => f.name), objects, notes, errors, configuration: [] };
 }
 
 function uidOf(object: Record<string, unknown>): { uid?: string } {

@@ -40,3 +40,21 @@ export function subjectOf(object: Record<string, unknown>): Subject {
     note: `skipped a ${kind} of apiVersion ${JSON.stringify(apiVersion ?? null)}: only ${apiVersionOf(kind)} exists`,
   };
 }
+
+/**
+ * Why the API server would refuse a PodDisruptionBudget manifest's `apiVersion`, or undefined when it serves it.
+ * policy/v1beta1 is not served since Kubernetes 1.25 (policy/v1 since 1.21); such a budget still counts in the cluster
+ * view of `check`, as the policy/v1 budget it has to become.
+ */
+export function unservedBudgetVersion(object: Record<string, unknown>): string | undefined {
+  const { apiVersion, kind } = object;
+  // Another group's PodDisruptionBudget is some custom resource, none of Kubernetes'.
+  if (kind !== "PodDisruptionBudget" || apiVersion === apiVersionOf(kind) || !String(apiVersion).startsWith("policy/")) return undefined;
+  const name = (object.metadata as { name?: unknown } | undefined)?.name;
+  const subject = `PodDisruptionBudget ${JSON.stringify(typeof name === "string" ? name : "")}`;
+  const change = `change apiVersion to ${apiVersionOf(kind)}`;
+  if (apiVersion === "policy/v1beta1") {
+    return `${subject}: policy/v1beta1 is no longer served since Kubernetes 1.25; ${change} (where an empty selector selects every pod of the namespace, and none in policy/v1beta1)`;
+  }
+  return `${subject}: apiVersion ${JSON.stringify(apiVersion)} is not served; ${change}`;
+}

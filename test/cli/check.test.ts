@@ -212,3 +212,61 @@ describe("the policy document", () => {
     expect(stdout).toContain('note: skipped StatefulSet "mysql": namespace "kube-system" is exempt by the policy');
   });
 });
+
+/**
+ * kube-score's statefulset-poddisruptionbudget-v1beta1-matches (zegl/kube-score score/testdata), which kube-score
+ * grades as a StatefulSet with a budget: a cluster of 1.25 or later refuses the policy/v1beta1 budget, so check says so,
+ * as an input error at the budget's line, and still counts it as the policy/v1 budget it has to become.
+ */
+describe("a PodDisruptionBudget of an API version no longer served", () => {
+  const manifests = (apiVersion: string) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: statefulset-test-1
+spec:
+  replicas: 3
+  serviceName: statefulset-test-1
+  selector:
+    matchLabels:
+      app: foo
+  template:
+    metadata:
+      labels:
+        app: foo
+    spec:
+      containers:
+      - name: foobar
+        image: foo:bar
+---
+apiVersion: ${apiVersion}
+kind: PodDisruptionBudget
+metadata:
+  name: app-budget
+spec:
+  minAvailable: 2
+  selector:
+    matchLabels:
+      app: foo
+`;
+
+  it("is an input error at its line naming the version to move to; its StatefulSet still counts it", async () => {
+    const { code, stdout } = await cli(["check", "-"], { stdin: manifests("policy/v1beta1") });
+    expect(code).toBe(2);
+    expect(stdout).toContain(
+      '<stdin>:20: error: PodDisruptionBudget "app-budget": policy/v1beta1 is no longer served since Kubernetes 1.25; change apiVersion to policy/v1 ' +
+        "(where an empty selector selects every pod of the namespace, and none in policy/v1beta1)",
+    );
+    expect(stdout).not.toContain("statefulset-disruption-budget");
+    const json = await cli(["check", "-o", "json", "-"], { stdin: manifests("policy/v1beta1") });
+    expect(json.code).toBe(2);
+    expect((JSON.parse(json.stdout) as { errors: { line: number }[] }).errors.map((e) => e.line)).toEqual([20]);
+  });
+
+  it("policy/v1 is fine, and another group's PodDisruptionBudget is none of Kubernetes'", async () => {
+    for (const apiVersion of ["policy/v1", "example.com/v1"]) {
+      const { code, stdout } = await cli(["check", "-"], { stdin: manifests(apiVersion) });
+      expect(stdout).not.toContain("error:");
+      expect(code).toBe(0);
+    }
+  });
+});
