@@ -1,5 +1,6 @@
 /** Limits on what the HTTP layer accepts, documented in the README. */
 import { FieldPath } from "../k8s/field.js";
+import { refusedKey, refusedKeyDetail } from "../k8s/refused-key.js";
 
 /** The API server's own limit on a request body. */
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -30,15 +31,6 @@ export function nestingWithin(value: unknown, limit: number): boolean {
 export const maxCollectionEntries = 10_000;
 
 /**
- * A key JSON.parse keeps as an own property but that most code treats as the object's prototype: copied with
- * `Object.assign` or a `key in` loop it replaces the prototype, and a record holding one once made PUT /inventory
- * answer 500. It is never a Kubernetes field, label or annotation key (those start with a letter or digit), so a body
- * holding one is refused. `constructor` and `prototype` are valid label keys and stay data: maps are read with
- * `Object.hasOwn`.
- */
-export const refusedKey = "__proto__";
-
-/**
  * Why a parsed body's shape is refused (too deep, a collection too long, a `__proto__` key), or undefined when it is
  * within the limits. Recursion stops at `depthLimit`, so the stack stays shallow whatever the body holds; it runs on
  * every request, so it walks without allocating.
@@ -47,7 +39,7 @@ export function shapeProblem(value: unknown, depthLimit = maxNestingDepth, entri
   if (typeof value !== "object" || value === null) return undefined;
   const problem = problemAt(value, 1, depthLimit, entriesLimit);
   if (typeof problem === "string") return problem;
-  return problem && `request body: ${pathText(problem.at)}: Forbidden: a "${refusedKey}" key is not accepted (it is no Kubernetes field, label or annotation key)`;
+  return problem && `request body: ${pathText(problem.at)}: Forbidden: ${refusedKeyDetail}`;
 }
 
 /** A problem found below the root: a message, or the path to a refused key (built only on the way back up). */

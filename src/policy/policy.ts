@@ -8,6 +8,7 @@ import { defaults as defaultRegistry } from "../defaults/index.js";
 import type { Action, Default, ParamsSchema, Policy, Rule, ScopePolicy } from "../engine/types.js";
 import { rules as ruleRegistry } from "../rules/index.js";
 import { closestName, keysAt } from "./suggest.js";
+import { refusedKey } from "../k8s/refused-key.js";
 
 const actionSchema = z.enum(["deny", "warn", "off"]);
 
@@ -216,9 +217,6 @@ export const policyLimits = {
   /** Aliases (`*name`) a document may expand: the `yaml` package's own default, which stops a "billion laughs". */
   aliases: 100,
 } as const;
-
-/** A key that cannot be told apart from an object's prototype: no rule, default, namespace or label is named so. */
-const refusedKey = "__proto__";
 
 /** The size of a text in UTF-8, without encoding it when its length alone decides. */
 function exceedsBytes(text: string, limit: number): boolean {
