@@ -138,6 +138,11 @@ export interface Impact {
    * deleted, listed in `restarts`); undefined when the controller rolls them itself.
    */
   waits: "partition" | "on-delete" | undefined;
+  /**
+   * The pod a stuck rollout waits for (see stuckRollout): under OrderedReady the controller does none of the above
+   * while it is not Ready, since it checks every pod in order before it scales or updates any.
+   */
+  heldUpBy: number | undefined;
 }
 
 const specOf = (s: StatefulSet) => s.spec ?? {};
@@ -183,6 +188,7 @@ export function impactOf(old: StatefulSet, updated: StatefulSet): Impact | undef
     restarts: present(restarts),
     heldBack: present(heldBack),
     waits,
+    heldUpBy: stuckRollout(old)?.ordinal,
   };
 }
 

@@ -51,7 +51,8 @@ export function describeImpact(impact: Impact): string {
     steps.push(`keeps ${podList(name, impact.heldBack)} on the old revision (partition ${partition})`);
   }
   if (steps.length === 0) steps.push("restarts no pod");
-  return `${changeOf(impact)}: the controller ${steps.join("; ")}`;
+  const heldUp = impact.heldUpBy === undefined ? "" : `, once ${podName(name, impact.heldUpBy)} is Ready or deleted (OrderedReady)`;
+  return `${changeOf(impact)}: the controller ${steps.join("; ")}${heldUp}`;
 }
 
 /** The field the warning is about: the template when it changed, else the strategy, else the replicas. */
