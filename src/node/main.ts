@@ -48,6 +48,18 @@ async function startServer(options: ReturnType<typeof readNodeOptions>, env: Nod
   } catch (error) {
     throw new CannotStart(`cannot read policy ${options.policy}: ${causeOf(error)}`);
   }
+  const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;
+  let tlsPair: TlsPair | undefined;
+  if (tlsFiles) {
+    try {
+      tlsPair = readTls(tlsFiles);
+    } catch (error) {
+      throw new CannotStart(`cannot read the certificate or key (--tls-cert ${tlsFiles.certFile}, --tls-key ${tlsFiles.keyFile}): ${causeOf(error)}`);
+    }
+    const problem = checkTls(tlsPair);
+    if (problem) throw new CannotStart(`--tls-cert ${tlsFiles.certFile} and --tls-key ${tlsFiles.keyFile} cannot serve TLS: ${problem}`);
+  }
+
   const policy = loadPolicy(policyText);
   if (!policy.ok) console.error(JSON.stringify({ level: "error", msg: "policy is broken", error: policy.error }));
 
@@ -88,17 +100,6 @@ async function startServer(options: ReturnType<typeof readNodeOptions>, env: Nod
     }
   }
 
-  const tlsFiles = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined;
-  let tlsPair: TlsPair | undefined;
-  if (tlsFiles) {
-    try {
-      tlsPair = readTls(tlsFiles);
-    } catch (error) {
-      throw new CannotStart(`cannot read the certificate or key (--tls-cert ${tlsFiles.certFile}, --tls-key ${tlsFiles.keyFile}): ${causeOf(error)}`);
-    }
-    const problem = checkTls(tlsPair);
-    if (problem) throw new CannotStart(`--tls-cert ${tlsFiles.certFile} and --tls-key ${tlsFiles.keyFile} cannot serve TLS: ${problem}`);
-  }
   const server = createAdaptorServer({
     fetch: app.fetch,
     hostname: options.host,

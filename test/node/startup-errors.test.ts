@@ -28,10 +28,11 @@ function pair(name: string) {
   });
 }
 
-/** Runs the command and returns its one line of standard error; fails when there is more, or no failure. */
+/** Runs the command and returns its one line of standard error; fails when it wrote more, or did not fail. */
 async function oneLine(args: string[]): Promise<string> {
   const result = await runProcess(process.execPath, ["bin/stateward.js", ...args], { cwd: process.cwd(), env });
   expect(result.code, result.stderr).toBe(1);
+  expect(result.stdout).toBe("");
   expect(result.stderr).not.toMatch(/^\s+at /m);
   const lines = result.stderr.split("\n").filter(Boolean);
   expect(lines, result.stderr).toHaveLength(1);
