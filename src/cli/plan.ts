@@ -194,7 +194,9 @@ export async function runPlan(argv: readonly string[], io: Io): Promise<number> 
   if (!policy) return exitCodes.badInput;
   const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
   const live = await load([args.live], { cwd: io.cwd, readStdin: io.readStdin });
-  const report = await plan(loaded.manifests, live.manifests, { policy, namespace: args.namespace });
+  // Against live objects that could not all be read, every object would look new: nothing is planned.
+  const report =
+    live.errors.length > 0 ? { objects: [], notes: [], errors: [] } : await plan(loaded.manifests, live.manifests, { policy, namespace: args.namespace });
   report.notes.unshift(...loaded.notes, ...live.notes);
   report.errors.push(...loaded.errors, ...live.errors);
   io.stdout(args.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatPlanText(report));

@@ -91,6 +91,8 @@ describe("stateward plan", () => {
     const { manifest } = inputs(impactScenarios[0]!.review());
     const result = await cli(["plan", manifest], { stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items: [] }) });
     expect(result).toEqual({ code: 0, stdout: "StatefulSet default/web: not among the live objects; applying creates it\n", stderr: "" });
+    const unreadable = await cli(["plan", manifest, "--live", path.join(dir, "missing.json")]);
+    expect(unreadable).toEqual({ code: 2, stdout: `${path.join(dir, "missing.json")}: error: no such file or directory\n`, stderr: "" });
     const twice = await cli(["plan", "-"], { stdin: "" });
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain("standard input can hold the manifests or the live objects, not both");
