@@ -200,10 +200,18 @@ export function watchCluster(api: ApiServer, store: WatchedStore, options: Watch
   const random = options.random ?? Math.random;
   const pageSize = options.pageSize ?? 500;
   const stopping = new AbortController();
+  // Each pause removes its listener when it ends: a kind retrying for days must not pile them up on the signal.
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      stopping.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      const stop = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        stopping.signal.removeEventListener("abort", stop);
+        resolve();
+      }, ms);
+      stopping.signal.addEventListener("abort", stop, { once: true });
     });
 
   /** Lists the kind into the store; resolves to the version to watch from. */
