@@ -62,6 +62,22 @@ export const commands: readonly Command[] = [
     },
   },
   {
+    name: "rules",
+    summary: "list every rule with its default action, one line each",
+    load: async () => {
+      const { rulesUsage, runRules } = await import("./rules.js");
+      return { usage: rulesUsage, run: runRules };
+    },
+  },
+  {
+    name: "explain",
+    summary: "print what a rule checks, why, how to fix a finding and its parameters (explain RULE-ID)",
+    load: async () => {
+      const { explainUsage, runExplain } = await import("./rules.js");
+      return { usage: explainUsage, run: runExplain };
+    },
+  },
+  {
     name: "audit",
     summary: "report what every rule says about a cluster's objects, as PolicyReports or JSON",
     load: async () => {
