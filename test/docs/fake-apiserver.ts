@@ -3,7 +3,7 @@
  * version's resource list, the legacy documents client-go's discovery client falls back to when the answer is not the
  * aggregated kind), an OpenAPI v3 index whose operations declare the `fieldValidation` query parameter (so kubectl
  * 1.27+ leaves validation to the server, as it does with a real one: k8s.io/cli-runtime resource/query_param_verifier_v3.go),
- * and get, create, merge-patch and delete of objects in memory. A create or patch with `fieldValidation=Strict` is
+ * and get, list, create, merge-patch and delete of objects in memory. A create or patch with `fieldValidation=Strict` is
  * validated against the object's schema (kubernetes-models; the PolicyReport CRD's), and refused with 422 as the API
  * server refuses an invalid object. No controllers run: a Job never completes, a Deployment never rolls out.
  */
@@ -33,6 +33,9 @@ const resources: Resource[] = [
   resource("v1", "serviceaccounts", "ServiceAccount", true),
   resource("v1", "secrets", "Secret", true),
   resource("v1", "configmaps", "ConfigMap", true),
+  resource("v1", "persistentvolumeclaims", "PersistentVolumeClaim", true),
+  resource("apps/v1", "statefulsets", "StatefulSet", true),
+  resource("storage.k8s.io/v1", "storageclasses", "StorageClass", false),
   resource("apps/v1", "deployments", "Deployment", true),
   resource("batch/v1", "cronjobs", "CronJob", true),
   resource("batch/v1", "jobs", "Job", true),
@@ -92,6 +95,8 @@ export interface FakeApiServer {
   objects: Map<string, K8sObject>;
   /** Every request on an object or collection: method, path and the answer's status code. */
   requests: string[];
+  /** Puts objects into the cluster as they are, as if created earlier. */
+  seed(objects: K8sObject[]): void;
   /** A kubeconfig for kubectl that points at this server. */
   kubeconfig: string;
   close(): Promise<void>;
@@ -154,6 +159,13 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     const strict = url.searchParams.get("fieldValidation") === "Strict";
     switch (req.method) {
       case "GET": {
+        if (path.endsWith(`/${target.plural}`)) {
+          const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
+          const items = [...objects.values()].filter(
+            (o) => o.kind === target.kind && (namespace === undefined || o.metadata.namespace === namespace),
+          );
+          return send(200, { kind: `${target.kind}List`, apiVersion: groupVersion(target), metadata: { resourceVersion: "1" }, items });
+        }
         const found = objects.get(path);
         return found ? send(200, found) : send(404, status(404, "NotFound", `${target.plural} "${path.split("/").pop()}" not found`));
       }
@@ -207,5 +219,12 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     "current-context: fake",
     "",
   ].join("\n");
-  return { url, objects, requests, kubeconfig, close };
+  const seed = (list: K8sObject[]) => {
+    for (const object of list) {
+      const r = resources.find((r) => groupVersion(r) === object.apiVersion && r.kind === object.kind);
+      if (!r) throw new Error(`the fake API server serves no ${object.apiVersion} ${object.kind}`);
+      objects.set(`${collection(r, object.metadata.namespace ?? "default")}/${object.metadata.name}`, object);
+    }
+  };
+  return { url, objects, requests, seed, kubeconfig, close };
 }

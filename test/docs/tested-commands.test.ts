@@ -29,7 +29,7 @@ const edge = {
 };
 const ci = { file: userCommands, test: "the CI commands, in a repository of the user's manifests" };
 const noCluster = "needs a cluster (no API server can be had on this machine)";
-const fakeApi = "against the fake API server of test/docs/fake-apiserver.ts (discovery, create, patch, delete; no controllers)";
+const fakeApi = "against the fake API server of test/docs/fake-apiserver.ts (discovery, list, create, patch, delete; no controllers)";
 const cluster = (test: string): Evidence => ({ runBy: { file: userCommands, test }, as: fakeApi });
 const noAccount = "needs a Cloudflare account";
 
@@ -54,12 +54,12 @@ const evidence: Record<string, Evidence> = {
   "TOKEN=$(openssl rand -hex 32)": { runBy: { file: userCommands, test: "makes a token of URL-safe characters" } },
   "npm run dev -- --var WEBHOOK_TOKEN:$TOKEN &": { runBy: edge, as: "in the foreground, on a free port" },
   "kubectl get services,storageclasses,statefulsets,persistentvolumeclaims,poddisruptionbudgets -A -o json > inventory.json": {
-    cannot: noCluster,
-    checks: { file: userCommands, test: "takes the List by PUT /inventory" },
+    runBy: { file: userCommands, test: "takes the List by PUT /inventory" },
+    as: `${fakeApi}, holding the seeds' objects`,
   },
   'curl -s -X PUT -H "Authorization: Bearer $TOKEN" --data @inventory.json http://127.0.0.1:8787/inventory': {
     runBy: { file: userCommands, test: "takes the List by PUT /inventory" },
-    as: "with a List of the seeds for inventory.json",
+    as: "against npm run dev with the token",
   },
   "HOST=stateward.<your-subdomain>.workers.dev": { cannot: "names the user's own Worker; the tests set HOST themselves" },
   'printf %s "$TOKEN" | npx wrangler secret put WEBHOOK_TOKEN': { cannot: noAccount },
@@ -113,7 +113,7 @@ const evidence: Record<string, Evidence> = {
   ].join("\n")]: { cannot: noAccount },
   "kubectl get statefulsets,persistentvolumeclaims,services,storageclasses,poddisruptionbudgets -A -o json | npx stateward audit --policy policy.yaml - > reports.yaml": {
     runBy: { file: userCommands, test: "stateward audit writes PolicyReports from a cluster's List" },
-    as: `with a List of the seeds on standard input: kubectl get ${noCluster}`,
+    as: `kubectl get ${fakeApi}, holding the seeds' objects`,
   },
   "kubectl apply -f reports.yaml": cluster("kubectl apply -f reports.yaml creates the audit's PolicyReports"),
   "npx stateward audit -o json cluster.json": {
