@@ -122,8 +122,10 @@ describe("the Dockerfile", () => {
   });
 
   it("sends the build only what it copies: .dockerignore lets through the package's sources and nothing else", () => {
-    const topLevel = contextFiles(repoRoot).filter((f) => !f.includes("/"));
+    const files = contextFiles(repoRoot);
+    const topLevel = files.filter((f) => !f.includes("/"));
     expect(topLevel.sort()).toEqual(["README.md", "bin", "package-lock.json", "package.json", "policy.example.yaml", "scripts", "src"]);
+    expect(files.filter((f) => f.startsWith("docs/"))).toEqual(["docs/rules.md"]);
   });
 
   it("holds the production install alone: the packed package, no dependencies, no sources, no build context", () => {
@@ -131,6 +133,7 @@ describe("the Dockerfile", () => {
     expect(modules).toEqual(["stateward"]);
     const installed = readdirSync(path.join(image.root, "app/node_modules/stateward"), { recursive: true, encoding: "utf8" });
     expect(installed.filter((f) => f.endsWith(".ts") || f.startsWith("src"))).toEqual([]);
+    expect(installed).toContain("docs/rules.md");
     expect(existsSync(path.join(image.root, "src"))).toBe(false);
     expect(existsSync(path.join(image.root, "pkg"))).toBe(false);
   });

@@ -60,7 +60,7 @@ beforeAll(() => {
   // The image's build stage: the sources beside an installed node_modules, then `npm pack` (its prepare script builds dist/).
   const source = path.join(work, "source");
   mkdirSync(source);
-  for (const entry of ["package.json", "package-lock.json", "README.md", "policy.example.yaml", "bin", "src", "scripts"]) {
+  for (const entry of ["package.json", "package-lock.json", "README.md", "policy.example.yaml", "docs/rules.md", "bin", "src", "scripts"]) {
     cpSync(path.join(repoRoot, entry), path.join(source, entry), { recursive: true });
   }
   symlinkSync(path.join(repoRoot, "node_modules"), path.join(source, "node_modules"), "dir");
@@ -106,6 +106,8 @@ describe("npm pack", () => {
     expect(path.basename(tarball)).toBe(`stateward-${version}.tgz`);
     expect(packedFiles).toContain("bin/stateward.js");
     expect(packedFiles).toContain("dist/cli.js");
+    // The catalog that stateward explain prints from, whole, beside the README.
+    expect(packedFiles).toContain("docs/rules.md");
     expect(packedFiles.filter((f) => f.endsWith(".ts") || f.startsWith("src/"))).toEqual([]);
   });
 
