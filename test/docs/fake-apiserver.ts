@@ -5,7 +5,9 @@
  * 1.27+ leaves validation to the server, as it does with a real one: k8s.io/cli-runtime resource/query_param_verifier_v3.go),
  * and get, list, create, merge-patch and delete of objects in memory. A create or patch with `fieldValidation=Strict` is
  * validated against the object's schema (kubernetes-models; the PolicyReport CRD's), and refused with 422 as the API
- * server refuses an invalid object. No controllers run: a Job never completes, a Deployment never rolls out.
+ * server refuses an invalid object. A list honours `fieldSelector=metadata.name=...`, and a watch ends at once with
+ * no events, so kubectl wait and rollout status judge what the list shows. No controllers run: a test that waits for a
+ * finished Job or a ready Certificate writes the status the controller would.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import { Job } from "kubernetes-models/batch/v1";
@@ -160,9 +162,20 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     switch (req.method) {
       case "GET": {
         if (path.endsWith(`/${target.plural}`)) {
+          // A watch ends at once, with no events: what kubectl waits for must already be in the list.
+          if (url.searchParams.get("watch") === "true") {
+            res.writeHead(200, { "content-type": "application/json" });
+            return res.end();
+          }
           const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
+          const selected = Object.fromEntries(
+            (url.searchParams.get("fieldSelector") ?? "").split(",").filter(Boolean).map((term) => term.split("=")),
+          ) as Record<string, string>;
           const items = [...objects.values()].filter(
-            (o) => o.kind === target.kind && (namespace === undefined || o.metadata.namespace === namespace),
+            (o) =>
+              o.kind === target.kind &&
+              (namespace === undefined || o.metadata.namespace === namespace) &&
+              (selected["metadata.name"] === undefined || o.metadata.name === selected["metadata.name"]),
           );
           return send(200, { kind: `${target.kind}List`, apiVersion: groupVersion(target), metadata: { resourceVersion: "1" }, items });
         }

@@ -79,7 +79,8 @@ const evidence: Record<string, Evidence> = {
     as: `${fakeApi}, which does not read the Job kubectl sends as protobuf: it checks where it goes`,
   },
   "kubectl -n stateward wait --for=condition=complete job/stateward-first-sync --timeout=120s": {
-    cannot: `${noCluster}: a Job completes only when a controller runs its pod`,
+    runBy: { file: userCommands, test: "kubectl wait for the first sync's Job, once complete" },
+    as: `${fakeApi}, holding the Job as its controller leaves it`,
   },
   'curl -s -H "Authorization: Bearer $TOKEN" "https://$HOST/inventory/summary"': {
     runBy: { file: userCommands, test: "takes the List by PUT /inventory and reports it in /inventory/summary" },
@@ -96,12 +97,12 @@ const evidence: Record<string, Evidence> = {
   "docker push registry.example.com/stateward:0.1.0": { cannot: "no container engine, no registry" },
   "kubectl apply -k k8s/overlays/in-cluster": cluster("kubectl apply -k k8s/overlays/in-cluster creates every object the overlay renders"),
   "kubectl -n stateward wait --for=condition=Ready certificate/stateward-serving --timeout=120s": {
-    cannot: noCluster,
-    checks: { file: "test/k8s/in-cluster.test.ts", test: "has cert-manager inject the CA of the Certificate" },
+    runBy: { file: userCommands, test: "kubectl wait and rollout status find the Certificate and the Deployment of the overlay" },
+    as: `${fakeApi}, with the status cert-manager would write`,
   },
   "kubectl -n stateward rollout status deployment/stateward": {
-    cannot: noCluster,
-    checks: { file: "test/k8s/in-cluster.test.ts", test: "runs two replicas with readiness on /readyz" },
+    runBy: { file: userCommands, test: "kubectl wait and rollout status find the Certificate and the Deployment of the overlay" },
+    as: `${fakeApi}, with the status the Deployment controller would write`,
   },
   [[
     'curl -s "https://api.cloudflare.com/client/v4/accounts/$ACCOUNT_ID/analytics_engine/sql" -H "Authorization: Bearer $API_TOKEN" --data "',

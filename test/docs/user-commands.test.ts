@@ -340,6 +340,33 @@ describe("the cluster steps, typed into kubectl against a fake API server (disco
     expect(names(fake!.objects.values())).toEqual(names(render(overlayDir("in-cluster"))));
   });
 
+  it("kubectl wait and rollout status find the Certificate and the Deployment of the overlay, once they are ready", async () => {
+    // What cert-manager and the Deployment controller would write once done; the fake API server runs neither.
+    for (const object of fake!.objects.values()) {
+      if (object.kind === "Certificate") object.status = { conditions: [{ type: "Ready", status: "True" }] };
+      if (object.kind === "Deployment") {
+        object.metadata.generation = 1;
+        const replicas = object.spec.replicas;
+        object.status = { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
+      }
+    }
+    const waited = await kubectl("kubectl -n stateward wait --for=condition=Ready certificate/stateward-serving --timeout=120s");
+    expect(waited.code, waited.stdout).toBe(0);
+    expect(waited.stdout).toContain("certificate.cert-manager.io/stateward-serving condition met");
+    const rolled = await kubectl("kubectl -n stateward rollout status deployment/stateward");
+    expect(rolled.code, rolled.stdout).toBe(0);
+    expect(rolled.stdout).toContain('deployment "stateward" successfully rolled out');
+  });
+
+  it("kubectl wait for the first sync's Job, once complete", async () => {
+    // The Job create job --from makes, as the Job controller leaves it when its pod succeeded.
+    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "stateward-first-sync", namespace: "stateward" }, spec: {} };
+    fake!.seed([{ ...job, status: { conditions: [{ type: "Complete", status: "True" }], succeeded: 1 } }]);
+    const { code, stdout } = await kubectl("kubectl -n stateward wait --for=condition=complete job/stateward-first-sync --timeout=120s");
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain("job.batch/stateward-first-sync condition met");
+  });
+
   it("the bearer-token overlay goes through kubectl apply with no token in a webhook URL", async () => {
     fake!.objects.clear();
     const { code, stdout } = await kubectl(
