@@ -23,6 +23,26 @@ describe(id, () => {
     });
   });
 
+  it("names the volume or claim template a mistyped mount most likely meant, as only one is that near", async () => {
+    const typo = baseStatefulSet();
+    typo.spec!.template!.spec!.containers![0]!.volumeMounts![0]!.name = "wwww";
+    expect((await runRule(id, typo)).denials).toEqual([
+      `spec.template.spec.containers[0].volumeMounts[0].name: Not found: "wwww": no volume or volumeClaimTemplate with this name; did you mean volumeClaimTemplate "www"? [${id}]`,
+    ]);
+    const volume = baseStatefulSet();
+    volume.spec!.template!.spec!.volumes = [{ name: "config", configMap: { name: "web" } } as never];
+    volume.spec!.template!.spec!.containers![0]!.volumeMounts!.push({ name: "confg", mountPath: "/etc/web" });
+    expect((await runRule(id, volume)).denials).toEqual([
+      `spec.template.spec.containers[0].volumeMounts[1].name: Not found: "confg": no volume or volumeClaimTemplate with this name; did you mean volume "config"? [${id}]`,
+    ]);
+    // Two names one edit away: no guess.
+    volume.spec!.template!.spec!.volumes.push({ name: "confi", emptyDir: {} } as never);
+    volume.spec!.template!.spec!.containers![0]!.volumeMounts!.push({ name: "confi", mountPath: "/confi" });
+    expect((await runRule(id, volume)).denials).toEqual([
+      `spec.template.spec.containers[0].volumeMounts[1].name: Not found: "confg": no volume or volumeClaimTemplate with this name; add one or fix the name [${id}]`,
+    ]);
+  });
+
   it("checks init containers and volumeDevices too, and counts a block device as using its claim template", async () => {
     const sts = baseStatefulSet();
     const podSpec = sts.spec!.template!.spec!;

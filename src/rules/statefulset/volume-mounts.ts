@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { FieldPath, invalid, notFound } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
+import { similarName } from "../../k8s/names.js";
 import type { Container } from "../../k8s/objects.js";
 
 const podSpecPath = FieldPath.root("spec", "template", "spec");
@@ -46,11 +47,15 @@ export const statefulSetVolumeMounts = defineRule({
         for (const { list, index, name } of usedNames(container)) {
           used.add(name);
           if (known.has(name)) continue;
+          const meant = similarName(name, [...known]);
+          const kindOfMeant = meant === undefined ? "" : templateNames.has(meant) ? "volumeClaimTemplate" : "volume";
           issues.push(
             notFound(
               podSpecPath.child(group).index(c).child(list).index(index).child("name"),
               name,
-              "no volume or volumeClaimTemplate with this name; add one or fix the name",
+              meant === undefined
+                ? "no volume or volumeClaimTemplate with this name; add one or fix the name"
+                : `no volume or volumeClaimTemplate with this name; did you mean ${kindOfMeant} "${meant}"?`,
             ),
           );
         }
