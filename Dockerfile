@@ -9,11 +9,10 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# No install scripts are needed (esbuild ships its binary as an optional platform package), and the package's own
-# prepare script (the build) needs the sources, which are copied next.
+# No install scripts are needed (esbuild ships its binary as an optional platform package).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# `npm pack` runs the prepare script (npm run build). It does not create its destination (npm 10 and 11: ENOENT).
+# `npm pack` runs the prepack script (npm run build). It does not create its destination (npm 10 and 11: ENOENT).
 RUN mkdir /pkg && npm pack --pack-destination /pkg
 
 # Stage 2: a production install of the packed package (`serve --watch` and `sync` need no Kubernetes client).

@@ -17,7 +17,7 @@ export function buildProblem(rootUrl) {
   try {
     built = statSync(path.join(root, "dist/cli.js")).mtimeMs;
   } catch {
-    return "dist/ is not built in this clone (npm ci builds it, unless run with --ignore-scripts)";
+    return "dist/ is not built in this clone";
   }
   const sources = readdirSync(path.join(root, "src"), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())

@@ -2,8 +2,8 @@
  * `npm run build`: bundles the command line into dist/ as plain JavaScript, so the installed package and the image
  * run without a TypeScript toolchain. Code splitting keeps each command's modules in their own chunks, so
  * `stateward check` never loads the server (hono, prom-client) or the sync.
- * Also imported by the tests' global setup, which builds once before the suite. `npm ci` and `npm pack` run it (the
- * prepare script); bin/stateward.js refuses to run a clone's dist/ that is missing or older than the sources.
+ * Also imported by the tests' global setup, which builds once before the suite. `npm pack` runs it (the prepack
+ * script), and bin/stateward.js runs it in a clone whose dist/ is missing or older than the sources.
  */
 import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

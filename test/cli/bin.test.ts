@@ -58,13 +58,27 @@ describe("bin/stateward.js in a clone of the repository", () => {
   const made: string[] = [];
   afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  /** A clone's shape: bin/ and the build check as the repository has them, a source file and a stand-in dist/. */
-  function clone(): string {
+  /**
+   * A clone's shape: bin/ and the build check as the repository has them, a source file, a stand-in dist/ and a
+   * stand-in build script that writes a new dist/cli.js (or fails, as it does without esbuild).
+   */
+  function clone(build: "works" | "fails" = "works"): string {
     const dir = mkdtempSync(path.join(tmpdir(), "stateward-clone-"));
     made.push(dir);
     cpSync(path.join(repoRoot, "bin"), path.join(dir, "bin"), { recursive: true });
     mkdirSync(path.join(dir, "scripts"));
     cpSync(path.join(repoRoot, "scripts/build-check.mjs"), path.join(dir, "scripts/build-check.mjs"));
+    writeFileSync(
+      path.join(dir, "scripts/build.mjs"),
+      build === "works"
+        ? `import { mkdirSync, writeFileSync } from "node:fs";
+export async function build() {
+  mkdirSync(new URL("../dist", import.meta.url), { recursive: true });
+  writeFileSync(new URL("../dist/cli.js", import.meta.url), 'export async function main() { process.stdout.write("the new build ran\\\\n"); return 0; }\\n');
+}
+`
+        : `import "esbuild-that-is-not-installed";\nexport async function build() {}\n`,
+    );
     mkdirSync(path.join(dir, "src/cli"), { recursive: true });
     writeFileSync(path.join(dir, "src/cli/main.ts"), "export {};\n");
     writeFileSync(path.join(dir, "package.json"), '{"type": "module"}\n');
@@ -79,26 +93,38 @@ describe("bin/stateward.js in a clone of the repository", () => {
 
   it("runs a build newer than every source", async () => {
     const dir = clone();
-    for (const file of ["src/cli/main.ts", "package.json", "scripts/build-check.mjs"]) age(path.join(dir, file), 60);
+    for (const file of ["src/cli/main.ts", "package.json", "scripts/build-check.mjs", "scripts/build.mjs"]) age(path.join(dir, file), 60);
     expect(await stateward(["--version"], undefined, dir)).toEqual({ code: 0, stdout: "the build ran\n", stderr: "" });
   });
 
-  it("refuses a build older than a source (after a git pull), naming it and the command that rebuilds", async () => {
+  it("builds anew when the build is older than a source (after a git pull), naming the source, then runs the new build", async () => {
     const dir = clone();
     age(path.join(dir, "dist/cli.js"), 60);
     expect(await stateward(["--version"], undefined, dir)).toEqual({
-      code: 2,
-      stdout: "",
-      stderr: "stateward: dist/ is older than src/cli/main.ts, changed since the last build; run npm run build\n",
+      code: 0,
+      stdout: "the new build ran\n",
+      stderr: "stateward: dist/ is older than src/cli/main.ts, changed since the last build; building it (npm run build)\n",
+    });
+    // Built once: the next run finds it current.
+    expect(await stateward(["--version"], undefined, dir)).toEqual({ code: 0, stdout: "the new build ran\n", stderr: "" });
+  });
+
+  it("builds dist/ when it is missing (a fresh clone after npm ci) instead of crashing on a missing module", async () => {
+    const dir = clone();
+    rmSync(path.join(dir, "dist"), { recursive: true });
+    expect(await stateward(["--version"], undefined, dir)).toEqual({
+      code: 0,
+      stdout: "the new build ran\n",
+      stderr: "stateward: dist/ is not built in this clone; building it (npm run build)\n",
     });
   });
 
-  it("says how to build when dist/ is missing instead of crashing on a missing module", async () => {
-    const dir = clone();
+  it("says how to build when the build itself fails (no devDependencies), with exit 2", async () => {
+    const dir = clone("fails");
     rmSync(path.join(dir, "dist"), { recursive: true });
-    const { code, stderr } = await stateward(["--version"], undefined, dir);
-    expect(code).toBe(2);
-    expect(stderr).toBe("stateward: dist/ is not built in this clone (npm ci builds it, unless run with --ignore-scripts); run npm run build\n");
+    const { code, stdout, stderr } = await stateward(["--version"], undefined, dir);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toMatch(/^stateward: dist\/ is not built in this clone; building it \(npm run build\)\nstateward: the build failed: .*esbuild-that-is-not-installed.*; run npm ci, then npm run build\n$/);
   });
 
   it("does not look at sources where there are none (the published package)", async () => {
@@ -109,9 +135,10 @@ describe("bin/stateward.js in a clone of the repository", () => {
     expect(await stateward(["--version"], undefined, dir)).toMatchObject({ code: 0, stdout: "the build ran\n" });
   });
 
-  it("is built by npm ci (the prepare script), so a fresh clone's npx stateward runs", () => {
+  it("has no install script in the published package.json (npm 11 warns at install about each one), and npm pack builds", () => {
     const { scripts } = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    expect(scripts.prepare).toBe("npm run build");
+    for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(scripts[script], script).toBeUndefined();
+    expect(scripts.prepack).toBe("npm run build");
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * A fresh clone, as a new user has it: the repository's files, `npm ci`, then the README's `npx stateward ...`
- * (before the prepare script, npx crashed with ERR_MODULE_NOT_FOUND for dist/cli.js until someone ran the build).
+ * (npx crashed with ERR_MODULE_NOT_FOUND for dist/cli.js until someone ran the build; bin/stateward.js now builds it).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -31,7 +31,7 @@ describe("a fresh clone", () => {
     const install = await runProcess("npm", ["ci", "--prefer-offline"], { cwd: work, env });
     expect(install.code, install.stderr).toBe(0);
     const checked = await runProcess("npx", ["stateward", "check", "examples/broken"], { cwd: work, env });
-    expect(checked.stderr).toBe("");
+    expect(checked.stderr).toBe("stateward: dist/ is not built in this clone; building it (npm run build)\n");
     expect(checked.stdout).toMatch(/^7 objects checked in 7 files, \d+ denied, /m);
     expect(checked.code).toBe(1);
   }, 600_000);

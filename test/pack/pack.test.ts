@@ -57,7 +57,7 @@ let node22 = "";
 let before: string[] = [];
 
 beforeAll(() => {
-  // The image's build stage: the sources beside an installed node_modules, then `npm pack` (its prepare script builds dist/).
+  // The image's build stage: the sources beside an installed node_modules, then `npm pack` (its prepack script builds dist/).
   const source = path.join(work, "source");
   mkdirSync(source);
   for (const entry of ["package.json", "package-lock.json", "README.md", "policy.example.yaml", "docs/rules.md", "bin", "src", "scripts"]) {
