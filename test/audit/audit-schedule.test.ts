@@ -4,7 +4,7 @@
  * report of a namespace that no longer has objects is deleted, while other tools' reports stay.
  */
 import { createServer, type ServerResponse } from "node:http";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import { listenLocally } from "../../bench/servers.js";
 import { listPath } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
@@ -32,17 +32,8 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
+/** Retries `check` until it passes (vitest's own waitFor); the bound only catches a hang. */
+const eventually = (check: () => void | Promise<void>, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 25 });
 
 async function cluster() {
   const reportsApi = policyReportsApi();

@@ -11,7 +11,7 @@
  * - once the API server recovers, the view equals the fake's objects exactly, changes made during the trouble
  *   included, and follows new changes.
  */
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import { type Fault, fakeApiServer } from "../../bench/fake-api.js";
 import { type ClusterKind, clusterKinds, keyOf, recordOf } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
@@ -37,17 +37,8 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
+/** Retries `check` until it passes (vitest's own waitFor); the bound only catches a hang. */
+const eventually = (check: () => void | Promise<void>, timeout: number) => vi.waitFor(check, { timeout, interval: 25 });
 
 const faults: Record<ClusterKind, Fault> = {
   Service: "hang",

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import { fakeApiServer } from "../../bench/fake-api.js";
 import { listenLocally } from "../../bench/servers.js";
 import { clusterKinds } from "../../src/cluster/kinds.js";
@@ -32,18 +32,8 @@ function deferred() {
 }
 
 /** Polls until `check` passes, within a bound, so the test stops on its own whatever happens. */
-async function eventually(check: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
+/** Retries `check` until it passes (vitest's own waitFor); the bound only catches a hang. */
+const eventually = (check: () => void | Promise<void>, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 25 });
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
