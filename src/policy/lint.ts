@@ -15,7 +15,9 @@ export type LintProblem = PolicyProblem;
  */
 export function lintPolicy(text: string): LintProblem[] {
   const state = loadPolicy(text);
-  return state.ok ? [] : state.problems;
+  // In the order of the document, as a compiler prints them (zod reports a map's unknown keys after its entries'
+  // problems); those without a line last. The sort is stable, so problems on one line keep the loader's order.
+  return state.ok ? [] : state.problems.toSorted((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 /** One problem as a compiler would print it: `file:line: path: message`. */

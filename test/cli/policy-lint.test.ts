@@ -22,6 +22,14 @@ describe("stateward policy lint", () => {
     expect(code).toBe(0);
   });
 
+  it("prints the problems in the order of the document, as a compiler does", async () => {
+    // zod reports a map's unknown keys after the problems of its entries: line 3 came last.
+    const { code, stdout } = await cli(["policy", "lint", "examples/policy-typos.yaml"]);
+    const lines = stdout.trimEnd().split("\n").map((line) => Number(/^examples\/policy-typos\.yaml:(\d+): /.exec(line)?.[1]));
+    expect(lines).toEqual([3, 6, 8]);
+    expect(code).toBe(1);
+  });
+
   it("names unknown rule ids, default ids and keys with the line and the name they most likely meant", async () => {
     const file = policyFile(
       [
