@@ -20,6 +20,7 @@ const checkSchema = z.object({
   policy: z.string().min(1).optional(),
   output: z.enum(["text", "json", "sarif"], { error: "--output takes text, json or sarif" }).default("text"),
   warningsAsErrors: z.boolean().default(false),
+  allowEmpty: z.boolean().default(false),
   clusterView: onOff.optional(),
   noClusterView: z.boolean().default(false),
   namespace: namespace.default("default"),
@@ -53,6 +54,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     ...shared,
     output: { type: "string", short: "o" },
     "warnings-as-errors": { type: "boolean" },
+    "allow-empty": { type: "boolean" },
     "cluster-view": { type: "string" },
     "no-cluster-view": { type: "boolean" },
   });
@@ -63,6 +65,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     namespace: values.namespace,
     output: values.output,
     warningsAsErrors: values["warnings-as-errors"],
+    allowEmpty: values["allow-empty"],
     clusterView: values["cluster-view"],
     noClusterView: values["no-cluster-view"],
   });
@@ -93,6 +96,7 @@ Options:
   -n, --namespace NAME     namespace of objects that name none (default: default)
   -o, --output FORMAT      text (default), json or sarif
   --warnings-as-errors     exit 1 on warnings too
+  --allow-empty            exit 0 when the paths hold no manifest (by default that is an input error, exit 2)
   --cluster-view on|off    treat the inputs as the cluster (default: on); --no-cluster-view = off
 ${excludeHelp}
 

@@ -9,7 +9,7 @@ import { type Finding, type RenderedFinding, renderFinding } from "../engine/fin
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
-import { parseCheckArgs } from "./args.js";
+import { type CheckArgs, parseCheckArgs } from "./args.js";
 import { inputClusterView } from "./cluster.js";
 import { excludeMatcher } from "./exclude.js";
 import { exitCodes, type Io } from "./io.js";
@@ -75,13 +75,10 @@ function located(manifest: Manifest, finding: Finding): LocatedFinding {
 export async function check(loaded: LoadResult, options: CheckOptions): Promise<CheckReport> {
   const cluster = inputClusterView(loaded.manifests, { enabled: options.clusterView, namespace: options.namespace });
   const notes = [...loaded.notes];
-  const errors = [...loaded.errors];
   const objects: ObjectResult[] = [];
   const seen = new Map<string, string>();
   for (const manifest of loaded.manifests) {
     const source = manifest.object as Record<string, unknown>;
-    const unservedBudget = unservedBudgetVersion(source);
-    if (unservedBudget) errors.push({ file: manifest.file.name, line: manifest.line, message: unservedBudget });
     const subject = subjectOf(source);
     if (!subject.reviewed) {
       if (subject.note) notes.push({ file: manifest.file.name, line: manifest.line, message: subject.note });
@@ -123,7 +120,7 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
       findings: findings.map((f) => located(manifest, f)),
     });
   }
-  return { files: loaded.files.map((f) => f.name), objects, notes, errors, configuration: [] };
+  return { files: loaded.files.map((f) => f.name), objects, notes, errors: loaded.errors, configuration: [] };
 }
 
 function uidOf(object: Record<string, unknown>): { uid?: string } {
@@ -151,16 +148,43 @@ function repositoryRoot(dir: string): string {
   }
 }
 
+/**
+ * A manifest file's PodDisruptionBudget in a version no cluster serves any more is an input error of `check` (the
+ * audit reads what a cluster served, so it has none).
+ */
+function withUnservedBudgets(loaded: LoadResult): LoadResult {
+  const unserved = loaded.manifests.flatMap((manifest) => {
+    const message = unservedBudgetVersion(manifest.object as Record<string, unknown>);
+    return message ? [{ file: manifest.file.name, line: manifest.line, message }] : [];
+  });
+  return unserved.length > 0 ? { ...loaded, errors: [...loaded.errors, ...unserved] } : loaded;
+}
+
+/**
+ * Inputs that hold no manifest at all, and read without error, are an input error unless --allow-empty: a path or a
+ * glob that misses (a renamed folder, an --exclude that takes everything) would otherwise pass CI as "0 objects
+ * checked", checking nothing.
+ */
+function withNothingToCheck(loaded: LoadResult, args: CheckArgs): LoadResult {
+  if (args.allowEmpty || loaded.manifests.length > 0 || loaded.errors.length > 0) return loaded;
+  const named = args.paths.map((p) => (p === "-" ? "<stdin>" : p)).join(" ");
+  const read = loaded.files.length === 0 ? "no .yaml, .yml or .json file" : `${loaded.files.length === 1 ? "1 file" : `${loaded.files.length} files`} without a Kubernetes object`;
+  const message = `nothing to check: ${read}${args.exclude.length > 0 ? " left after --exclude" : ""}; pass --allow-empty if that is expected`;
+  return { ...loaded, errors: [{ file: named, message }] };
+}
+
+/** The manifests `check` reads, with the input errors of a run that checks nothing or names an unserved budget. */
+async function inputsOf(args: CheckArgs, io: Io): Promise<LoadResult> {
+  const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin, excluded: await excludeMatcher(args.exclude) });
+  return withUnservedBudgets(withNothingToCheck(loaded, args));
+}
+
 /** `stateward check ARGS...`: the report on standard output, the exit code as the usage text says. */
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
   const args = parseCheckArgs(argv);
   const policy = await readPolicyFile(args.policy, io);
   const report: CheckReport = policy.ok
-    ? await check(await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin, excluded: await excludeMatcher(args.exclude) }), {
-        policy: policy.policy,
-        clusterView: args.clusterView,
-        namespace: args.namespace,
-      })
+    ? await check(await inputsOf(args, io), { policy: policy.policy, clusterView: args.clusterView, namespace: args.namespace })
     : { files: [], objects: [], notes: [], errors: [], configuration: policy.problems };
   if (args.output === "text") {
     // With a broken policy nothing was checked: the problem alone, on standard error.

@@ -30,6 +30,8 @@ describe("stateward audit", () => {
     expect(validate({ apiVersion: "wgpolicyk8s.io/v1alpha2", kind: "PolicyReport", metadata: {}, results: [{ policy: "p", reslt: "pass" }] })).toBe(false);
   });
 
+  // The corpus holds a policy/v1beta1 PodDisruptionBudget (CockroachDB's): an input error of check, none of the audit,
+  // whose input is what a cluster served.
   it("over the corpus manifests prints PolicyReports that validate against the CRD", async () => {
     const { code, stdout, stderr } = await cli(["audit", "test/fixtures/corpus"]);
     // The one input the corpus holds that a cluster refuses: the archived CockroachDB example's policy/v1beta1 budget

@@ -270,3 +270,42 @@ spec:
     }
   });
 });
+
+describe("inputs that hold no manifest", () => {
+  it("are an input error naming the path, exit 2, in every format; --allow-empty makes them clean", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(`${tmpdir()}/stateward-empty-`);
+    const empty = await cli(["check", dir]);
+    expect(empty.code).toBe(2);
+    expect(empty.stdout).toBe(
+      `${dir}: error: nothing to check: no .yaml, .yml or .json file; pass --allow-empty if that is expected\n` +
+        "0 objects checked in 0 files, none denied, 0 warnings, 1 input error\n",
+    );
+    const json = await cli(["check", "-o", "json", dir]);
+    expect(json.code).toBe(2);
+    expect((JSON.parse(json.stdout) as { errors: { file: string }[] }).errors).toEqual([
+      { file: dir, message: "nothing to check: no .yaml, .yml or .json file; pass --allow-empty if that is expected" },
+    ]);
+    expect(json.stderr).toContain("error: nothing to check");
+    expect((await cli(["check", "-o", "sarif", dir])).code).toBe(2);
+
+    await writeFile(`${dir}/empty.yaml`, "# nothing yet\n");
+    const commentOnly = await cli(["check", dir]);
+    expect(commentOnly.code).toBe(2);
+    expect(commentOnly.stdout).toContain(`${dir}: error: nothing to check: 1 file without a Kubernetes object; pass --allow-empty`);
+    const stdin = await cli(["check", "-"], { stdin: "" });
+    expect(stdin.code).toBe(2);
+    expect(stdin.stdout).toContain("<stdin>: error: nothing to check: 1 file without a Kubernetes object");
+
+    const allowed = await cli(["check", "--allow-empty", dir]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toBe("0 objects checked in 1 file, none denied, 0 warnings\n");
+    expect((await cli(["check", "--help"])).stdout).toContain("--allow-empty");
+  });
+
+  it("a file of other kinds only is not empty: its objects were read", async () => {
+    const { code } = await cli(["check", "-"], { stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n" });
+    expect(code).toBe(0);
+  });
+});

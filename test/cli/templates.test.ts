@@ -151,8 +151,16 @@ describe("--exclude", () => {
       expect(stdout, glob).not.toContain("Go template");
       expect(code, glob).toBe(0);
     }
+    // Excluding everything checks nothing: an input error, unless --allow-empty says it is expected.
     const both = await cli(["check", "--exclude", "chart", "--exclude", "k8s/*.yaml", "."], { cwd: dir });
-    expect(both.stdout).toBe("0 objects checked in 0 files, none denied, 0 warnings\n");
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe(
+      ".: error: nothing to check: no .yaml, .yml or .json file left after --exclude; pass --allow-empty if that is expected\n" +
+        "0 objects checked in 0 files, none denied, 0 warnings, 1 input error\n",
+    );
+    const allowed = await cli(["check", "--allow-empty", "--exclude", "chart", "--exclude", "k8s/*.yaml", "."], { cwd: dir });
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toBe("0 objects checked in 0 files, none denied, 0 warnings\n");
   });
 
   it("matches as the report shows paths: relative to the working directory, not to the argument", async () => {
