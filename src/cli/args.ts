@@ -18,7 +18,7 @@ const checkSchema = z.object({
   paths,
   exclude,
   policy: z.string().min(1).optional(),
-  output: z.enum(["text", "json", "sarif"], { error: "--output takes text, json or sarif" }).default("text"),
+  output: z.enum(["text", "json", "sarif", "github"], { error: "--output takes text, json, sarif or github" }).default("text"),
   warningsAsErrors: z.boolean().default(false),
   allowEmpty: z.boolean().default(false),
   clusterView: onOff.optional(),
@@ -94,7 +94,8 @@ ${pathsHelp}
 Options:
   --policy FILE            the policy document the webhook uses (YAML or JSON)
   -n, --namespace NAME     namespace of objects that name none (default: default)
-  -o, --output FORMAT      text (default), json or sarif
+  -o, --output FORMAT      text (default), json, sarif, or github (GitHub Actions annotations: ::error for
+                           a denial, ::warning for a warning, ::notice for what was passed over)
   --warnings-as-errors     exit 1 on warnings too
   --allow-empty            exit 0 when the paths hold no manifest (by default that is an input error, exit 2)
   --cluster-view on|off    treat the inputs as the cluster (default: on); --no-cluster-view = off

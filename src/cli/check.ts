@@ -15,6 +15,7 @@ import { excludeMatcher } from "./exclude.js";
 import { exitCodes, type Io } from "./io.js";
 import { type InputProblem, load, type LoadResult, type Manifest, where } from "./load.js";
 import { locate } from "./locate.js";
+import { formatGithub } from "./output/github.js";
 import { formatJson } from "./output/json.js";
 import { formatSarif } from "./output/sarif.js";
 import { formatText } from "./output/text.js";
@@ -186,7 +187,10 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const report: CheckReport = policy.ok
     ? await check(await inputsOf(args, io), { policy: policy.policy, clusterView: args.clusterView, namespace: args.namespace })
     : { files: [], objects: [], notes: [], errors: [], configuration: policy.problems };
-  if (args.output === "text") {
+  if (args.output === "github") {
+    // Workflow commands on standard output, input errors among them: the runner reads them from there.
+    io.stdout(formatGithub(report, { cwd: io.cwd, root: repositoryRoot(io.cwd) }));
+  } else if (args.output === "text") {
     // With a broken policy nothing was checked: the problem alone, on standard error.
     if (policy.ok) io.stdout(formatText(report, { color: io.isTTY && io.env.NO_COLOR === undefined }));
     else for (const problem of report.configuration) io.stderr(policyErrorLine(problem));

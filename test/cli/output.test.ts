@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import type { CheckReport } from "../../src/cli/check.js";
+import { formatGithub } from "../../src/cli/output/github.js";
 import { rules } from "../../src/rules/index.js";
 import { cli, repoRoot } from "./io.js";
 import { sarifProblems } from "../sarif.js";
@@ -156,6 +158,84 @@ describe("SARIF output", () => {
     // Standard input is no file of the repository: nothing for code scanning to point at.
     expect(run.invocations[0].toolExecutionNotifications[0].locations).toEqual([]);
     expect(stderr).toContain("<stdin>:");
+  });
+});
+
+describe("GitHub Actions output", () => {
+  it("is one workflow command per finding (::error for a denial, ::warning for a warning, title the rule), then the summary", async () => {
+    const { code, stdout, stderr } = await cli(["check", "-o", "github", `${broken}/missing-service.yaml`, `${broken}/selector-mismatch.yaml`]);
+    expect({ code, stderr }).toEqual({ code: 1, stderr: "" });
+    expect(stdout.split("\n")).toEqual([
+      `::warning file=${broken}/missing-service.yaml,line=9,title=statefulset-headless-service::StatefulSet default/queue: spec.serviceName: Not found: "queue-headless": ` +
+        'no Service "queue-headless" in namespace "default"; create it headless (clusterIP: None), selecting the pods',
+      `::warning file=${broken}/missing-service.yaml,line=18,title=statefulset-spread::StatefulSet default/queue: spec.template.spec.affinity.podAntiAffinity: Required value: ` +
+        "3 replicas may run on one node and fail together; add anti-affinity or a topologySpreadConstraint on kubernetes.io/hostname",
+      `::warning file=${broken}/missing-service.yaml,line=16,title=statefulset-disruption-budget::StatefulSet default/queue: spec.template.metadata.labels: Not found: {"app":"queue"}: ` +
+        'no PodDisruptionBudget in namespace "default" selects the pods; a drain may evict several of the 3 replicas at once',
+      `::error file=${broken}/selector-mismatch.yaml,line=30,title=statefulset-selector::StatefulSet default/cache: spec.template.metadata.labels: Invalid value: {"app":"redis"}: ` +
+        "`selector` does not match template `labels`; give the template every label the selector requires",
+      `::warning file=${broken}/selector-mismatch.yaml,line=23,title=statefulset-headless-service::StatefulSet default/cache: spec.serviceName: Invalid value: "cache": ` +
+        'Service "cache" selector {"app":"cache"} does not select the pod labels; pods get no DNS records',
+      `::warning file=${broken}/selector-mismatch.yaml,line=32,title=statefulset-spread::StatefulSet default/cache: spec.template.spec.affinity.podAntiAffinity: Required value: ` +
+        "3 replicas may run on one node and fail together; add anti-affinity or a topologySpreadConstraint on kubernetes.io/hostname",
+      `::warning file=${broken}/selector-mismatch.yaml,line=30,title=statefulset-disruption-budget::StatefulSet default/cache: spec.template.metadata.labels: Not found: {"app":"redis"}: ` +
+        'no PodDisruptionBudget in namespace "default" selects the pods; a drain may evict several of the 3 replicas at once',
+      "2 objects checked in 2 files, 1 denied, 6 warnings",
+      "",
+    ]);
+  });
+
+  it("names files from the repository root, escapes , and % in them, and gives what it passed over as ::notice", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "stateward-github-"));
+    for (const sub of [".git", "deploy", "chart/templates"]) mkdirSync(path.join(dir, sub), { recursive: true });
+    writeFileSync(path.join(dir, "deploy", "db,prod%.yaml"), readFileSync(path.join(repoRoot, broken, "selector-mismatch.yaml")));
+    writeFileSync(path.join(dir, "chart/templates/db.yaml"), "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ .Release.Name }}-db\n");
+    const { code, stdout } = await cli(["check", "-o", "github", "deploy", "chart"], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stdout.split("\n")).toEqual([
+      expect.stringMatching(/^::error file=deploy\/db%2Cprod%25\.yaml,line=30,title=statefulset-selector::StatefulSet default\/cache: spec\.template\.metadata\.labels: Invalid value: /),
+      expect.stringMatching(/^::warning file=deploy\/db%2Cprod%25\.yaml,line=23,title=statefulset-headless-service::StatefulSet default\/cache: /),
+      expect.stringMatching(/^::warning file=deploy\/db%2Cprod%25\.yaml,line=32,title=statefulset-spread::StatefulSet default\/cache: /),
+      expect.stringMatching(/^::warning file=deploy\/db%2Cprod%25\.yaml,line=30,title=statefulset-disruption-budget::StatefulSet default\/cache: /),
+      "::notice file=chart/templates/db.yaml,line=4::skipped a Go template ({{ }} on line 4), not a manifest: check what it renders to: helm template CHART | stateward check -",
+      "1 object checked in 1 file, 1 denied, 3 warnings",
+      "",
+    ]);
+    // From a subdirectory the files are still named from the repository root, as the runner resolves them.
+    const inside = await cli(["check", "-o", "github", "db,prod%.yaml"], { cwd: path.join(dir, "deploy") });
+    expect(inside.stdout.split("\n")[0]).toMatch(/^::error file=deploy\/db%2Cprod%25\.yaml,line=30,/);
+  });
+
+  it("escapes %, CR and LF in messages, and : and , in properties, as the Actions runner reads them", () => {
+    const report: CheckReport = {
+      files: ["a:b,c.yaml"],
+      objects: [
+        {
+          file: "a:b,c.yaml",
+          line: 1,
+          kind: "StatefulSet",
+          apiVersion: "apps/v1",
+          namespace: "db",
+          name: "pg",
+          findings: [{ ruleId: "statefulset-spread", action: "warn", path: "spec", type: "Invalid value", message: "spec: Invalid value: 100%\r\nof pods, on\none node", line: 7 }],
+        },
+      ],
+      notes: [],
+      errors: [{ file: "<stdin>", message: "YAML syntax error:\n  kind: [\n        ^" }],
+      configuration: [],
+    };
+    expect(formatGithub(report, { cwd: "/repo", root: "/repo" }).split("\n")).toEqual([
+      "::error::YAML syntax error:%0A  kind: [%0A        ^",
+      "::warning file=a%3Ab%2Cc.yaml,line=7,title=statefulset-spread::StatefulSet db/pg: spec: Invalid value: 100%25%0D%0Aof pods, on%0Aone node",
+      "1 object checked in 1 file, none denied, 1 warning, 1 input error",
+      "",
+    ]);
+  });
+
+  it("gives unreadable input as an ::error annotation on standard output and exits 2", async () => {
+    const { code, stdout, stderr } = await cli(["check", "-o", "github", "-"], { stdin: "kind: [unclosed\n" });
+    expect({ code, stderr }).toEqual({ code: 2, stderr: "" });
+    expect(stdout.split("\n")).toEqual([expect.stringMatching(/^::error::YAML syntax error: /), "0 objects checked in 0 files, none denied, 0 warnings, 1 input error", ""]);
   });
 });
 

@@ -30,7 +30,7 @@ interface Action {
 }
 
 interface Location {
-  physicalLocation: { artifactLocation: { uri: string } };
+  physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
 }
 interface SarifLog {
   runs: {
@@ -167,7 +167,9 @@ describe("action.yml", () => {
     const context = contextFor(workspace, { paths: "deploy/db\ndeploy/broken.yaml" });
     const { "Check manifests": check, "Upload SARIF to code scanning": upload, "Judge the result": judge } = await runAction(afterInstall, context);
     expect(check!.code, check!.stderr).toBe(0);
-    expect(check!.stdout).toMatch(/deploy\/broken\.yaml:\d+: deny: /);
+    // Each finding a workflow command, which the runner makes an annotation on the file's line of the pull request.
+    expect(check!.stdout).toMatch(/^::error file=deploy\/broken\.yaml,line=\d+,title=statefulset-selector::StatefulSet default\/cache: /m);
+    expect(check!.stdout).toMatch(/^::warning file=deploy\/db\/mysql\.yaml,line=\d+,title=[a-z-]+::StatefulSet /m);
     expect(context.steps.check!.outputs).toEqual({ "sarif-file": "stateward.sarif", "exit-code": "1" });
     expect(expand(action.outputs["exit-code"]!.value, context)).toBe("1");
 
@@ -231,13 +233,15 @@ describe("action.yml", () => {
     const judge = runs["Judge the result"]!;
     expect(judge.code).toBe(Number(exit));
     if (exit === "2") {
-      // The reason travels in the log (a failed invocation, the policy's error at its file) and is the job's error.
+      // The reason travels in the log (a failed invocation, the policy's error at its file) and is an error
+      // annotation at the policy's line; the judge's error is the job's.
       expect(run.invocations[0]!.executionSuccessful).toBe(false);
       const [error] = run.invocations[0]!.toolConfigurationNotifications!;
       expect(error!.level).toBe("error");
       expect(error!.locations[0]!.physicalLocation.artifactLocation.uri).toBe(given.policy);
-      expect(judge.stdout).toContain(`::error::${given.policy}`);
-      expect(judge.stdout).toContain(`: error: ${error!.message.text}`);
+      const line = error!.locations[0]!.physicalLocation.region?.startLine;
+      expect(runs["Check manifests"]!.stdout).toContain(`::error file=${given.policy}${line !== undefined ? `,line=${line}` : ""}::${error!.message.text}\n`);
+      expect(judge.stdout).toContain("::error::stateward check could not read its input or policy");
     } else if (name === "no findings") {
       expect(run.results).toEqual([]);
     } else {
@@ -253,7 +257,7 @@ describe("action.yml", () => {
     const workspace = repository("exclude");
     cpSync(path.join(workspace, "deploy/broken.yaml"), path.join(workspace, "vendor/other/broken.yaml"), { recursive: true });
     const all = await runAction(afterInstall, contextFor(workspace, {}));
-    expect(all["Check manifests"]!.stdout).toMatch(/vendor\/other\/broken\.yaml:\d+: deny: /);
+    expect(all["Check manifests"]!.stdout).toMatch(/^::error file=vendor\/other\/broken\.yaml,line=\d+,/m);
     for (const exclude of ["deploy/broken.yaml vendor/**", "deploy/broken.yaml\nvendor/**\n"]) {
       const context = contextFor(workspace, { exclude });
       const runs = await runAction(afterInstall, context);
@@ -269,8 +273,8 @@ describe("action.yml", () => {
     const context = contextFor(workspace, { paths: "deploy/broken.yaml", policy: "policy.yaml" });
     const { "Check manifests": check } = await runAction(afterInstall, context);
     expect(check!.code).toBe(0);
-    expect(check!.stdout).toMatch(/^deploy\/broken\.yaml:\d+: warn: /m);
-    expect(check!.stdout).not.toContain("[statefulset-selector]");
+    expect(check!.stdout).toMatch(/^::warning file=deploy\/broken\.yaml,line=\d+,/m);
+    expect(check!.stdout).not.toContain("title=statefulset-selector");
   });
 
   it("refuses an unknown fail-on, and neither uploads nor judges", async () => {

@@ -32,7 +32,8 @@ function where(file: string, line: number | undefined): string {
   return line === undefined ? file : `${file}:${line}`;
 }
 
-function summary(report: CheckReport, color: boolean): string {
+/** The run's one-line summary, the last line of the text output (and of the GitHub output). */
+export function summary(report: CheckReport, color: boolean): string {
   const c = counts(report);
   const parts = [
     `${plural(c.objects, "object")} checked in ${plural(c.files, "file")}`,
