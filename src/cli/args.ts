@@ -18,7 +18,7 @@ const checkSchema = z.object({
   paths,
   exclude,
   policy: z.string().min(1).optional(),
-  output: z.enum(["text", "json", "sarif", "github"], { error: "--output takes text, json, sarif or github" }).default("text"),
+  output: z.enum(["text", "json", "sarif", "github", "junit"], { error: "--output takes text, json, sarif, github or junit" }).default("text"),
   warningsAsErrors: z.boolean().default(false),
   allowEmpty: z.boolean().default(false),
   clusterView: onOff.optional(),
@@ -94,8 +94,10 @@ ${pathsHelp}
 Options:
   --policy FILE            the policy document the webhook uses (YAML or JSON)
   -n, --namespace NAME     namespace of objects that name none (default: default)
-  -o, --output FORMAT      text (default), json, sarif, or github (GitHub Actions annotations: ::error for
-                           a denial, ::warning for a warning, ::notice for what was passed over)
+  -o, --output FORMAT      text (default), json, sarif, github (GitHub Actions annotations: ::error for
+                           a denial, ::warning for a warning, ::notice for what was passed over), or junit
+                           (JUnit XML: a testsuite per file, a testcase per object and rule; a denial is a
+                           failure, a warning passes unless --warnings-as-errors)
   --warnings-as-errors     exit 1 on warnings too
   --allow-empty            exit 0 when the paths hold no manifest (by default that is an input error, exit 2)
   --cluster-view on|off    treat the inputs as the cluster (default: on); --no-cluster-view = off

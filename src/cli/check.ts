@@ -17,6 +17,7 @@ import { type InputProblem, load, type LoadResult, type Manifest, where } from "
 import { locate } from "./locate.js";
 import { formatGithub } from "./output/github.js";
 import { formatJson } from "./output/json.js";
+import { formatJunit } from "./output/junit.js";
 import { formatSarif } from "./output/sarif.js";
 import { formatText } from "./output/text.js";
 import { policyErrorLine, readPolicyFile } from "./policy-file.js";
@@ -198,7 +199,13 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
     // Machine output goes to a file in CI, and is a whole document even when nothing could be checked (the Action
     // uploads it whatever happened); the log still says why the run failed.
     const version = packageJson.version;
-    io.stdout(args.output === "json" ? formatJson(report) : formatSarif(report, { version, cwd: io.cwd, root: repositoryRoot(io.cwd) }));
+    const document =
+      args.output === "json"
+        ? formatJson(report)
+        : args.output === "junit"
+          ? formatJunit(report, { policy: policy.ok ? policy.policy : undefined, warningsAsErrors: args.warningsAsErrors })
+          : formatSarif(report, { version, cwd: io.cwd, root: repositoryRoot(io.cwd) });
+    io.stdout(document);
     for (const error of [...report.configuration, ...report.errors]) io.stderr(`${where(error)}: error: ${error.message}\n`);
   }
   const c = counts(report);

@@ -40,7 +40,7 @@ describe("bin/stateward.js", () => {
     expect((await stateward(["check", "examples/broken"])).code).toBe(1);
     const usage = await stateward(["check", "--output", "xml", "examples/broken"]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("--output takes text, json, sarif or github");
+    expect(usage.stderr).toContain("--output takes text, json, sarif, github or junit");
   }, 40_000);
 
   it("mutates standard input", async () => {

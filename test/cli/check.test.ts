@@ -134,7 +134,7 @@ describe("exit codes", () => {
     expect((await cli(["check", "examples/broken/selector-mismatch.yaml"])).code).toBe(1);
     const usage = await cli(["check", "--output=xml", seeds]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("--output takes text, json, sarif or github");
+    expect(usage.stderr).toContain("--output takes text, json, sarif, github or junit");
     expect((await cli(["check"])).code).toBe(2);
     expect((await cli(["check", "--bogus", seeds])).code).toBe(2);
     expect((await cli(["frobnicate"])).code).toBe(2);
