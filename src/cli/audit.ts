@@ -6,6 +6,7 @@
  */
 import { stringify } from "yaml";
 import { auditedObject } from "../audit/audit.js";
+import { inReportApi, type ReportApi, reportApis } from "../audit/open-reports.js";
 import { fitPolicyReport, policyReports } from "../audit/policy-report.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "../command/flags.js";
@@ -24,6 +25,9 @@ The input is what this prints (or any manifests; - reads standard input):
 Options:
   --policy FILE            the policy document the webhook uses (YAML or JSON)
   -o, --output FORMAT      reports (default: PolicyReports as YAML) or json (the findings, as stateward check -o json)
+  --report-api API         the reports' API: wgpolicyk8s.io/v1alpha2 (default: PolicyReport, what Kyverno writes by
+                           default) or openreports.io/v1alpha1 (Report, what Kyverno 1.15+ writes with
+                           --openreportsEnabled)
 
 Exit codes: 0 reported, 2 bad usage or input.
 `;
@@ -32,14 +36,18 @@ export interface AuditArgs {
   paths: string[];
   policy?: string;
   output: "reports" | "json";
+  reportApi: ReportApi;
 }
 
 export function parseAuditArgs(argv: readonly string[]): AuditArgs {
-  const { values, positionals } = parseFlags(argv, { policy: { type: "string" }, output: { type: "string", short: "o" } });
+  const { values, positionals } = parseFlags(argv, { policy: { type: "string" }, output: { type: "string", short: "o" }, "report-api": { type: "string" } });
   const output = values.output ?? "reports";
   if (output !== "reports" && output !== "json") throw new UsageError("--output takes reports or json");
+  const reportApi = reportApis.find((api) => api === (values["report-api"] ?? reportApis[0]));
+  if (!reportApi) throw new UsageError(`--report-api takes ${reportApis.join(" or ")}`);
+  if (output === "json" && values["report-api"] !== undefined) throw new UsageError("--report-api applies to --output reports, not json");
   if (positionals.length === 0) throw new UsageError("name the List file (kubectl get ... -A -o json), or - for standard input");
-  return { paths: positionals, output, ...(values.policy ? { policy: values.policy } : {}) };
+  return { paths: positionals, output, reportApi, ...(values.policy ? { policy: values.policy } : {}) };
 }
 
 export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = new Date()): Promise<number> {
@@ -53,7 +61,7 @@ export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = ne
       auditedObject(policy, { apiVersion, kind, namespace, name, ...(uid ? { uid } : {}) }, findings),
     );
     // No YAML anchors: every result names its resource and time in full, as kubectl get -o yaml would show it.
-    const reports = policyReports(audited, now).map((report) => fitPolicyReport(report));
+    const reports = inReportApi(policyReports(audited, now).map((report) => fitPolicyReport(report)), args.reportApi);
     io.stdout(reports.map((r) => `---\n${stringify(r, { lineWidth: 0, aliasDuplicateObjects: false })}`).join(""));
   }
   return report.errors.length > 0 ? 2 : 0;

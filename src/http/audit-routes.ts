@@ -1,11 +1,12 @@
 /**
  * GET /audit: the audit of the cluster view, what the webhook would say about every StatefulSet and claim the store
  * holds, as JSON (`format=json`, the default) or as PolicyReports, one per namespace (`format=reports`: a `List` for
- * `kubectl apply -f` or `stateward sync --policy-reports`). It shows what the cluster runs, so like the writes it is
+ * `kubectl apply -f` or `stateward sync --policy-reports`; `api=openreports.io/v1alpha1` for OpenReports' Reports). It shows what the cluster runs, so like the writes it is
  * never served without a token. A large view is read in pages (`limit`, `continue`), each a bounded amount of work.
  */
 import * as z from "zod";
 import { auditStore, defaultAuditPage } from "../audit/audit.js";
+import { inReportApi, reportApis } from "../audit/open-reports.js";
 import { policyReports } from "../audit/policy-report.js";
 import { maxRecordPage } from "../cluster/store.js";
 import type { Authentication } from "./auth.js";
@@ -19,6 +20,7 @@ const limitError = `limit takes a number of objects from 1 to ${maxRecordPage}`;
 
 const auditQuerySchema = z.strictObject({
   format: z.enum(["json", "reports"], { error: "format takes json or reports" }).default("json"),
+  api: z.enum(reportApis, { error: `api takes ${reportApis.join(" or ")}` }).optional(),
   limit: z.coerce.number({ error: limitError }).int({ error: limitError }).min(1, { error: limitError }).max(maxRecordPage, { error: limitError }).default(defaultAuditPage),
   continue: z.string().optional(),
 });
@@ -37,7 +39,8 @@ export function auditRoutes(app: App, { configOf, log }: Service, auth: Authenti
       const issue = query.error.issues[0]!;
       return jsonError(c, 400, issue.code === "unrecognized_keys" ? `unknown query parameter(s): ${issue.keys.join(", ")}` : issue.message);
     }
-    const { format, limit } = query.data;
+    const { format, limit, api } = query.data;
+    if (api !== undefined && format !== "reports") return jsonError(c, 400, "api applies to format=reports");
     const page = await auditStore(store, { policy: policy.policy, cluster }, { limit, ...(query.data.continue ? { continue: query.data.continue } : {}) });
     if (!page.ok) return jsonError(c, 400, page.error);
     const { objects, exempt, view } = page.audit;
@@ -45,7 +48,7 @@ export function auditRoutes(app: App, { configOf, log }: Service, auth: Authenti
     log({ level: "info", msg: "audit", format, objects: objects.length, exempt, more: next !== null, durationMs: elapsedMs(started) });
     const now = new Date();
     if (format === "reports") {
-      return c.json({ apiVersion: "v1", kind: "List", metadata: next === null ? {} : { continue: next }, items: policyReports(objects, now) });
+      return c.json({ apiVersion: "v1", kind: "List", metadata: next === null ? {} : { continue: next }, items: inReportApi(policyReports(objects, now), api ?? reportApis[0]) });
     }
     return c.json({ auditedAt: now.toISOString(), objects, exempt, continue: next, view });
   };

@@ -10,9 +10,17 @@ import { parseAllDocuments } from "yaml";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 
-export const crd = parseAllDocuments(readFileSync(path.join(repoRoot, "test/fixtures/crds/wgpolicyk8s.io_policyreports.yaml"), "utf8"))
-  .map((d) => d.toJS())
-  .find((d) => d?.kind === "CustomResourceDefinition");
+/** The CustomResourceDefinition of a file under test/fixtures/crds. */
+function crdOf(file: string) {
+  return parseAllDocuments(readFileSync(path.join(repoRoot, "test/fixtures/crds", file), "utf8"))
+    .map((d) => d.toJS())
+    .find((d) => d?.kind === "CustomResourceDefinition");
+}
+
+export const crd = crdOf("wgpolicyk8s.io_policyreports.yaml");
+
+/** The Report CRD of openreports.io (openreports/reports-api), the PolicyReport's successor. */
+export const openReportsCrd = crdOf("openreports.io_reports.yaml");
 
 /**
  * The CRD's schema as `kubectl apply --validate=strict` judges an object: fields the schema does not name are errors
@@ -28,15 +36,30 @@ function strict(schema: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
-function policyReportValidator() {
-  const version = crd.spec.versions.find((v: { name: string }) => v.name === "v1alpha2");
+function crdValidator(definition: any, versionName: string) {
+  const version = definition.spec.versions.find((v: { name: string }) => v.name === versionName);
   const ajv = new Ajv({ strict: false, allErrors: true });
   ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
   ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
   return ajv.compile(strict(version.schema.openAPIV3Schema));
 }
 
-export const validatePolicyReport = policyReportValidator();
+export const validatePolicyReport = crdValidator(crd, "v1alpha2");
+
+export const validateOpenReport = crdValidator(openReportsCrd, "v1alpha1");
+
+/** Every report is an openreports.io/v1alpha1 Report the CRD's schema accepts, and its summary counts its results. */
+export function expectValidOpenReports(reports: any[]) {
+  expect(reports.length).toBeGreaterThan(0);
+  for (const report of reports) {
+    const ok = validateOpenReport(report);
+    expect(ok ? [] : validateOpenReport.errors, `${report.metadata?.namespace}`).toEqual([]);
+    expect(report).toMatchObject({ apiVersion: `${openReportsCrd.spec.group}/v1alpha1`, kind: openReportsCrd.spec.names.kind });
+    const counted = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 } as Record<string, number>;
+    for (const r of report.results) counted[r.result] = (counted[r.result] ?? 0) + 1;
+    expect(report.summary).toEqual(counted);
+  }
+}
 
 /** Every report is a wgpolicyk8s.io/v1alpha2 PolicyReport the CRD's schema accepts, and its summary counts its results. */
 export function expectValidReports(reports: any[]) {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { crd, expectValidReports, validatePolicyReport } from "../audit/crd.js";
+import { crd, expectValidOpenReports, expectValidReports, openReportsCrd, validateOpenReport, validatePolicyReport } from "../audit/crd.js";
 import { cli, repoRoot } from "./io.js";
 
 const validate = validatePolicyReport;
@@ -110,7 +110,35 @@ describe("stateward audit", () => {
     expect(reportsOf(none.stdout)).toEqual([]);
   });
 
+  it("writes the same reports as openreports.io/v1alpha1 Reports with --report-api, valid against that CRD", async () => {
+    expect(openReportsCrd.spec).toMatchObject({ group: "openreports.io", scope: "Namespaced", names: { kind: "Report" } });
+    expect(openReportsCrd.spec.versions.map((v: { name: string }) => v.name)).toContain("v1alpha1");
+    // The validator refuses what the API server would: an unknown result, a misspelt field, the other API's kind.
+    expect(validateOpenReport({ apiVersion: "openreports.io/v1alpha1", kind: "Report", metadata: {}, results: [{ policy: "p", result: "maybe" }] })).toBe(false);
+    expect(validateOpenReport({ apiVersion: "openreports.io/v1alpha1", kind: "Report", metadata: {}, results: [{ policy: "p", reslt: "pass" }] })).toBe(false);
+    expect(validateOpenReport({ apiVersion: "openreports.io/v1alpha1", kind: "Report", metadata: {}, sumary: {} })).toBe(false);
+
+    const { code, stdout, stderr } = await cli(["audit", "--report-api", "openreports.io/v1alpha1", "test/fixtures/corpus"]);
+    expect(stderr).toBe("");
+    expect(code).not.toBe(2);
+    const reports = reportsOf(stdout);
+    expectValidOpenReports(reports);
+    for (const report of reports) expect(report).toMatchObject({ apiVersion: "openreports.io/v1alpha1", kind: "Report", source: "stateward" });
+    // The same results as the default PolicyReports, report by report.
+    const policyReports = reportsOf((await cli(["audit", "test/fixtures/corpus"])).stdout);
+    expectValid(policyReports);
+    const comparable = ({ apiVersion: _, kind: __, source: ___, ...report }: any) => ({
+      ...report,
+      results: report.results.map(({ timestamp: _t, ...result }: any) => result),
+    });
+    expect(reports.map(comparable)).toEqual(policyReports.map(comparable));
+  });
+
   it("exits 2 with usage on a bad output format or no input", async () => {
+    expect((await cli(["audit", "--report-api", "wgpolicyk8s.io/v1beta1", "x.json"])).stderr).toContain(
+      "--report-api takes wgpolicyk8s.io/v1alpha2 or openreports.io/v1alpha1",
+    );
+    expect((await cli(["audit", "-o", "json", "--report-api", "openreports.io/v1alpha1", "x.json"])).stderr).toContain("--report-api applies to --output reports, not json");
     expect((await cli(["audit", "-o", "xml", "x.json"])).stderr).toContain("--output takes reports or json");
     expect((await cli(["audit"])).code).toBe(2);
   });

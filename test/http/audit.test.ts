@@ -10,7 +10,7 @@ import { clusterViewOf } from "../../src/cluster/store.js";
 import { createApp } from "../../src/http/app.js";
 import { auditNeedsTokenMessage } from "../../src/http/audit-routes.js";
 import { loadPolicy } from "../../src/policy/policy.js";
-import { expectValidReports } from "../audit/crd.js";
+import { expectValidOpenReports, expectValidReports } from "../audit/crd.js";
 
 const token = "audit-token";
 
@@ -102,6 +102,21 @@ describe("GET /audit", () => {
     expect(withoutTime(merged)).toEqual(withoutTime(whole.items));
   });
 
+  it("answers openreports.io/v1alpha1 Reports with api=, valid against that CRD, with the PolicyReports' results", async () => {
+    const app = await appWithCluster();
+    const open = (await (await get(app, "/audit?format=reports&api=openreports.io/v1alpha1")).json()) as any;
+    expect(open).toMatchObject({ apiVersion: "v1", kind: "List", metadata: {} });
+    expectValidOpenReports(open.items);
+    expect(open.items.map((r: any) => [r.apiVersion, r.kind, r.metadata.namespace])).toEqual([
+      ["openreports.io/v1alpha1", "Report", "billing"],
+      ["openreports.io/v1alpha1", "Report", "shop"],
+    ]);
+    const policy = (await (await get(app, "/audit?format=reports&api=wgpolicyk8s.io/v1alpha2")).json()) as any;
+    expectValidReports(policy.items);
+    const results = (reports: any[]) => reports.map((r) => r.results.map(({ timestamp: _, ...rest }: any) => rest));
+    expect(results(open.items)).toEqual(results(policy.items));
+  });
+
   it("refuses a bad query with a clear error", async () => {
     const app = await appWithCluster();
     for (const [query, error] of [
@@ -111,6 +126,8 @@ describe("GET /audit", () => {
       ["limit=ten", "limit takes a number of objects from 1 to 5000"],
       ["continue=nonsense", "is not a continue token"],
       ["namespace=shop", "unknown query parameter(s): namespace"],
+      ["format=reports&api=wgpolicyk8s.io/v1beta1", "api takes wgpolicyk8s.io/v1alpha2 or openreports.io/v1alpha1"],
+      ["api=openreports.io/v1alpha1", "api applies to format=reports"],
     ] as const) {
       const res = await get(app, `/audit?${query}`);
       expect(res.status, query).toBe(400);
