@@ -10,7 +10,7 @@ import { inReportApi, type ReportApi, reportApis } from "../audit/open-reports.j
 import { fitPolicyReport, policyReports } from "../audit/policy-report.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "../command/flags.js";
-import { check } from "./check.js";
+import { check, exitCodeOf } from "./check.js";
 import { load, where } from "./load.js";
 import type { Io } from "./io.js";
 import { formatJson } from "./output/json.js";
@@ -25,11 +25,13 @@ The input is what this prints (or any manifests; - reads standard input):
 Options:
   --policy FILE            the policy document the webhook uses (YAML or JSON)
   -o, --output FORMAT      reports (default: PolicyReports as YAML) or json (the findings, as stateward check -o json)
+  --warnings-as-errors     exit 1 on warnings too
   --report-api API         the reports' API: wgpolicyk8s.io/v1alpha2 (default: PolicyReport, what Kyverno writes by
                            default) or openreports.io/v1alpha1 (Report, what Kyverno 1.15+ writes with
                            --openreportsEnabled)
 
-Exit codes: 0 reported, 2 bad usage or input.
+Exit codes, as stateward check's: 0 nothing would be denied, 1 something would be denied (or warned, with
+--warnings-as-errors), 2 bad usage or input. The reports are printed in full whatever the code.
 `;
 
 export interface AuditArgs {
@@ -37,17 +39,24 @@ export interface AuditArgs {
   policy?: string;
   output: "reports" | "json";
   reportApi: ReportApi;
+  warningsAsErrors: boolean;
 }
 
 export function parseAuditArgs(argv: readonly string[]): AuditArgs {
-  const { values, positionals } = parseFlags(argv, { policy: { type: "string" }, output: { type: "string", short: "o" }, "report-api": { type: "string" } });
+  const { values, positionals } = parseFlags(argv, {
+    policy: { type: "string" },
+    output: { type: "string", short: "o" },
+    "report-api": { type: "string" },
+    "warnings-as-errors": { type: "boolean" },
+  });
   const output = values.output ?? "reports";
   if (output !== "reports" && output !== "json") throw new UsageError("--output takes reports or json");
   const reportApi = reportApis.find((api) => api === (values["report-api"] ?? reportApis[0]));
   if (!reportApi) throw new UsageError(`--report-api takes ${reportApis.join(" or ")}`);
   if (output === "json" && values["report-api"] !== undefined) throw new UsageError("--report-api applies to --output reports, not json");
   if (positionals.length === 0) throw new UsageError("name the List file (kubectl get ... -A -o json), or - for standard input");
-  return { paths: positionals, output, reportApi, ...(values.policy ? { policy: values.policy } : {}) };
+  const warningsAsErrors = values["warnings-as-errors"] === true;
+  return { paths: positionals, output, reportApi, warningsAsErrors, ...(values.policy ? { policy: values.policy } : {}) };
 }
 
 export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = new Date()): Promise<number> {
@@ -64,5 +73,5 @@ export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = ne
     const reports = inReportApi(policyReports(audited, now).map((report) => fitPolicyReport(report)), args.reportApi);
     io.stdout(reports.map((r) => `---\n${stringify(r, { lineWidth: 0, aliasDuplicateObjects: false })}`).join(""));
   }
-  return report.errors.length > 0 ? 2 : 0;
+  return exitCodeOf(report, args.warningsAsErrors);
 }

@@ -208,8 +208,13 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
     io.stdout(document);
     for (const error of [...report.configuration, ...report.errors]) io.stderr(`${where(error)}: error: ${error.message}\n`);
   }
+  return exitCodeOf(report, args.warningsAsErrors);
+}
+
+/** The exit code of `check` and `audit`: 2 for bad input, 1 for a denial (or a warning, if asked), else 0. */
+export function exitCodeOf(report: CheckReport, warningsAsErrors: boolean): number {
   const c = counts(report);
   if (c.errors > 0) return exitCodes.badInput;
-  if (c.denials > 0 || (args.warningsAsErrors && c.warnings > 0)) return exitCodes.denied;
+  if (c.denials > 0 || (warningsAsErrors && c.warnings > 0)) return exitCodes.denied;
   return exitCodes.clean;
 }

@@ -35,7 +35,8 @@ describe("stateward audit", () => {
   it("over the corpus manifests prints PolicyReports that validate against the CRD", async () => {
     const { code, stdout, stderr } = await cli(["audit", "test/fixtures/corpus"]);
     expect(stderr).toBe("");
-    expect(code).toBe(0);
+    // The corpus holds objects the webhook would deny (its fail results): exit 1, as check's, the reports all printed.
+    expect(code).toBe(1);
     const reports = reportsOf(stdout);
     expect(reports.length).toBeGreaterThan(0);
     expectValid(reports);
@@ -61,7 +62,7 @@ describe("stateward audit", () => {
     const list = clusterList([...items, broken, { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system" }, spec: {} }]);
 
     const { code, stdout } = await cli(["audit", "-"], { stdin: list });
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     const reports = reportsOf(stdout);
     expectValid(reports);
     expect(reports.map((r) => r.metadata.namespace)).toEqual(["billing", "shop"]);
@@ -120,7 +121,7 @@ describe("stateward audit", () => {
 
     const { code, stdout, stderr } = await cli(["audit", "--report-api", "openreports.io/v1alpha1", "test/fixtures/corpus"]);
     expect(stderr).toBe("");
-    expect(code).not.toBe(2);
+    expect(code).toBe(1);
     const reports = reportsOf(stdout);
     expectValidOpenReports(reports);
     for (const report of reports) expect(report).toMatchObject({ apiVersion: "openreports.io/v1alpha1", kind: "Report", source: "stateward" });
@@ -132,6 +133,36 @@ describe("stateward audit", () => {
       results: report.results.map(({ timestamp: _t, ...result }: any) => result),
     });
     expect(reports.map(comparable)).toEqual(policyReports.map(comparable));
+  });
+
+  it("exits as check does: 0 with nothing denied, 1 on a denial (or a warning, with --warnings-as-errors), 2 on bad input", async () => {
+    const web = parseAllDocuments(readFileSync(path.join(repoRoot, "test/fixtures/seeds/000-web.yaml"), "utf8")).map((d) => d.toJS());
+    const shop = web.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: "shop" } }));
+    const warned = clusterList(shop);
+    const clean = await cli(["audit", "-"], { stdin: warned });
+    expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: "" });
+    const results = reportsOf(clean.stdout).flatMap((r) => r.results.map((x: { result: string }) => x.result));
+    expect(results).toContain("warn");
+    expect(results).not.toContain("fail");
+    for (const output of ["reports", "json"]) {
+      expect((await cli(["audit", "-o", output, "--warnings-as-errors", "-"], { stdin: warned })).code, output).toBe(1);
+    }
+
+    const broken = structuredClone(shop.find((o) => o.kind === "StatefulSet"));
+    delete broken.spec.selector;
+    const denied = await cli(["audit", "-o", "json", "-"], { stdin: clusterList([...shop.filter((o) => o.kind !== "StatefulSet"), broken]) });
+    expect(denied.code).toBe(1);
+    expect(JSON.parse(denied.stdout).summary).toMatchObject({ denied: 1, errors: 0 });
+
+    // Unreadable input: exit 2 with the reason, and the reports of what could be read.
+    const dir = mkdtempSync(path.join(tmpdir(), "stateward-audit-exit-"));
+    writeFileSync(path.join(dir, "cluster.json"), warned);
+    writeFileSync(path.join(dir, "broken.yaml"), "kind: [unclosed\n");
+    const bad = await cli(["audit", "cluster.json", "broken.yaml"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^broken\.yaml:2: error: YAML syntax error: /);
+    expectValid(reportsOf(bad.stdout));
+    expect((await cli(["audit", "--policy", "nowhere.yaml", "cluster.json"], { cwd: dir })).code).toBe(2);
   });
 
   it("exits 2 with usage on a bad output format or no input", async () => {
