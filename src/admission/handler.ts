@@ -3,7 +3,7 @@
  * pipeline's result to an AdmissionResponse. Knows nothing about HTTP.
  */
 import { boundedClusterView, type ClusterView } from "../cluster/view.js";
-import { type Finding, formatFinding } from "../engine/finding.js";
+import { type ExemptedFinding, type Finding, formatFinding } from "../engine/finding.js";
 import { type ReviewMode, type ReviewResult, reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { type AdmissionRequest, type AdmissionResponse, base64Utf8 } from "../k8s/admission.js";
@@ -20,6 +20,8 @@ export interface ReviewOutcome {
   rules: string[];
   /** The findings behind the answer, with structured paths; empty when no rule ran. */
   findings: Finding[];
+  /** The findings the object's own annotations exempted it from, each with its reason; absent when none. */
+  exempted?: ExemptedFinding[];
   note?: string;
 }
 
@@ -135,12 +137,14 @@ function answer(request: AdmissionRequest, mode: AdmissionMode, kind: string, re
       // The log line keeps every finding (`findings` below); the answer carries what the API server will pass on.
       const warningLines = validationWarnings(warnings, request.object);
       const rules = ruleIds([...denials, ...warnings]);
-      if (denials.length === 0) return { response: allowed(uid, warningLines), decision: "allowed", rules, findings: warnings };
+      const exempted = result.exempted.length > 0 ? { exempted: result.exempted } : {};
+      if (denials.length === 0) return { response: allowed(uid, warningLines), decision: "allowed", rules, findings: warnings, ...exempted };
       return {
         response: denied(uid, denialMessage(kind, displayName, denials), warningLines),
         decision: "denied",
         rules,
         findings: [...denials, ...warnings],
+        ...exempted,
       };
     }
   }

@@ -12,7 +12,7 @@ import type { ClusterKind, ClusterRecord } from "../cluster/kinds.js";
 import { maxAuditCopyBytes } from "../cluster/records.js";
 import { type ClusterStore, type KindSummary, maxRecordPage } from "../cluster/store.js";
 import type { AuditCopy } from "../cluster/view.js";
-import { renderFinding } from "../engine/finding.js";
+import { type Exemption, renderFinding } from "../engine/finding.js";
 import { type ReviewContext, reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { activeRules } from "../engine/validate.js";
@@ -32,12 +32,18 @@ export interface AuditedIdentity {
 }
 
 /** An object's audit result: its findings, and the rules that ran on it (each one that found nothing is a pass). */
-export function auditedObject(policy: Policy, identity: AuditedIdentity, findings: readonly AuditedFinding[]): AuditedObject {
+export function auditedObject(
+  policy: Policy,
+  identity: AuditedIdentity,
+  findings: readonly AuditedFinding[],
+  exempted: { exemptions: readonly Exemption[]; findings: readonly AuditedFinding[] } = { exemptions: [], findings: [] },
+): AuditedObject {
   const rules = activeRules(policy.forNamespace(identity.namespace), identity.kind, "CREATE").map(({ rule }) => ({
     id: rule.id,
     summary: rule.summary,
   }));
-  return { ...identity, rules, findings };
+  if (exempted.exemptions.length === 0) return { ...identity, rules, findings };
+  return { ...identity, rules, findings, exemptions: exempted.exemptions, exempted: exempted.findings };
 }
 
 /**
@@ -50,8 +56,11 @@ export async function auditObject(identity: AuditedIdentity, object: unknown, co
     context,
   );
   if (result.outcome === "skipped") return undefined;
-  const findings = result.outcome === "undecodable" ? result.problems : result.outcome === "findings" ? [...result.denials, ...result.warnings] : [];
-  return auditedObject(context.policy, identity, findings.map(renderFinding));
+  if (result.outcome !== "findings") return auditedObject(context.policy, identity, result.outcome === "undecodable" ? result.problems.map(renderFinding) : []);
+  return auditedObject(context.policy, identity, [...result.denials, ...result.warnings].map(renderFinding), {
+    exemptions: result.exemptions,
+    findings: result.exempted.map(renderFinding),
+  });
 }
 
 /** Objects audited per request unless the caller asks otherwise. */

@@ -5,7 +5,7 @@
  * object that could not be decoded gives one error result and no rule runs on it.
  */
 
-import type { RenderedFinding } from "../engine/finding.js";
+import type { Exemption, RenderedFinding } from "../engine/finding.js";
 
 export const policyReportApiVersion = "wgpolicyk8s.io/v1alpha2";
 export const policyReportName = "stateward-audit";
@@ -22,6 +22,10 @@ export interface AuditedObject {
   /** The rules that ran on it, with their one-line summaries. */
   rules: readonly { id: string; summary: string }[];
   findings: readonly AuditedFinding[];
+  /** The rules the object's own annotations exempt it from: each gives a skip result with its reason. */
+  exemptions?: readonly Exemption[];
+  /** The findings those exemptions took out, counted in their skip results. */
+  exempted?: readonly AuditedFinding[];
   /** Why no rule could judge it (the cluster view keeps no copy of it): one skip result, never silence. */
   notAudited?: string;
 }
@@ -79,6 +83,11 @@ export function policyReports(objects: readonly AuditedObject[], now: Date): Pol
     }
     const ranRules = new Set(object.rules.map((r) => r.id));
     for (const rule of object.rules) {
+      const exemption = object.exemptions?.find((e) => e.ruleId === rule.id);
+      if (exemption) {
+        results.push(exemptedResult(rule.id, exemption, object.exempted?.filter((f) => f.ruleId === rule.id).length ?? 0, result));
+        continue;
+      }
       const found = object.findings.filter((f) => f.ruleId === rule.id);
       if (found.length === 0) results.push(result(rule.id, "pass", rule.summary));
       for (const finding of found) {
@@ -111,6 +120,20 @@ export function policyReports(objects: readonly AuditedObject[], now: Date): Pol
       summary,
       results,
     };
+  });
+}
+
+/** An exempted rule's skip result: the annotation and its reason, and how many findings it took out. */
+function exemptedResult(
+  ruleId: string,
+  { annotation, reason }: Exemption,
+  exemptedFindings: number,
+  result: (policy: string, outcome: PolicyResult, message: string, extra: Partial<PolicyReportResult>) => PolicyReportResult,
+): PolicyReportResult {
+  const found = exemptedFindings === 0 ? "nothing to exempt was found" : `${exemptedFindings} finding${exemptedFindings === 1 ? "" : "s"} exempted`;
+  return result(ruleId, "skip", `exempted by annotation ${annotation}: ${reason} (${found})`, {
+    scored: false,
+    properties: { annotation, reason, exemptedFindings: String(exemptedFindings) },
   });
 }
 

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
-import { type Finding, type RenderedFinding, renderFinding } from "../engine/finding.js";
+import { type ExemptedFinding, type Exemption, type Finding, type RenderedFinding, renderFinding } from "../engine/finding.js";
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
@@ -37,6 +37,10 @@ export interface ObjectResult {
   /** metadata.uid, present on objects read from a cluster. */
   uid?: string;
   findings: LocatedFinding[];
+  /** The exemptions the object's annotations ask for and the policy allows. */
+  exemptions: Exemption[];
+  /** The findings they took out, each with its exemption. */
+  exempted: LocatedFinding[];
 }
 
 export interface CheckReport {
@@ -67,7 +71,7 @@ export function nameOf(object: Record<string, unknown>): string {
   return "";
 }
 
-function located(manifest: Manifest, finding: Finding): LocatedFinding {
+function located(manifest: Manifest, finding: Finding | ExemptedFinding): LocatedFinding {
   return {
     ...renderFinding(finding),
     line: locate(manifest.written, manifest.line, finding.error.path),
@@ -111,6 +115,7 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
     const findings: Finding[] = subject.apiFinding ? [subject.apiFinding] : [];
     if (result.outcome === "undecodable") findings.push(...result.problems);
     else if (result.outcome === "findings") findings.push(...result.denials, ...result.warnings);
+    const exempted = result.outcome === "findings" ? result : { exemptions: [], exempted: [] };
     objects.push({
       file: manifest.file.name,
       line: manifest.line,
@@ -120,6 +125,8 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
       name,
       ...uidOf(source),
       findings: findings.map((f) => located(manifest, f)),
+      exemptions: exempted.exemptions,
+      exempted: exempted.exempted.map((f) => located(manifest, f)),
     });
   }
   return { files: loaded.files.map((f) => f.name), objects, notes, errors: loaded.errors, configuration: [] };
@@ -138,6 +145,7 @@ export function counts(report: CheckReport) {
     denied: report.objects.filter((o) => o.findings.some((f) => f.action === "deny")).length,
     denials: all.filter((f) => f.action === "deny").length,
     warnings: all.filter((f) => f.action === "warn").length,
+    exempted: report.objects.reduce((sum, o) => sum + o.exempted.length, 0),
     errors: report.configuration.length + report.errors.length,
   };
 }

@@ -5,7 +5,9 @@
 import * as z from "zod";
 import { parseFlags, UsageError } from "../command/flags.js";
 import type { BuiltInCheck, CheckMetadata, Rule } from "../engine/types.js";
-import { closestName } from "../policy/suggest.js";
+import { exemptionAnnotation } from "../engine/exemption.js";
+import { closestName } from "../k8s/names.js";
+import { unexemptableChecks } from "../policy/policy.js";
 import { builtInChecks, checks, rules } from "../rules/index.js";
 import { exitCodes, type Io } from "./io.js";
 
@@ -73,6 +75,16 @@ function paragraph(text: string, first = "", rest = first): string[] {
   return lines;
 }
 
+/** How to exempt one object from a check, or why no annotation can. */
+function exemptionLine(id: string): string {
+  const unexemptable = unexemptableChecks.get(id);
+  if (unexemptable !== undefined) return `Exempt: no annotation exempts an object from ${id}: ${unexemptable}.`;
+  return (
+    `Exempt: annotate the object ${exemptionAnnotation(id)}: "<reason>" (the reason is required); its findings are then reported as ` +
+    "exempted, not as denials or warnings. A policy with exemptions.denyRules: false refuses this where the rule denies."
+  );
+}
+
 function explanation(check: CheckMetadata): string {
   const operations = (check.operations ?? ["CREATE", "UPDATE"]).join(" and ");
   const lines = [
@@ -86,6 +98,8 @@ function explanation(check: CheckMetadata): string {
     ...paragraph(`Why: ${check.rationale}`),
     "",
     ...paragraph(`Fix: ${check.fix}`),
+    "",
+    ...paragraph(exemptionLine(check.id)),
     "",
   ];
   if (!isRule(check)) {

@@ -15,7 +15,8 @@ import type { ClusterView } from "../cluster/view.js";
 import { FieldPath, invalid } from "../k8s/field.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import { decodeReview, decodingRuleId } from "./decode.js";
-import type { Finding } from "./finding.js";
+import { applyExemptions, objectExemptions } from "./exemption.js";
+import type { ExemptedFinding, Exemption, Finding } from "./finding.js";
 import { mutate } from "./mutate.js";
 import type { Operation, Policy, UserInfo } from "./types.js";
 import { validate } from "./validate.js";
@@ -46,8 +47,11 @@ export type ReviewResult =
   | { outcome: "skipped"; reason: string }
   /** The object (or its stored version) does not have the field types of its kind: no rule or default ran. */
   | { outcome: "undecodable"; problems: Finding[] }
-  /** Validation: every finding of the rules the scope switches on, denials and warnings each in the rules' order. */
-  | { outcome: "findings"; denials: Finding[]; warnings: Finding[] }
+  /**
+   * Validation: every finding of the rules the scope switches on, denials and warnings each in the rules' order, then
+   * the problems of the object's exemption annotations; the findings its exemptions took out are in `exempted`.
+   */
+  | { outcome: "findings"; denials: Finding[]; warnings: Finding[]; exempted: ExemptedFinding[]; exemptions: Exemption[] }
   /** Mutation: the defaults' patch, undefined when nothing changed. */
   | {
       outcome: "patch";
@@ -87,6 +91,16 @@ export async function reviewSubject(subject: Subject, context: ReviewContext): P
     const { patch, mutated, applied, changes, skipped } = mutate(decoded.review, operation, scope);
     return { outcome: "patch", patch, mutated, applied, changes, skipped, reportChanges: scope.warnings };
   }
+  const { exemptions, problems } = objectExemptions(decoded.review.object, scope, policy.objectExemptions);
   const { denials, warnings } = await validate(decoded.review, operation, namespace, scope, context.cluster);
-  return { outcome: "findings", denials, warnings };
+  if (exemptions.length === 0 && problems.length === 0) return { outcome: "findings", denials, warnings, exempted: [], exemptions };
+  const deny = applyExemptions(denials, exemptions);
+  const warn = applyExemptions(warnings, exemptions);
+  return {
+    outcome: "findings",
+    denials: [...deny.kept, ...problems.filter((p) => p.action === "deny")],
+    warnings: [...warn.kept, ...problems.filter((p) => p.action === "warn")],
+    exempted: [...deny.exempted, ...warn.exempted],
+    exemptions,
+  };
 }

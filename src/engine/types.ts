@@ -157,8 +157,17 @@ export interface UserInfo {
   groups?: readonly string[] | null;
 }
 
+/** What an object's own `stateward.dev/ignore-<rule-id>` annotations may exempt it from. */
+export interface ObjectExemptionPolicy {
+  /** Whether an annotation may exempt an object from a rule its namespace denies with (`exemptions.denyRules`). */
+  denyRules: boolean;
+  /** The checks no annotation exempts from, each with why: the built-in checks and the API server's own validation. */
+  unexemptable: ReadonlyMap<string, string>;
+}
+
 /** A whole policy: each namespace's scope, and who is exempt from it. */
 export interface Policy {
+  objectExemptions: ObjectExemptionPolicy;
   forNamespace(namespace: string): ScopePolicy;
   /** Why a request is exempt from policy, or undefined. */
   exemption(namespace: string, user: UserInfo | undefined): string | undefined;

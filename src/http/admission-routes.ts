@@ -3,6 +3,7 @@
  * telemetry event per review.
  */
 import { type AdmissionContext, type AdmissionMode, handledResources, type ReviewOutcome, review } from "../admission/handler.js";
+import type { ExemptedFinding } from "../engine/finding.js";
 import type { AdmissionRequest, AdmissionReviewResponse } from "../k8s/admission.js";
 import type { Authentication } from "./auth.js";
 import { type Parsed, parseReview } from "./body.js";
@@ -80,11 +81,23 @@ export function admissionHandler(
       dryRun: request.dryRun === true,
       decision: outcome.decision,
       rules: outcome.rules,
+      // An exemption is never silent: the rule, the annotation and its reason, one entry per exempted finding's rule.
+      exempted: outcome.exempted && exemptedRules(outcome.exempted),
       note: outcome.note,
       durationMs,
     });
     return c.json(answer);
   };
+}
+
+function exemptedRules(exempted: readonly ExemptedFinding[]) {
+  const byRule = new Map<string, { rule: string; annotation: string; reason: string; findings: number }>();
+  for (const { exemption } of exempted) {
+    const held = byRule.get(exemption.ruleId);
+    if (held) held.findings += 1;
+    else byRule.set(exemption.ruleId, { rule: exemption.ruleId, annotation: exemption.annotation, reason: exemption.reason, findings: 1 });
+  }
+  return [...byRule.values()];
 }
 
 /** The request's name, or the object's when the request has none (generateName, offline tools). */

@@ -1,6 +1,6 @@
 /**
  * The log switch, `STATEWARD_LOG` on both runtimes: which requests get a line of their own. `all` logs every review
- * and observation; `findings` only the reviews whose answer denies or warns, and observations that failed; `off`
+ * and observation; `findings` only the reviews whose answer denies or warns or that an exemption annotation changed, and observations that failed; `off`
  * none of them. Lines about the server itself (start, stop, internal errors, a store that fails) are written
  * whatever the setting: the API server's audit log already records every admission call, while a denial's reasons
  * and an error's cause are only here.
@@ -32,7 +32,7 @@ export function readReviewLog(value: string | undefined): { setting: ReviewLogSe
 export function logsReview(setting: ReviewLogSetting, outcome: ReviewOutcome): boolean {
   if (setting === "all") return true;
   if (setting === "off") return false;
-  return outcome.decision === "denied" || (outcome.response.warnings?.length ?? 0) > 0;
+  return outcome.decision === "denied" || (outcome.response.warnings?.length ?? 0) > 0 || (outcome.exempted?.length ?? 0) > 0;
 }
 
 /** Whether an observation gets its line: a store that timed out or failed is the server's own problem, always told. */

@@ -73,3 +73,26 @@ export function similarName(name: string, known: readonly string[]): string | un
   });
   return abbreviations.length === 1 ? abbreviations[0] : undefined;
 }
+
+/**
+ * The known name a typo most likely meant: the closest by edit distance when it is close for the name's length, or
+ * the one name that contains it or that it contains (`statefulset-headless-service` for `headless-service`, `max`
+ * for `maximum`). Undefined when nothing fits.
+ *
+ * @example closestName("storage-clas", ["storage-class", "storage-request"]) // "storage-class"
+ */
+export function closestName(unknown: string, known: readonly string[]): string | undefined {
+  const lower = unknown.toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(lower, name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  const tolerance = Math.max(2, Math.floor(unknown.length / 3));
+  if (best && best.distance <= tolerance) return best.name;
+  const overlapping = known.filter((name) => {
+    const other = name.toLowerCase();
+    return Math.min(lower.length, other.length) >= 3 && (other.includes(lower) || lower.includes(other));
+  });
+  return overlapping.length === 1 ? overlapping[0] : undefined;
+}

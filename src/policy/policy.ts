@@ -6,8 +6,10 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument a
 import * as z from "zod";
 import { defaults as defaultRegistry } from "../defaults/index.js";
 import type { Action, Default, ParamsSchema, Policy, Rule, ScopePolicy } from "../engine/types.js";
-import { rules as ruleRegistry } from "../rules/index.js";
-import { closestName, keysAt } from "./suggest.js";
+import { apiServerRules } from "../rules/apiserver/index.js";
+import { builtInChecks, rules as ruleRegistry } from "../rules/index.js";
+import { closestName } from "../k8s/names.js";
+import { keysAt } from "./suggest.js";
 import { refusedKey } from "../k8s/refused-key.js";
 
 const actionSchema = z.enum(["deny", "warn", "off"]);
@@ -43,6 +45,7 @@ export function policyDocumentSchema(rules: readonly Rule[] = ruleRegistry, defa
         namespaces: z.array(z.string()).optional(),
         users: z.array(z.string()).optional(),
         groups: z.array(z.string()).optional(),
+        denyRules: z.boolean().optional(),
       })
       .nullish(),
     namespaces: z.record(z.string(), z.strictObject(scope).nullish()).nullish(),
@@ -112,6 +115,12 @@ function buildScope(
 
 export const defaultClusterViewTimeoutMs = 1000;
 
+/** The checks no `stateward.dev/ignore-<rule-id>` annotation exempts from, and why. */
+export const unexemptableChecks: ReadonlyMap<string, string> = new Map([
+  ...builtInChecks.map((check) => [check.id, "it is a built-in check, which no policy or annotation switches off"] as const),
+  ...apiServerRules.map((rule) => [rule.id, "the API server itself rejects what it finds, whatever the annotations say"] as const),
+]);
+
 /**
  * An absent or empty document (no --policy, a blank file) has nothing to validate, so its schema, one object schema
  * per rule and default and the slowest step of a one-file `stateward check`, is not built for it.
@@ -160,6 +169,7 @@ export function buildPolicy(
   const exemptUsers = new Set(doc.exemptions?.users ?? []);
   const exemptGroups = new Set(doc.exemptions?.groups ?? []);
   return {
+    objectExemptions: { denyRules: doc.exemptions?.denyRules ?? true, unexemptable: unexemptableChecks },
     forNamespace: (namespace) => byNamespace.get(namespace) ?? global,
     exemption(namespace, user) {
       if (exemptNamespaces.has(namespace)) return `namespace ${JSON.stringify(namespace)} is exempt`;

@@ -1,5 +1,6 @@
 import { apiServerRules } from "./apiserver/index.js";
 import { objectDecoding } from "../engine/decode.js";
+import { exemptionAnnotationCheck } from "../engine/exemption.js";
 import type { BuiltInCheck, CheckMetadata, Rule } from "../engine/types.js";
 import { statefulSetApiVersion } from "./statefulset/api-version.js";
 import { statefulSetRules } from "./statefulset/index.js";
@@ -9,7 +10,7 @@ import { storageRules } from "./storage/index.js";
 export const rules: readonly Rule[] = [...statefulSetRules, ...storageRules, ...apiServerRules];
 
 /** Checks the pipeline makes itself; their findings deny, and no policy switches them. */
-export const builtInChecks: readonly BuiltInCheck[] = [statefulSetApiVersion, objectDecoding];
+export const builtInChecks: readonly BuiltInCheck[] = [statefulSetApiVersion, objectDecoding, exemptionAnnotationCheck];
 
 /** Everything that can produce a finding, as docs/rules.md, the README and SARIF list them. */
 export const checks: readonly CheckMetadata[] = [...rules, ...builtInChecks];

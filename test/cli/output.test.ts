@@ -40,7 +40,7 @@ describe("JSON output", () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.version).toBe(1);
-    expect(report.summary).toEqual({ files: 1, objects: 1, denied: 1, denials: 2, warnings: 2, errors: 0 });
+    expect(report.summary).toEqual({ files: 1, objects: 1, denied: 1, denials: 2, warnings: 2, exempted: 0, errors: 0 });
     expect(report.objects).toEqual([
       {
         file: `${broken}/removed-api-version.yaml`,
@@ -85,6 +85,7 @@ describe("JSON output", () => {
             line: 14,
           },
         ],
+        exempted: [],
       },
     ]);
     expect(report.notes).toEqual([]);
@@ -103,7 +104,7 @@ describe("SARIF output", () => {
     const run = log.runs[0];
     expect(run.tool.driver.name).toBe("stateward");
     const ids = run.tool.driver.rules.map((r: { id: string }) => r.id);
-    expect(ids).toEqual([...rules.map((r) => r.id), "statefulset-api-version", "object-decoding"]);
+    expect(ids).toEqual([...rules.map((r) => r.id), "statefulset-api-version", "object-decoding", "exemption-annotation"]);
     const selector = rules.find((r) => r.id === "statefulset-selector")!;
     expect(run.tool.driver.rules[ids.indexOf("statefulset-selector")]).toEqual({
       id: "statefulset-selector",
@@ -280,7 +281,7 @@ describe("a policy that cannot be used", () => {
     expect(stderr).toBe(`policy.yaml:3: error: ${problem}\n`);
     expect(JSON.parse(stdout)).toEqual({
       version: 1,
-      summary: { files: 0, objects: 0, denied: 0, denials: 0, warnings: 0, errors: 1 },
+      summary: { files: 0, objects: 0, denied: 0, denials: 0, warnings: 0, exempted: 0, errors: 1 },
       objects: [],
       notes: [],
       errors: [{ file: "policy.yaml", line: 3, message: problem }],

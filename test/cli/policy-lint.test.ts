@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/policy/policy.js";
-import { closestName } from "../../src/policy/suggest.js";
+import { closestName } from "../../src/k8s/names.js";
 import { cli, repoRoot } from "./io.js";
 
 function policyFile(text: string): string {

@@ -43,6 +43,7 @@ describe("stateward explain", () => {
     expect(prose).toContain(spread.summary);
     expect(prose).toContain(`Why: ${spread.rationale}`);
     expect(prose).toContain(`Fix: ${spread.fix}`);
+    expect(prose).toContain('Exempt: annotate the object stateward.dev/ignore-statefulset-spread: "<reason>" (the reason is required)');
     expect(stdout).toContain("Default action: warn\n");
     expect(prose).toContain("minReplicas (default 2): Fewest replicas");
     expect(stdout.split("\n").every((line) => line.length <= 100)).toBe(true);
@@ -66,6 +67,7 @@ describe("stateward explain", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("Default action: deny (built in)\n");
     expect(stdout).toContain("A built-in check: its findings always deny, and no policy switches it.");
+    expect(stdout.replace(/\n(?!\n)/g, " ")).toContain("Exempt: no annotation exempts an object from object-decoding: it is a built-in check");
     expect(stdout).not.toContain("rules:");
   }, 40_000);
 

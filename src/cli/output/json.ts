@@ -25,6 +25,16 @@ export function formatJson(report: CheckReport): string {
         message: f.message,
         line: f.line,
       })),
+      // What the object's stateward.dev/ignore-<rule-id> annotations took out, each with the annotation and reason.
+      exempted: o.exempted.map((f) => ({
+        ruleId: f.ruleId,
+        action: f.action,
+        path: f.path,
+        type: f.type,
+        message: f.message,
+        line: f.line,
+        exemption: f.exemption,
+      })),
     })),
     notes: report.notes,
     // A broken policy's problems come first: nothing else was read.

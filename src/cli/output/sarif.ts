@@ -52,13 +52,18 @@ function physicalLocations(file: string, line: number | undefined, options: Sari
 export function formatSarif(report: CheckReport, options: SarifOptions): string {
   const metadata: readonly RuleMetadata[] = checks;
   const index = new Map(metadata.map((rule, i) => [rule.id, i]));
+  // An exempted finding is a result with a suppression (§3.27.23): kind inSource, as the annotation sits in the file,
+  // and its reason as the justification; code-scanning UIs show it as dismissed rather than not at all.
   const results = report.objects.flatMap((object) =>
-    object.findings.map((finding) => ({
+    [...object.findings, ...object.exempted].map((finding) => ({
       ruleId: finding.ruleId,
       ...(index.has(finding.ruleId) ? { ruleIndex: index.get(finding.ruleId) } : {}),
       level: level(finding.action),
       message: { text: `${object.kind} ${object.namespace}/${object.name || "<unnamed>"}: ${finding.message}` },
       locations: physicalLocations(object.file, finding.line, options),
+      ...(finding.exemption
+        ? { suppressions: [{ kind: "inSource", status: "accepted", justification: `${finding.exemption.annotation}: ${finding.exemption.reason}` }] }
+        : {}),
     })),
   );
   const notification = (level: "error" | "note") => (problem: CheckReport["errors"][number]) => ({

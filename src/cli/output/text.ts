@@ -40,6 +40,8 @@ export function summary(report: CheckReport, color: boolean): string {
     c.denied > 0 ? paint(color, "31", `${c.denied} denied`) : "none denied",
     plural(c.warnings, "warning"),
   ];
+  // Exempted findings are not listed (-o json and SARIF list them with their reasons), but never hidden.
+  if (c.exempted > 0) parts.push(`${plural(c.exempted, "finding")} exempted by annotations`);
   if (c.errors > 0) parts.push(paint(color, "1;31", `${plural(c.errors, "input error")}`));
   return parts.join(", ");
 }

@@ -1,0 +1,3 @@
+import { exemptionScenarios } from "./exemption-scenarios.js";
+
+exemptionScenarios("workerd");
