@@ -67,7 +67,7 @@ export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = ne
     io.stdout(formatJson(report));
   } else {
     const audited = report.objects.map(({ apiVersion, kind, namespace, name, uid, findings, exemptions, exempted }) =>
-      auditedObject(policy, { apiVersion, kind, namespace, name, ...(uid ? { uid } : {}) }, findings, { exemptions, findings: exempted }),
+      auditedObject(policy, { apiVersion, kind, namespace, name, ...(uid ? { uid } : {}) }, findings, { exemptions: exemptions ?? [], findings: exempted ?? [] }),
     );
     // No YAML anchors: every result names its resource and time in full, as kubectl get -o yaml would show it.
     const reports = inReportApi(policyReports(audited, now).map((report) => fitPolicyReport(report)), args.reportApi);

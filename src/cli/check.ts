@@ -37,10 +37,10 @@ export interface ObjectResult {
   /** metadata.uid, present on objects read from a cluster. */
   uid?: string;
   findings: LocatedFinding[];
-  /** The exemptions the object's annotations ask for and the policy allows. */
-  exemptions: Exemption[];
-  /** The findings they took out, each with its exemption. */
-  exempted: LocatedFinding[];
+  /** The exemptions the object's annotations ask for and the policy allows; none when absent. */
+  exemptions?: Exemption[];
+  /** The findings they took out, each with its exemption; none when absent. */
+  exempted?: LocatedFinding[];
 }
 
 export interface CheckReport {
@@ -145,7 +145,7 @@ export function counts(report: CheckReport) {
     denied: report.objects.filter((o) => o.findings.some((f) => f.action === "deny")).length,
     denials: all.filter((f) => f.action === "deny").length,
     warnings: all.filter((f) => f.action === "warn").length,
-    exempted: report.objects.reduce((sum, o) => sum + o.exempted.length, 0),
+    exempted: report.objects.reduce((sum, o) => sum + (o.exempted?.length ?? 0), 0),
     errors: report.configuration.length + report.errors.length,
   };
 }

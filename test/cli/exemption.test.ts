@@ -3,14 +3,15 @@
  * `stateward audit` (PolicyReports validated against the CRD) and `stateward policy lint`; the webhook's cases are in
  * test/http/exemption-scenarios.ts.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { validateXML } from "xmllint-wasm";
 import { parseAllDocuments } from "yaml";
 import { expectValidReports } from "../audit/crd.js";
 import { sarifProblems } from "../sarif.js";
-import { cli } from "./io.js";
+import { cli, repoRoot } from "./io.js";
 
 /** The queue of examples/broken/missing-service.yaml (three warnings), without a selector (a denial), annotated. */
 const manifest = (annotations: string) => `apiVersion: apps/v1
@@ -107,6 +108,18 @@ describe("stateward check with exemption annotations", () => {
       suppressions: [{ kind: "inSource", status: "accepted", justification: "stateward.dev/ignore-statefulset-selector: the operator sets the selector on apply" }],
     });
     expect(results.find((r) => r.ruleId === "statefulset-headless-service")?.suppressions).toBeUndefined();
+  });
+
+  it("JUnit: an exempted rule is a skipped case whose message is the annotation and its reason", async () => {
+    const at = file("exempt.yaml", manifest(exempting));
+    const { code, stdout } = await cli(["check", "-o", "junit", at]);
+    expect(code).toBe(0);
+    const schema = { fileName: "junit-10.xsd", contents: readFileSync(path.join(repoRoot, "test/fixtures/junit/junit-10.xsd"), "utf8") };
+    const validated = await validateXML({ xml: [{ fileName: "report.xml", contents: stdout }], schema: [schema] });
+    expect(validated.errors.map((e) => e.rawMessage)).toEqual([]);
+    expect(stdout).toMatch(
+      /<testcase [^>]*name="StatefulSet jobs\/queue \[statefulset-spread\]"[^>]*>\s*<skipped message="exempted by annotation stateward.dev\/ignore-statefulset-spread: a single-node test cluster"/,
+    );
   });
 
   it("refuses an annotation without a reason, naming it, at its line, and exempts nothing", async () => {

@@ -26,7 +26,7 @@ export function formatJson(report: CheckReport): string {
         line: f.line,
       })),
       // What the object's stateward.dev/ignore-<rule-id> annotations took out, each with the annotation and reason.
-      exempted: o.exempted.map((f) => ({
+      exempted: (o.exempted ?? []).map((f) => ({
         ruleId: f.ruleId,
         action: f.action,
         path: f.path,

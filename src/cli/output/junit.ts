@@ -67,6 +67,12 @@ function objectCases(object: ObjectResult, options: JunitOptions): Case[] {
   // The built-in checks that found something (a removed apiVersion) first, then the rules in the registry's order.
   const ids = [...new Set([...object.findings.map((f) => f.ruleId).filter((id) => !ran.includes(id)), ...ran])];
   return ids.map((ruleId) => {
+    // A rule the object's own annotation exempts it from was passed over, with the reason: a skipped case.
+    const exemption = object.exemptions?.find((e) => e.ruleId === ruleId);
+    if (exemption) {
+      const text = (object.exempted ?? []).filter((f) => f.ruleId === ruleId).map((f) => findingLine(object.file, f)).join("\n");
+      return { name: `${subject} [${ruleId}]`, outcome: { kind: "skipped", message: `exempted by annotation ${exemption.annotation}: ${exemption.reason}`, text } };
+    }
     const found = object.findings.filter((f) => f.ruleId === ruleId);
     const failing = found.filter((f) => f.action === "deny" || options.warningsAsErrors);
     const lines = found.map((f) => findingLine(object.file, f)).join("\n");

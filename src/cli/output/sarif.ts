@@ -55,7 +55,7 @@ export function formatSarif(report: CheckReport, options: SarifOptions): string 
   // An exempted finding is a result with a suppression (§3.27.23): kind inSource, as the annotation sits in the file,
   // and its reason as the justification; code-scanning UIs show it as dismissed rather than not at all.
   const results = report.objects.flatMap((object) =>
-    [...object.findings, ...object.exempted].map((finding) => ({
+    [...object.findings, ...(object.exempted ?? [])].map((finding) => ({
       ruleId: finding.ruleId,
       ...(index.has(finding.ruleId) ? { ruleIndex: index.get(finding.ruleId) } : {}),
       level: level(finding.action),
