@@ -32,13 +32,15 @@ const claim = (namespace: string, name: string) => ({
 });
 
 /** An app over a memory store that has synced two namespaces; `configured` is its WEBHOOK_TOKEN (none: null). */
-async function appWithCluster(configured: string | null = token) {
+async function appWithCluster(
+  configured: string | null = token,
+  items: unknown[] = [statefulSet("shop", "web"), statefulSet("billing", "ledger", false), claim("shop", "data-web-0"), claim("billing", "data-ledger-0")],
+) {
   const store = memoryClusterStore();
   const app = createApp({
     config: () => ({ token: configured ?? undefined, policy: loadPolicy(undefined), cluster: clusterViewOf(store), store }),
     log: () => {},
   });
-  const items = [statefulSet("shop", "web"), statefulSet("billing", "ledger", false), claim("shop", "data-web-0"), claim("billing", "data-ledger-0")];
   const synced = await syncInventory(store, { apiVersion: "v1", kind: "List", items });
   if (!synced.ok) throw new Error(synced.error);
   return app;
@@ -115,6 +117,27 @@ describe("GET /audit", () => {
     expectValidReports(policy.items);
     const results = (reports: any[]) => reports.map((r) => r.results.map(({ timestamp: _, ...rest }: any) => rest));
     expect(results(open.items)).toEqual(results(policy.items));
+  });
+
+  it("reports a rule an object's annotation exempts it from as a skip result with the reason, in JSON and in PolicyReports", async () => {
+    const ledger = statefulSet("billing", "ledger", false);
+    (ledger.metadata as Record<string, unknown>).annotations = { "stateward.dev/ignore-statefulset-selector": "migrated by hand this week" };
+    const app = await appWithCluster(token, [ledger]);
+    const json = (await (await get(app, "/audit")).json()) as any;
+    expect(json.objects[0].findings.some((f: any) => f.ruleId === "statefulset-selector")).toBe(false);
+    expect(json.objects[0].exempted).toEqual([
+      expect.objectContaining({ ruleId: "statefulset-selector", action: "deny", exemption: { annotation: "stateward.dev/ignore-statefulset-selector", reason: "migrated by hand this week" } }),
+    ]);
+    const reports = (await (await get(app, "/audit?format=reports")).json()) as any;
+    expectValidReports(reports.items);
+    expect(reports.items[0].results.filter((r: any) => r.policy === "statefulset-selector")).toEqual([
+      expect.objectContaining({
+        result: "skip",
+        message: "exempted by annotation stateward.dev/ignore-statefulset-selector: migrated by hand this week (1 finding exempted)",
+        properties: { annotation: "stateward.dev/ignore-statefulset-selector", reason: "migrated by hand this week", exemptedFindings: "1" },
+      }),
+    ]);
+    expect(reports.items[0].summary).toMatchObject({ fail: 0, skip: 1 });
   });
 
   it("refuses a bad query with a clear error", async () => {
