@@ -8,12 +8,15 @@
  * forbids (a deny rule under `exemptions.denyRules: false`) is a denial and exempts nothing; a rule id Stateward does not
  * know, or a check no annotation can exempt, is a warning with the name it most likely meant.
  */
-import { FieldPath, forbidden, notFound, required } from "../k8s/field.js";
+import { FieldPath, forbidden, invalid, notFound, required } from "../k8s/field.js";
 import { closestName } from "../k8s/names.js";
 import type { ExemptedFinding, Exemption, Finding } from "./finding.js";
 import type { BuiltInCheck, ObjectExemptionPolicy, ScopePolicy } from "./types.js";
 
 export const exemptionAnnotationPrefix = "stateward.dev/ignore-";
+
+/** The list form other tools read (kube-score's `kube-score/ignore: a,b`): not read here, since it has no reason per rule. */
+const listAnnotation = "stateward.dev/ignore";
 
 /** The annotation that exempts an object from `ruleId`. */
 export const exemptionAnnotation = (ruleId: string) => `${exemptionAnnotationPrefix}${ruleId}`;
@@ -44,6 +47,14 @@ export function objectExemptions(object: unknown, scope: ScopePolicy, policy: Ob
   if (!annotations) return noExemptions;
   let found: ObjectExemptions | undefined;
   for (const [annotation, value] of Object.entries(annotations)) {
+    if (annotation === listAnnotation) {
+      found ??= { exemptions: [], problems: [] };
+      const ids = value.split(",").map((id) => id.trim()).filter(Boolean);
+      const instead = ids.length > 0 ? ids.map((id) => `${exemptionAnnotation(id)}: "<reason>"`).join(", ") : `${exemptionAnnotationPrefix}<rule-id>: "<reason>"`;
+      const path = FieldPath.root("metadata", "annotations").key(annotation);
+      found.problems.push({ ruleId: exemptionAnnotationCheck.id, action: "warn", error: invalid(path, value, `exempts nothing: write one annotation per rule with its reason, ${instead}`) });
+      continue;
+    }
     if (!annotation.startsWith(exemptionAnnotationPrefix)) continue;
     found ??= { exemptions: [], problems: [] };
     const ruleId = annotation.slice(exemptionAnnotationPrefix.length);

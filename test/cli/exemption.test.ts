@@ -134,6 +134,17 @@ describe("stateward check with exemption annotations", () => {
     expect(stdout).not.toContain("exempted");
   });
 
+  it("says the list form stateward.dev/ignore is not read, and which annotations to write instead", async () => {
+    const at = file("list-form.yaml", manifest("    stateward.dev/ignore: statefulset-selector, statefulset-spread"));
+    const { code, stdout } = await cli(["check", at]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      `${at}:8: warn: StatefulSet jobs/queue: metadata.annotations[stateward.dev/ignore]: Invalid value: "statefulset-selector, statefulset-spread": exempts nothing: ` +
+        'write one annotation per rule with its reason, stateward.dev/ignore-statefulset-selector: "<reason>", stateward.dev/ignore-statefulset-spread: "<reason>" [exemption-annotation]',
+    );
+    expect(stdout).toContain("[statefulset-selector]");
+  });
+
   it("with a policy that forbids exempting deny rules, the annotation on a deny rule is a denial naming the setting", async () => {
     const at = file("exempt.yaml", manifest(exempting));
     const policy = file("policy.yaml", "exemptions:\n  denyRules: false\n");
