@@ -187,7 +187,7 @@ export function renderRulesDoc(
     "  `containers[0]`, `containers[1]`, ...) make one warning on the field pattern that names the items:",
     '  `spec.template.spec.containers[*].readinessProbe: Required value: ... (containers "app", "sidecar" and 18 more)`.',
     "- Every warning is at most 256 characters: a long detail is cut with `...`, never the item names or the rule id.",
-    "- Most important first: a check that could not be made (`Internal error`: nothing else it checks was verified);",
+    "- Most important first: a check that could not be made (`could not verify ...`: nothing else it checks was verified);",
     "  then findings of rules whose default action is deny, softened to warnings by the policy or the rule (what will not",
     "  work as written: a storage class that does not exist); then the advice of warn rules in the order of the table",
     "  below, Service and storage checks before probe and placement advice.",

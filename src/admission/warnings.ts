@@ -31,7 +31,7 @@ const maxItemName = 40;
 
 /**
  * Importance, most important first; the order in which the warnings are kept when the budget runs out:
- * 0. "could not verify" (type Internal error): a check that did not run, so silence on what it checks means nothing;
+ * 0. "could not verify" (type Unverified): a check that did not run, so silence on what it checks means nothing;
  * 1. findings of a rule whose default action is deny, here only a warning because the policy or the rule softened it
  *    (a storage class that does not exist, a claim the pods cannot use): the object, as written, will not work;
  * 2. the advice of warn rules (a Service that is not headless, a probe, anti-affinity, a disruption budget), in the
@@ -40,7 +40,7 @@ const maxItemName = 40;
  */
 const defaultActions = new Map(checks.map((check) => [check.id, check.defaultAction]));
 function importance(finding: Finding): number {
-  if (finding.error.type === FieldErrorType.Internal) return 0;
+  if (finding.error.type === FieldErrorType.Unverified) return 0;
   return defaultActions.get(finding.ruleId) === "deny" ? 1 : 2;
 }
 

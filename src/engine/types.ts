@@ -26,7 +26,7 @@ export type RuleIssue = FieldError & { advisory?: boolean };
 /**
  * `error` as an advisory finding, or as a plain one when `isAdvisory` is false.
  *
- * @example return [advisory(internalError(path, `could not verify Service "${name}": ${reason}`))];
+ * @example return [advisory(unverified(path, `Service "${name}"`, reason))];
  */
 export function advisory(error: FieldError, isAdvisory = true): RuleIssue {
   // Marked on the error itself, which each constructor of ../k8s/field.ts makes anew: a spread into a new object with

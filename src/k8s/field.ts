@@ -100,8 +100,17 @@ export const FieldErrorType = {
    * `<path>: <message>`), so it is rendered without its type.
    */
   Warning: "Warning",
+  /**
+   * Not a fault of the object: a check Stateward could not make (a lookup in a cluster view that is not synced, stale
+   * or off). Rendered without its type, `<path>: could not verify ...`: `Internal error` is Kubernetes' word for a
+   * failure of the server, and a user reading it takes the webhook for broken.
+   */
+  Unverified: "Unverified",
 } as const;
 export type FieldErrorType = (typeof FieldErrorType)[keyof typeof FieldErrorType];
+
+/** Types that are no field error of Kubernetes' own, so the rendering leaves the type out. */
+const rendersWithoutType = new Set<FieldErrorType>([FieldErrorType.Warning, FieldErrorType.Unverified]);
 
 /** Types that print the offending value after the type, as `field.Error.Error()` does. */
 const showsValue = new Set<FieldErrorType>([
@@ -137,7 +146,7 @@ export function renderValue(value: unknown): string {
 
 /** `field.Error.Error()`'s rendering; `renderedPath` replaces the path's own rendering (a pattern of several paths). */
 export function formatFieldError(error: FieldError, renderedPath = error.path.toString()): string {
-  if (error.type === FieldErrorType.Warning) return `${renderedPath}: ${error.detail}`;
+  if (rendersWithoutType.has(error.type)) return `${renderedPath}: ${error.detail}`;
   let text = `${renderedPath}: ${error.type}`;
   if (showsValue.has(error.type)) text += `: ${renderValue(error.value)}`;
   if (error.detail) text += `: ${error.detail}`;
@@ -171,8 +180,12 @@ export const tooLong = (path: FieldPath, max: number, detail = ""): FieldError =
 });
 /** What a change will do, as the API server words its warnings: `spec.template: ...`. */
 export const warning = (path: FieldPath, detail: string): FieldError => ({ path, type: FieldErrorType.Warning, detail });
-/** Something Stateward could not check (a lookup that failed), not a fault of the object: `field.InternalError`. */
-export const internalError = (path: FieldPath, detail: string): FieldError => ({ path, type: FieldErrorType.Internal, detail });
+/** A check Stateward could not make (a lookup that failed), not a fault of the object: `could not verify <what>: <why>`. */
+export const unverified = (path: FieldPath, what: string, reason: string): FieldError => ({
+  path,
+  type: FieldErrorType.Unverified,
+  detail: `could not verify ${what}: ${reason}`,
+});
 export const duplicate = (path: FieldPath, value: unknown, detail = ""): FieldError => ({
   path,
   type: FieldErrorType.Duplicate,

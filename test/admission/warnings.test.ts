@@ -81,8 +81,8 @@ describe("the warnings of /validate", () => {
 
     // The check that could not run comes first; then what will not work as written; advice goes last.
     expect(shown.slice(0, 2)).toEqual([
-      'spec.serviceName: Internal error: could not verify Service "db": no cluster view is configured [statefulset-headless-service]',
-      "spec.template.metadata.labels: Internal error: could not verify PodDisruptionBudgets: no cluster view is configured [statefulset-disruption-budget]",
+      'spec.serviceName: could not verify Service "db": no cluster view is configured [statefulset-headless-service]',
+      "spec.template.metadata.labels: could not verify PodDisruptionBudgets: no cluster view is configured [statefulset-disruption-budget]",
     ]);
     expect(shown[2]).toMatch(/^spec\.template\.spec\.containers\[\*\]\.volumeMounts\[\*\]\.name: Not found: "cache": /);
     expect(shown[2]).toContain('(volumeMounts "app/cache", "sidecar-1/cache", "sidecar-2/cache" and 17 more) [statefulset-volume-mounts]');

@@ -100,7 +100,7 @@ describe("the seeds' scenario", () => {
     const before = await validate(worker, statefulSetReview, false);
     expect(before.response.allowed).toBe(true);
     expect(headlessFindings(before)).toEqual([
-      expect.stringMatching(/^spec\.serviceName: Internal error: could not verify Service "web-headless": .*\[statefulset-headless-service\]$/),
+      expect.stringMatching(/^spec\.serviceName: could not verify Service "web-headless": .*\[statefulset-headless-service\]$/),
     ]);
 
     const synced = await putInventory(writer.fetch, []);

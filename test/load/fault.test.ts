@@ -82,7 +82,7 @@ describe("admission with a slow or failing cluster view", () => {
       expect(review.response.uid).toBe("00000000-0000-4000-8000-000000000004");
       expect(review.response.allowed).toBe(true);
       expect(review.response.warnings).toContain(
-        `spec.serviceName: Internal error: could not verify Service "web-headless": ${reason} [statefulset-headless-service]`,
+        `spec.serviceName: could not verify Service "web-headless": ${reason} [statefulset-headless-service]`,
       );
     });
   }

@@ -428,11 +428,11 @@ spec:
     const result = await runRule(id, baseStatefulSet(), { cluster: emptyClusterView(), policy: { rules: { [id]: { action: "deny" } } } });
     expect(result).toEqual({
       denials: [],
-      warnings: [`${labelsPath}: Internal error: could not verify PodDisruptionBudgets: no cluster view is configured [${id}]`],
+      warnings: [`${labelsPath}: could not verify PodDisruptionBudgets: no cluster view is configured [${id}]`],
     });
     const unsynced = await runRule(id, baseStatefulSet(), { cluster: memoryClusterView({}) });
     expect(unsynced.warnings).toEqual([
-      `${labelsPath}: Internal error: could not verify PodDisruptionBudgets: PodDisruptionBudgets have not been synced to the cluster view [${id}]`,
+      `${labelsPath}: could not verify PodDisruptionBudgets: PodDisruptionBudgets have not been synced to the cluster view [${id}]`,
     ]);
   });
 
@@ -449,7 +449,7 @@ spec:
     expect(await runRule(id, sts, { cluster: view([sts, pdb]) })).toEqual(none);
     expect((await runRule(id, sts, { cluster: view([sts]) })).warnings).toEqual([missing('{"app":"nginx"}', 2)]);
     expect((await runRule(id, sts, { cluster: view([sts, pdb], false) })).warnings).toEqual([
-      `${labelsPath}: Internal error: could not verify PodDisruptionBudgets: the cluster view is off (--cluster-view=off) [${id}]`,
+      `${labelsPath}: could not verify PodDisruptionBudgets: the cluster view is off (--cluster-view=off) [${id}]`,
     ]);
   });
 });

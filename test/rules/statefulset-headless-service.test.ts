@@ -55,7 +55,7 @@ describe(id, () => {
     });
     expect(result).toEqual({
       denials: [],
-      warnings: [`spec.serviceName: Internal error: could not verify Service "web-headless": no cluster view is configured [${id}]`],
+      warnings: [`spec.serviceName: could not verify Service "web-headless": no cluster view is configured [${id}]`],
     });
   });
 

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { PodDisruptionBudgetRecord } from "../../cluster/view.js";
-import { FieldPath, internalError, invalid, notFound } from "../../k8s/field.js";
+import { FieldPath, invalid, notFound, unverified } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { selectorMatches } from "../../k8s/selector.js";
 
@@ -82,7 +82,7 @@ export const statefulSetDisruptionBudget = defineRule({
     if (lookup.state !== "found") {
       if (!needsBudget) return [];
       const reason = lookup.state === "unknown" ? lookup.reason : "the cluster view could not list them";
-      return [advisory(internalError(labelsPath, `could not verify PodDisruptionBudgets: ${reason}`))];
+      return [advisory(unverified(labelsPath, "PodDisruptionBudgets", reason))];
     }
     // A null selector selects no pod; an empty one every pod of the namespace (policy/v1).
     const selecting = lookup.value.filter((budget) => budget.selector && selectorMatches(budget.selector, labels));

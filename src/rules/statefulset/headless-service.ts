@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { ClusterView } from "../../cluster/view.js";
-import { internalError, invalid, notFound } from "../../k8s/field.js";
+import { invalid, notFound, unverified } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { similarName } from "../../k8s/names.js";
 import { serviceNamePath, usableServiceName } from "./service-name.js";
@@ -13,8 +13,8 @@ async function similarService(cluster: ClusterView, namespace: string, name: str
 
 /**
  * Wrong Services are findings at the configured action. What may be fine is advisory: a Service not created yet
- * (manifests often list the StatefulSet first), and a lookup that could not be made; the latter uses the type
- * "Internal error", as Kubernetes does for a check that could not run, since the object itself is not at fault.
+ * (manifests often list the StatefulSet first), and a lookup that could not be made (`unverified`: the object
+ * itself is not at fault).
  */
 export const statefulSetHeadlessService = defineRule({
   id: "statefulset-headless-service",
@@ -31,7 +31,7 @@ export const statefulSetHeadlessService = defineRule({
     if (!name) return [];
     const lookup = await cluster.service(namespace, name);
     if (lookup.state === "unknown") {
-      return [advisory(internalError(serviceNamePath, `could not verify Service "${name}": ${lookup.reason}`))];
+      return [advisory(unverified(serviceNamePath, `Service "${name}"`, lookup.reason))];
     }
     if (lookup.state === "not-found") {
       const meant = await similarService(cluster, namespace, name);
