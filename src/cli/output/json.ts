@@ -5,6 +5,11 @@ import { type CheckReport, counts } from "../check.js";
 
 export const jsonFormatVersion = 1;
 
+type ReportedFinding = CheckReport["objects"][number]["findings"][number];
+
+/** A finding's fields in the document, in a fixed order. */
+const findingOf = (f: ReportedFinding) => ({ ruleId: f.ruleId, action: f.action, path: f.path, type: f.type, message: f.message, line: f.line });
+
 export function formatJson(report: CheckReport): string {
   const document = {
     version: jsonFormatVersion,
@@ -17,24 +22,9 @@ export function formatJson(report: CheckReport): string {
       namespace: o.namespace,
       name: o.name,
       denied: o.findings.some((f) => f.action === "deny"),
-      findings: o.findings.map((f) => ({
-        ruleId: f.ruleId,
-        action: f.action,
-        path: f.path,
-        type: f.type,
-        message: f.message,
-        line: f.line,
-      })),
+      findings: o.findings.map(findingOf),
       // What the object's stateward.dev/ignore-<rule-id> annotations took out, each with the annotation and reason.
-      exempted: (o.exempted ?? []).map((f) => ({
-        ruleId: f.ruleId,
-        action: f.action,
-        path: f.path,
-        type: f.type,
-        message: f.message,
-        line: f.line,
-        exemption: f.exemption,
-      })),
+      exempted: (o.exempted ?? []).map((f) => ({ ...findingOf(f), exemption: f.exemption })),
     })),
     notes: report.notes,
     // A broken policy's problems come first: nothing else was read.
