@@ -267,6 +267,22 @@ describe("action.yml", () => {
     }
   });
 
+  it("fails on paths with no manifest unless allow-empty is true (a repository of Helm templates only)", async () => {
+    const workspace = repository("only-templates");
+    rmSync(path.join(workspace, "deploy"), { recursive: true });
+    mkdirSync(path.join(workspace, "chart", "templates"), { recursive: true });
+    writeFileSync(path.join(workspace, "chart", "Chart.yaml"), "apiVersion: v2\nname: db\nversion: 0.1.0\n");
+    writeFileSync(path.join(workspace, "chart", "templates", "statefulset.yaml"), "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ .Release.Name }}\n");
+    const refused = await runAction(afterInstall, contextFor(workspace, {}));
+    expect(refused["Judge the result"]!.code).toBe(2);
+    const allowed = await runAction(afterInstall, contextFor(workspace, { "allow-empty": "true" }));
+    expect(allowed["Check manifests"]!.code).toBe(0);
+    expect(allowed["Judge the result"]!.code).toBe(0);
+    const wrong = await runAction(afterInstall, contextFor(workspace, { "allow-empty": "yes" }));
+    expect(wrong["Check manifests"]!.code).toBe(2);
+    expect(wrong["Check manifests"]!.stdout).toContain("::error::allow-empty takes true or false, not 'yes'");
+  });
+
   it("uses the policy it is given", async () => {
     const workspace = repository("policy");
     writeFileSync(path.join(workspace, "policy.yaml"), "rules:\n  statefulset-selector: {action: off}\n");
