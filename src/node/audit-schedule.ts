@@ -30,7 +30,10 @@ export async function auditRound({ api, store, policy, log }: AuditSchedule): Pr
     const { kinds } = await store.summary();
     const incomplete = auditedKinds.filter((kind) => !kinds[kind].complete);
     if (incomplete.length > 0) {
-      log({ level: "info", msg: "audit: skipped, the cluster view has not listed every object yet", kinds: incomplete });
+      // A stale kind has lost the API server (the watch says why); the others have not been listed yet.
+      const stale = incomplete.filter((kind) => kinds[kind].stale);
+      const msg = stale.length > 0 ? "audit: skipped, the cluster view is stale" : "audit: skipped, the cluster view has not listed every object yet";
+      log({ level: "info", msg, kinds: incomplete, ...(stale.length > 0 ? { stale } : {}) });
       return "skipped";
     }
     const started = performance.now();

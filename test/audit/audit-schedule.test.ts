@@ -139,3 +139,17 @@ it("reads --audit-memory as whole MiB, 64 unless told, from the flag or STATEWAR
     expect(() => readNodeOptions([`--audit-memory=${bad}`], {})).toThrow(/--audit-memory takes a whole number of MiB/);
   }
 });
+
+it("says a skipped round's reason: kinds not listed yet, or kinds whose view went stale", async () => {
+  const store = memoryClusterStore();
+  const lines: Record<string, unknown>[] = [];
+  // No request is made when a round is skipped: the API server's address is never dialled.
+  const schedule = { api: { url: new URL("http://127.0.0.1:9") }, store, policy, intervalMs: 60_000, log: (line: Record<string, unknown>) => lines.push(line) };
+  expect(await auditRound(schedule)).toBe("skipped");
+  expect(lines.pop()).toMatchObject({ msg: "audit: skipped, the cluster view has not listed every object yet", kinds: ["StatefulSet", "PersistentVolumeClaim"] });
+
+  expect((await store.replace({ StatefulSet: [], PersistentVolumeClaim: [] }, 0)).ok).toBe(true);
+  store.setFreshness("StatefulSet", { state: "stale", since: Date.now(), reason: "the list timed out after 60 s" });
+  expect(await auditRound(schedule)).toBe("skipped");
+  expect(lines.pop()).toEqual({ level: "info", msg: "audit: skipped, the cluster view is stale", kinds: ["StatefulSet"], stale: ["StatefulSet"] });
+});
