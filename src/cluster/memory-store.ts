@@ -12,7 +12,7 @@ import {
   type StoredRow,
   type WatchedStore,
 } from "./store.js";
-import type { AuditCopy, PodDisruptionBudgetRecord, ServiceRecord, StorageClassRecord } from "./view.js";
+import type { AuditCopy, PodDisruptionBudgetRecord, ServiceRecord, StatefulSetRecord, StorageClassRecord } from "./view.js";
 
 /** What a memory store saves and loads; plain JSON. Open sync sessions are not saved: a restart abandons them. */
 export interface StoreSnapshot {
@@ -118,6 +118,15 @@ export class MemoryTable implements RecordTable {
     const found: PodDisruptionBudgetRecord[] = [];
     for (const row of this.#of("PodDisruptionBudget").rows.values()) {
       const record = row.record as PodDisruptionBudgetRecord | null;
+      if (record?.namespace === namespace) found.push(record);
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+  statefulSets(namespace: string, limit: number) {
+    const found: StatefulSetRecord[] = [];
+    for (const row of this.#of("StatefulSet").rows.values()) {
+      const record = row.record as StatefulSetRecord | null;
       if (record?.namespace === namespace) found.push(record);
       if (found.length >= limit) break;
     }

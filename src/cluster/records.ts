@@ -124,6 +124,10 @@ export function storageClassRecord(object: unknown): StorageClassRecord | undefi
   };
 }
 
+/** `spec.replicas` as the API server stores it: 1 when unset; a value it would refuse is kept as 0, which no rule judges. */
+const replicasOf = (replicas: number | null | undefined) =>
+  replicas === null || replicas === undefined ? 1 : Number.isSafeInteger(replicas) && replicas > 0 ? replicas : 0;
+
 export function statefulSetRecord(object: unknown, fallbackNamespace = "default"): StatefulSetRecord | undefined {
   const parsed = readAs(statefulSetSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
@@ -133,6 +137,7 @@ export function statefulSetRecord(object: unknown, fallbackNamespace = "default"
     namespace,
     name: clip(metadata.name)!,
     templateLabels: clipMap(spec?.template?.metadata?.labels),
+    replicas: replicasOf(spec?.replicas),
     claimTemplates: (spec?.volumeClaimTemplates ?? []).slice(0, maxClaimTemplates).flatMap((template) => {
       const name = clip(template.metadata?.name);
       if (!name) return [];
@@ -170,7 +175,7 @@ export function persistentVolumeClaimRecord(object: unknown, fallbackNamespace =
   };
 }
 
-function selectorRecord(selector: LabelSelector | null | undefined): PodDisruptionBudgetRecord["selector"] {
+export function selectorRecord(selector: LabelSelector | null | undefined): PodDisruptionBudgetRecord["selector"] {
   if (!selector) return null;
   return {
     matchLabels: clipMap(selector.matchLabels) ?? {},
@@ -182,7 +187,7 @@ function selectorRecord(selector: LabelSelector | null | undefined): PodDisrupti
   };
 }
 
-const intOrPercent = (value: number | string | null | undefined) =>
+export const intOrPercent = (value: number | string | null | undefined) =>
   value === null || value === undefined ? null : typeof value === "number" ? value : value.slice(0, maxShortText);
 
 export function podDisruptionBudgetRecord(object: unknown, fallbackNamespace = "default"): PodDisruptionBudgetRecord | undefined {
@@ -226,6 +231,7 @@ export const recordSchemas = {
     namespace: name,
     name,
     templateLabels: labels.nullable(),
+    replicas: z.number().int().nonnegative().optional(),
     claimTemplates: z
       .array(z.strictObject({ name, storageClassName: text.nullable(), storage: text.nullable(), accessModes }))
       .max(maxClaimTemplates),

@@ -15,6 +15,7 @@ import {
   type ClusterView,
   type Lookup,
   maxBudgetsPerNamespace,
+  maxStatefulSetsPerNamespace,
   maxServiceNames,
   type PersistentVolumeClaimRecord,
   type PodDisruptionBudgetRecord,
@@ -129,9 +130,10 @@ export type LookupQuery =
   | { kind: ClusterKind; key: string }
   | { kind: "DefaultStorageClasses" }
   | { kind: "PodDisruptionBudgets"; namespace: string }
+  | { kind: "StatefulSets"; namespace: string }
   | { kind: "ServiceNames"; namespace: string };
 
-export type LookupAnswer = ClusterRecord | StorageClassRecord[] | PodDisruptionBudgetRecord[] | string[];
+export type LookupAnswer = ClusterRecord | StorageClassRecord[] | PodDisruptionBudgetRecord[] | StatefulSetRecord[] | string[];
 
 /** One stored row; a null record is a tombstone: an observed deletion that a sync listed before it must not undo. */
 export interface StoredRow {
@@ -184,6 +186,8 @@ export interface RecordTable {
   defaultStorageClasses(): StorageClassRecord[];
   /** Up to `limit` budgets of `namespace`. */
   podDisruptionBudgets(namespace: string, limit: number): PodDisruptionBudgetRecord[];
+  /** Up to `limit` StatefulSets of `namespace`, audit copies included. */
+  statefulSets(namespace: string, limit: number): StatefulSetRecord[];
   /** Up to `limit` names of the Services of `namespace`. */
   serviceNames(namespace: string, limit: number): string[];
   /** Up to `limit` rows of `kind` holding a record, in key order, from the first key after `after`. */
@@ -422,6 +426,16 @@ export class StoreCore {
     return { state: "found", value: budgets };
   }
 
+  statefulSets(namespace: string): Lookup<StatefulSetRecord[]> {
+    const miss = this.#miss("StatefulSet");
+    if (miss) return miss;
+    const sets = this.#table.statefulSets(namespace, maxStatefulSetsPerNamespace + 1);
+    if (sets.length > maxStatefulSetsPerNamespace) {
+      return unknown(`namespace ${namespace} has more than ${maxStatefulSetsPerNamespace} StatefulSets`);
+    }
+    return { state: "found", value: sets.map(withoutAuditCopy) };
+  }
+
   /** Only to suggest the Service a misspelt serviceName meant: a namespace with very many Services answers unknown. */
   serviceNames(namespace: string): Lookup<string[]> {
     const miss = this.#miss("Service");
@@ -435,6 +449,7 @@ export class StoreCore {
     return queries.map((query) => {
       if (query.kind === "DefaultStorageClasses") return this.defaultStorageClasses();
       if (query.kind === "PodDisruptionBudgets") return this.podDisruptionBudgets(query.namespace);
+      if (query.kind === "StatefulSets") return this.statefulSets(query.namespace);
       if (query.kind === "ServiceNames") return this.serviceNames(query.namespace);
       return this.lookup(query.kind, query.key);
     });
@@ -611,6 +626,7 @@ export function clusterViewOf(store: ClusterStore): ClusterView {
     persistentVolumeClaim: (namespace, name) =>
       ask<PersistentVolumeClaimRecord>({ kind: "PersistentVolumeClaim", key: namespacedKey(namespace, name) }),
     podDisruptionBudgets: (namespace) => ask<PodDisruptionBudgetRecord[]>({ kind: "PodDisruptionBudgets", namespace }),
+    statefulSets: (namespace) => ask<StatefulSetRecord[]>({ kind: "StatefulSets", namespace }),
     serviceNames: (namespace) => ask<string[]>({ kind: "ServiceNames", namespace }),
   };
 }

@@ -42,6 +42,8 @@ export interface StatefulSetRecord {
   name: string;
   /** The pod template's labels: what a PodDisruptionBudget or a Service selects. */
   templateLabels: Record<string, string> | null;
+  /** `spec.replicas`, 1 when unset as the API server defaults it. Absent in records written before it existed. */
+  replicas?: number;
   claimTemplates: ClaimTemplateRecord[];
   /** For the audit only: the store's lookups leave it out. Absent in records written before it existed. */
   audit?: AuditCopy;
@@ -88,6 +90,8 @@ export interface ClusterView {
   persistentVolumeClaim(namespace: string, name: string): Promise<Lookup<PersistentVolumeClaimRecord>>;
   /** Every PodDisruptionBudget of a namespace (at most `maxBudgetsPerNamespace`). */
   podDisruptionBudgets(namespace: string): Promise<Lookup<PodDisruptionBudgetRecord[]>>;
+  /** Every StatefulSet of a namespace (at most `maxStatefulSetsPerNamespace`), for what a budget selects. */
+  statefulSets(namespace: string): Promise<Lookup<StatefulSetRecord[]>>;
   /**
    * The names of a namespace's Services (at most `maxServiceNames`), for a view that can list them: the inputs of
    * `stateward check`, the cluster store. A view that cannot leaves it out. Used only to suggest the Service a
@@ -98,6 +102,9 @@ export interface ClusterView {
 
 /** More budgets than this in one namespace answer unknown: no rule needs to read a thousand. */
 export const maxBudgetsPerNamespace = 1_000;
+
+/** More StatefulSets than this in one namespace answer unknown, as budgets do. */
+export const maxStatefulSetsPerNamespace = 1_000;
 
 /** More Services than this in one namespace answer unknown: a suggestion is not worth comparing with each of them. */
 export const maxServiceNames = 1_000;
@@ -115,6 +122,7 @@ export function emptyClusterView(reason = "no cluster view is configured"): Clus
     statefulSet: answer,
     persistentVolumeClaim: answer,
     podDisruptionBudgets: answer,
+    statefulSets: answer,
   };
 }
 
@@ -153,6 +161,10 @@ export function memoryClusterView(snapshot: ClusterSnapshot): ClusterView {
     persistentVolumeClaim: async (namespace, name) => find(claims, key(namespace, name), "PersistentVolumeClaims"),
     podDisruptionBudgets: async (namespace) =>
       budgets ? { state: "found", value: budgets.filter((b) => b.namespace === namespace) } : neverSynced("PodDisruptionBudgets"),
+    statefulSets: async (namespace) =>
+      snapshot.statefulSets
+        ? { state: "found", value: snapshot.statefulSets.filter((s) => s.namespace === namespace) }
+        : neverSynced("StatefulSets"),
     serviceNames: async (namespace) =>
       snapshot.services
         ? { state: "found", value: snapshot.services.filter((s) => s.namespace === namespace).map((s) => s.name) }
@@ -215,6 +227,7 @@ function bind(view: ClusterView, timeoutMs: number): ClusterView {
     statefulSet: wrap(view.statefulSet.bind(view)),
     persistentVolumeClaim: wrap(view.persistentVolumeClaim.bind(view)),
     podDisruptionBudgets: wrap(view.podDisruptionBudgets.bind(view)),
+    statefulSets: wrap(view.statefulSets.bind(view)),
     ...(view.serviceNames ? { serviceNames: wrap(view.serviceNames.bind(view)) } : {}),
   };
 }

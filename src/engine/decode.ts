@@ -11,10 +11,10 @@ import type { BuiltInCheck, Review } from "./types.js";
 
 export const objectDecoding: BuiltInCheck = {
   id: "object-decoding",
-  summary: "A StatefulSet or PersistentVolumeClaim has the field types Kubernetes defines.",
+  summary: "A StatefulSet, PersistentVolumeClaim or PodDisruptionBudget has the field types Kubernetes defines.",
   rationale: "The API server rejects an object whose fields have the wrong type, and no rule can judge it.",
   fix: "Correct the field's type as the message says, for example a number where a string is written.",
-  kinds: ["StatefulSet", "PersistentVolumeClaim"],
+  kinds: ["StatefulSet", "PersistentVolumeClaim", "PodDisruptionBudget"],
   defaultAction: "deny",
   runs: "always",
 };

@@ -27,7 +27,7 @@ export const exemptionAnnotationCheck: BuiltInCheck = {
   rationale:
     "An exemption without a reason cannot be reviewed later, and a misspelt rule id exempts nothing while its author believes otherwise. A missing reason, or an exemption the policy forbids, denies; an unknown rule id, or a check no annotation exempts from, is a warning, since that annotation does nothing.",
   fix: `Write the reason as the annotation's value (\`${exemptionAnnotationPrefix}storage-class: "the operator sets it"\`), spell the rule id as \`stateward rules\` lists it, or fix the finding instead of exempting it where the policy forbids that.`,
-  kinds: ["StatefulSet", "PersistentVolumeClaim"],
+  kinds: ["StatefulSet", "PersistentVolumeClaim", "PodDisruptionBudget"],
   defaultAction: "deny",
   runs: "always",
 };

@@ -18,6 +18,7 @@ export function claimsOf(subject: ReviewedObject): ClaimAt[] {
   if (subject.kind === "PersistentVolumeClaim") {
     return [{ claim: subject.object, path: FieldPath.root(), template: false }];
   }
+  if (subject.kind !== "StatefulSet") return [];
   const templates = subject.object.spec?.volumeClaimTemplates ?? [];
   return templates.map((claim, i) => ({
     claim,

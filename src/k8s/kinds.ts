@@ -69,7 +69,7 @@ export const kinds = {
     plural: "PodDisruptionBudgets",
     namespaced: true,
     schema: podDisruptionBudgetSchema,
-    reviewed: false,
+    reviewed: true,
   },
 } as const satisfies Record<string, KindDefinition>;
 

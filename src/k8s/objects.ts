@@ -204,6 +204,7 @@ export const podDisruptionBudgetSchema = z.looseObject({
       selector: labelSelectorSchema.nullish(),
       minAvailable: intOrString.nullish(),
       maxUnavailable: intOrString.nullish(),
+      unhealthyPodEvictionPolicy: z.string().nullish(),
     })
     .nullish(),
 });

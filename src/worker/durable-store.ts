@@ -23,7 +23,7 @@ import {
   type StoredRow,
   type SyncBatch,
 } from "../cluster/store.js";
-import type { Lookup, PodDisruptionBudgetRecord, StorageClassRecord } from "../cluster/view.js";
+import type { Lookup, PodDisruptionBudgetRecord, StatefulSetRecord, StorageClassRecord } from "../cluster/view.js";
 
 type RowColumns = { observed_at: number | null; record: string | null };
 
@@ -113,17 +113,25 @@ class SqlTable implements RecordTable {
   }
 
   podDisruptionBudgets(namespace: string, limit: number): PodDisruptionBudgetRecord[] {
+    return this.#inNamespace<PodDisruptionBudgetRecord>("PodDisruptionBudget", namespace, limit);
+  }
+
+  statefulSets(namespace: string, limit: number): StatefulSetRecord[] {
+    return this.#inNamespace<StatefulSetRecord>("StatefulSet", namespace, limit);
+  }
+
+  #inNamespace<R>(kind: "PodDisruptionBudget" | "StatefulSet", namespace: string, limit: number): R[] {
     // Keys are `namespace/name`: the namespace's keys sort between `namespace/` and `namespace0` ('0' follows '/').
     return this.#sql
       .exec<{ record: string }>(
-        `SELECT record FROM view_rows WHERE kind = 'PodDisruptionBudget' AND key >= ? AND key < ? AND record IS NOT NULL
-         LIMIT ?`,
+        "SELECT record FROM view_rows WHERE kind = ? AND key >= ? AND key < ? AND record IS NOT NULL LIMIT ?",
+        kind,
         `${namespace}/`,
         `${namespace}0`,
         limit,
       )
       .toArray()
-      .map((row) => JSON.parse(row.record) as PodDisruptionBudgetRecord);
+      .map((row) => JSON.parse(row.record) as R);
   }
 
   serviceNames(namespace: string, limit: number): string[] {
@@ -280,7 +288,7 @@ function checkKind(kind: unknown): ClusterKind {
 
 function checkQuery(query: LookupQuery): LookupQuery {
   if (query.kind === "DefaultStorageClasses") return query;
-  if (query.kind === "PodDisruptionBudgets" || query.kind === "ServiceNames") return { kind: query.kind, namespace: String(query.namespace) };
+  if (query.kind === "PodDisruptionBudgets" || query.kind === "StatefulSets" || query.kind === "ServiceNames") return { kind: query.kind, namespace: String(query.namespace) };
   return { kind: checkKind(query.kind), key: String(query.key) };
 }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { handledResources } from "../../src/admission/handler.js";
 import { clusterKinds } from "../../src/cluster/kinds.js";
+import { defaults } from "../../src/defaults/index.js";
 import { kinds } from "../../src/k8s/kinds.js";
 import { observeTimeoutMs } from "../../src/http/cluster-routes.js";
 import { routes, tokenPathPrefix } from "../../src/http/routes.js";
@@ -39,9 +40,11 @@ function coverage(webhook: Record<string, any>): string[] {
   );
 }
 
-const admissionCoverage = handledResources.flatMap(({ group, version, resource }) =>
-  ["CREATE", "UPDATE"].map((op) => `${group}/${version}/${resource}/${op}`),
-);
+const coverageOf = (resources: typeof handledResources) =>
+  resources.flatMap(({ group, version, resource }) => ["CREATE", "UPDATE"].map((op) => `${group}/${version}/${resource}/${op}`));
+const admissionCoverage = coverageOf(handledResources);
+// Mutation is registered only for the kinds some default applies to: a call for any other kind could only answer no patch.
+const mutationCoverage = coverageOf(handledResources.filter(({ kind }) => defaults.some((d) => d.kinds.includes(kind))));
 // Every kind the cluster view holds is served in v1 of its group (v1, apps/v1, storage.k8s.io/v1).
 const observeCoverage = clusterKinds.flatMap((kind) =>
   ["CREATE", "UPDATE", "DELETE"].map((op) => `${kinds[kind].group}/v1/${kinds[kind].resource}/${op}`),
@@ -66,9 +69,12 @@ describe.each(overlays)("webhooks of k8s/overlays/%s", (name) => {
     expect(mutate.webhooks.map(routeOf)).toEqual([routes.mutate]);
   });
 
-  it("validate and mutate exactly the resources and operations the admission handler reviews", () => {
+  it("validate exactly the resources and operations the admission handler reviews, and mutate those it defaults", () => {
+    for (const webhook of validate.webhooks) expect(coverage(webhook).sort(), webhook.name).toEqual([...admissionCoverage].sort());
+    for (const webhook of mutate.webhooks) expect(coverage(webhook).sort(), webhook.name).toEqual([...mutationCoverage].sort());
+    expect(admissionCoverage).toContain("policy/v1/poddisruptionbudgets/CREATE");
+    expect(mutationCoverage).not.toContain("policy/v1/poddisruptionbudgets/CREATE");
     for (const webhook of [...validate.webhooks, ...mutate.webhooks]) {
-      expect(coverage(webhook).sort(), webhook.name).toEqual([...admissionCoverage].sort());
       for (const rule of webhook.rules) expect(rule.scope, webhook.name).toBe("Namespaced");
     }
   });

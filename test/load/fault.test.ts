@@ -24,6 +24,7 @@ function viewOf(lookup: () => Promise<Lookup<never>>): ClusterView {
     statefulSet: lookup,
     persistentVolumeClaim: lookup,
     podDisruptionBudgets: lookup,
+    statefulSets: lookup,
   };
 }
 

@@ -1,8 +1,7 @@
 import * as z from "zod";
-import type { PodDisruptionBudgetRecord } from "../../cluster/view.js";
 import { FieldPath, invalid, notFound, unverified } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
-import { selectorMatches } from "../../k8s/selector.js";
+import { blocksEviction, quotedNames, refusedAllowance, selectsPods } from "../disruption/budget.js";
 
 /** What a PodDisruptionBudget selects: the pods, which carry the pod template's labels. */
 const labelsPath = FieldPath.root("spec", "template", "metadata", "labels");
@@ -16,49 +15,6 @@ const params = z.object({
     .describe("Fewest replicas (spec.replicas, 1 when unset) from which the pods need a PodDisruptionBudget."),
 });
 
-const percent = /^(\d+)%$/;
-
-/**
- * An intOrString of a budget scaled against `replicas` the way the disruption controller does
- * (`intstr.GetScaledValueFromIntOrPercent(..., roundUp=true)` in pkg/controller/disruption); undefined for a string
- * that is not a percentage, which the API server refuses anyway.
- */
-function scaled(value: number | string, replicas: number): number | undefined {
-  if (typeof value === "number") return value;
-  const match = percent.exec(value);
-  return match ? Math.ceil((Number(match[1]) * replicas) / 100) : undefined;
-}
-
-/**
- * Why the API server refuses a value of the budget, as ValidatePodDisruptionBudgetSpec (pkg/apis/policy/validation)
- * does: an integer must not be negative, a string must be a percentage of at most 100%. Undefined when it is valid.
- */
-function refusedValue(field: "minAvailable" | "maxUnavailable", value: number | string | null): string | undefined {
-  if (value === null) return undefined;
-  const shown = `${field}: ${JSON.stringify(value)}`;
-  if (typeof value === "number") return value < 0 ? `${shown}: must be greater than or equal to 0` : undefined;
-  const match = percent.exec(value);
-  if (!match) return `${shown}: a valid percent string must be a numeric string followed by an ending '%'`;
-  return Number(match[1]) > 100 ? `${shown}: must not be greater than 100%` : undefined;
-}
-
-/** Why the budget lets no replica be evicted when all `replicas` are healthy, or undefined when it lets one go. */
-function blocksEviction(budget: PodDisruptionBudgetRecord, replicas: number): string | undefined {
-  const { maxUnavailable, minAvailable } = budget;
-  if (maxUnavailable !== null) {
-    const allowed = scaled(maxUnavailable, replicas);
-    return allowed !== undefined && allowed <= 0 ? `maxUnavailable: ${JSON.stringify(maxUnavailable)}` : undefined;
-  }
-  if (minAvailable !== null) {
-    const desired = scaled(minAvailable, replicas);
-    if (desired === undefined || desired < replicas) return undefined;
-    const rounded = typeof minAvailable === "string" ? `, rounded up to ${desired}` : "";
-    return `minAvailable: ${JSON.stringify(minAvailable)}${rounded} of ${replicas} replicas`;
-  }
-  return undefined;
-}
-
-const quoted = (budgets: readonly PodDisruptionBudgetRecord[]) => budgets.map((b) => JSON.stringify(b.name)).join(", ");
 
 export const statefulSetDisruptionBudget = defineRule({
   id: "statefulset-disruption-budget",
@@ -85,7 +41,7 @@ export const statefulSetDisruptionBudget = defineRule({
       return [advisory(unverified(labelsPath, "PodDisruptionBudgets", reason))];
     }
     // A null selector selects no pod; an empty one every pod of the namespace (policy/v1).
-    const selecting = lookup.value.filter((budget) => budget.selector && selectorMatches(budget.selector, labels));
+    const selecting = lookup.value.filter((budget) => selectsPods(budget.selector, labels));
     const issues: RuleIssue[] = [];
     if (selecting.length === 0) {
       if (!needsBudget) return [];
@@ -101,12 +57,12 @@ export const statefulSetDisruptionBudget = defineRule({
         invalid(
           labelsPath,
           labels,
-          `PodDisruptionBudgets ${quoted(selecting)} all select the pods; the eviction API refuses pods with more than one, so drains stall`,
+          `PodDisruptionBudgets ${quotedNames(selecting)} all select the pods; the eviction API refuses pods with more than one, so drains stall`,
         ),
       );
     } else {
       const budget = selecting[0]!;
-      const refused = refusedValue("maxUnavailable", budget.maxUnavailable) ?? refusedValue("minAvailable", budget.minAvailable);
+      const refused = refusedAllowance(budget);
       const blocked = blocksEviction(budget, replicas);
       if (refused) {
         issues.push(

@@ -1,0 +1,85 @@
+/**
+ * What a PodDisruptionBudget allows, shared by the rules that judge budgets from either side: the StatefulSet's
+ * (statefulset-disruption-budget) and the budget's own (the disruption-budget-* rules). Both must agree on the same pair.
+ */
+import type { ClusterView, Lookup, PodDisruptionBudgetRecord, StatefulSetRecord } from "../../cluster/view.js";
+import { intOrPercent, selectorRecord } from "../../cluster/records.js";
+import type { PodDisruptionBudget } from "../../k8s/objects.js";
+import { selectorMatches } from "../../k8s/selector.js";
+
+const percent = /^(\d+)%$/;
+
+type Allowance = Pick<PodDisruptionBudgetRecord, "minAvailable" | "maxUnavailable">;
+
+/**
+ * An intOrString of a budget scaled against `replicas` the way the disruption controller does
+ * (`intstr.GetScaledValueFromIntOrPercent(..., roundUp=true)` in pkg/controller/disruption); undefined for a string
+ * that is not a percentage, which the API server refuses anyway.
+ */
+function scaled(value: number | string, replicas: number): number | undefined {
+  if (typeof value === "number") return value;
+  const match = percent.exec(value);
+  return match ? Math.ceil((Number(match[1]) * replicas) / 100) : undefined;
+}
+
+/**
+ * Why the API server refuses a value of the budget, as ValidatePodDisruptionBudgetSpec (pkg/apis/policy/validation)
+ * does: an integer must not be negative, a string must be a percentage of at most 100%. Undefined when it is valid.
+ */
+export function refusedValue(field: "minAvailable" | "maxUnavailable", value: number | string | null): string | undefined {
+  if (value === null) return undefined;
+  const shown = `${field}: ${JSON.stringify(value)}`;
+  if (typeof value === "number") return value < 0 ? `${shown}: must be greater than or equal to 0` : undefined;
+  const match = percent.exec(value);
+  if (!match) return `${shown}: a valid percent string must be a numeric string followed by an ending '%'`;
+  return Number(match[1]) > 100 ? `${shown}: must not be greater than 100%` : undefined;
+}
+
+/** The first value of the budget the API server refuses, said as it would, or undefined. */
+export const refusedAllowance = (budget: Allowance): string | undefined =>
+  refusedValue("maxUnavailable", budget.maxUnavailable) ?? refusedValue("minAvailable", budget.minAvailable);
+
+/** Why the budget lets no replica be evicted when all `replicas` are healthy, or undefined when it lets one go. */
+export function blocksEviction(budget: Allowance, replicas: number): string | undefined {
+  const { maxUnavailable, minAvailable } = budget;
+  if (maxUnavailable !== null) {
+    const allowed = scaled(maxUnavailable, replicas);
+    return allowed !== undefined && allowed <= 0 ? `maxUnavailable: ${JSON.stringify(maxUnavailable)}` : undefined;
+  }
+  if (minAvailable !== null) {
+    const desired = scaled(minAvailable, replicas);
+    if (desired === undefined || desired < replicas) return undefined;
+    const rounded = typeof minAvailable === "string" ? `, rounded up to ${desired}` : "";
+    return `minAvailable: ${JSON.stringify(minAvailable)}${rounded} of ${replicas} replicas`;
+  }
+  return undefined;
+}
+
+/** Whether a budget's selector selects the pods of a StatefulSet: a null selector selects no pod, `{}` every pod. */
+export const selectsPods = (selector: PodDisruptionBudgetRecord["selector"], labels: Record<string, string> | null): boolean =>
+  selector !== null && selectorMatches(selector, labels ?? {});
+
+/** The StatefulSets of `namespace` whose pods the selector selects; unknown when the view has not listed them. */
+export async function selectedStatefulSets(
+  cluster: ClusterView,
+  namespace: string,
+  selector: PodDisruptionBudgetRecord["selector"],
+): Promise<Lookup<StatefulSetRecord[]>> {
+  const lookup = await cluster.statefulSets(namespace);
+  if (lookup.state !== "found") return lookup;
+  return { state: "found", value: lookup.value.filter((set) => selectsPods(selector, set.templateLabels)) };
+}
+
+export const quotedNames = (records: readonly { name: string }[]) => records.map((r) => JSON.stringify(r.name)).join(", ");
+
+/** The budget under review as the cluster view records budgets, so both sides read one shape. */
+export function reviewedBudget(object: PodDisruptionBudget, namespace: string): PodDisruptionBudgetRecord {
+  const spec = object.spec;
+  return {
+    namespace,
+    name: object.metadata?.name ?? "",
+    selector: selectorRecord(spec?.selector),
+    minAvailable: intOrPercent(spec?.minAvailable),
+    maxUnavailable: intOrPercent(spec?.maxUnavailable),
+  };
+}

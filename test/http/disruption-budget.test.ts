@@ -1,0 +1,3 @@
+import { disruptionBudgetScenarios } from "./disruption-budget-scenarios.js";
+
+disruptionBudgetScenarios("node");
