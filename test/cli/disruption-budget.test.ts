@@ -33,4 +33,12 @@ describe("stateward check of PodDisruptionBudgets", () => {
     expect(stdout).toContain("PodDisruptionBudget default/web: spec.selector: could not verify the StatefulSets it selects:");
     expect(stdout).not.toContain("[disruption-budget-eviction]");
   });
+
+  it("denies maxUnavailable: -1 as the API server does (disruption-budget-api-validation), not as a budget that allows no eviction", async () => {
+    const stdin = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: db\nspec:\n  maxUnavailable: -1\n  selector:\n    matchLabels: {app: db}\n";
+    const { code, stdout } = await cli(["check", "-"], { stdin });
+    expect(code).toBe(1);
+    expect(stdout).toContain("<stdin>:6: deny: PodDisruptionBudget default/db: spec.maxUnavailable: Invalid value: -1: must be greater than or equal to 0 [disruption-budget-api-validation]");
+    expect(stdout).not.toContain("[disruption-budget-eviction]");
+  });
 });

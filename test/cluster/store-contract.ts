@@ -274,6 +274,31 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
     expect((await store.summary()).kinds).toMatchObject({ PodDisruptionBudget: { count: 3 }, PersistentVolumeClaim: { count: 1 } });
   });
 
+  it("finds a namespace's StatefulSets with their replicas and pod labels, for what a budget selects, without audit copies", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    expect((await view.statefulSets("db")).state).toBe("unknown");
+    const set = (namespace: string, name: string, replicas?: number) => ({
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { namespace, name },
+      spec: { ...(replicas === undefined ? {} : { replicas }), template: { metadata: { labels: { app: name } } } },
+    });
+    await syncInventory(store, list(set("db", "pg", 3), set("db", "redis"), set("db-2", "pg", 5), set("d", "x", 1)));
+    const found = await view.statefulSets("db");
+    expect(found).toEqual({
+      state: "found",
+      value: [
+        { namespace: "db", name: "pg", templateLabels: { app: "pg" }, replicas: 3, claimTemplates: [] },
+        { namespace: "db", name: "redis", templateLabels: { app: "redis" }, replicas: 1, claimTemplates: [] },
+      ],
+    });
+    expect(await view.statefulSets("web")).toEqual({ state: "found", value: [] });
+    await later();
+    await observeRequest(store, change("StatefulSet", "DELETE", set("db", "pg", 3)));
+    expect(await view.statefulSets("db")).toMatchObject({ value: [{ name: "redis" }] });
+  });
+
   it("lists a namespace's Service names, for the suggestion of a misspelt serviceName", { timeout: 30_000 }, async () => {
     const store = fresh();
     const view = clusterViewOf(store);

@@ -360,7 +360,7 @@ spec:
       expect(await run({ maxUnavailable: null, minAvailable: -1 })).toEqual([refused("minAvailable: -1: must be greater than or equal to 0")]);
       expect(await run({ maxUnavailable: "101%" })).toEqual([refused('maxUnavailable: "101%": must not be greater than 100%')]);
       expect(await run({ maxUnavailable: null, minAvailable: "110%" })).toEqual([refused('minAvailable: "110%": must not be greater than 100%')]);
-      expect(await run({ maxUnavailable: "one" })).toEqual([refused(`maxUnavailable: "one": a valid percent string must be a numeric string followed by an ending '%'`)]);
+      expect(await run({ maxUnavailable: "one" })).toEqual([refused(`maxUnavailable: "one": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')`)]);
     });
   });
 

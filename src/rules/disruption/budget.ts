@@ -5,6 +5,7 @@
 import type { ClusterView, Lookup, PodDisruptionBudgetRecord, StatefulSetRecord } from "../../cluster/view.js";
 import { intOrPercent, selectorRecord } from "../../cluster/records.js";
 import type { PodDisruptionBudget } from "../../k8s/objects.js";
+import { intOrPercentErrors } from "../../k8s/validation/policy.js";
 import { selectorMatches } from "../../k8s/selector.js";
 
 const percent = /^(\d+)%$/;
@@ -22,17 +23,11 @@ function scaled(value: number | string, replicas: number): number | undefined {
   return match ? Math.ceil((Number(match[1]) * replicas) / 100) : undefined;
 }
 
-/**
- * Why the API server refuses a value of the budget, as ValidatePodDisruptionBudgetSpec (pkg/apis/policy/validation)
- * does: an integer must not be negative, a string must be a percentage of at most 100%. Undefined when it is valid.
- */
+/** Why the API server refuses a value of the budget (ValidatePodDisruptionBudgetSpec), or undefined when it is valid. */
 export function refusedValue(field: "minAvailable" | "maxUnavailable", value: number | string | null): string | undefined {
   if (value === null) return undefined;
-  const shown = `${field}: ${JSON.stringify(value)}`;
-  if (typeof value === "number") return value < 0 ? `${shown}: must be greater than or equal to 0` : undefined;
-  const match = percent.exec(value);
-  if (!match) return `${shown}: a valid percent string must be a numeric string followed by an ending '%'`;
-  return Number(match[1]) > 100 ? `${shown}: must not be greater than 100%` : undefined;
+  const [reason] = intOrPercentErrors(value);
+  return reason === undefined ? undefined : `${field}: ${JSON.stringify(value)}: ${reason}`;
 }
 
 /** The first value of the budget the API server refuses, said as it would, or undefined. */
