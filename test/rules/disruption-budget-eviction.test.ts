@@ -43,6 +43,30 @@ spec:
     });
   });
 
+  /**
+   * Kyverno policies, other/pdb-maxunavailable/resource.yaml (the chainsaw test's resources: good-pdb, good-pdb-none
+   * pass; bad-pdb-zero and bad-pdb-negative-one fail), in namespace default, since Stateward's policy exempts
+   * kube-system, over StatefulSets of 3 replicas labelled app: good and app: bad. Stateward passes maxUnavailable: -1
+   * here because the API server refuses it outright: disruption-budget-api-validation denies it.
+   */
+  describe("Kyverno policies' pdb-maxunavailable resources", () => {
+    const cluster = viewOf([statefulSet("good", 3, { app: "good" }), statefulSet("bad", 3, { app: "bad" })]);
+    it("passes maxUnavailable: 2 and a budget that sets neither field", async () => {
+      expect(await budgetFindings(id, budget("good-pdb", { maxUnavailable: 2, selector: { matchLabels: { app: "good" } } }), cluster)).toEqual([]);
+      expect(await budgetFindings(id, budget("good-pdb-none", { selector: { matchLabels: { app: "good" } } }), cluster)).toEqual([]);
+    });
+    it("warns on maxUnavailable: 0; maxUnavailable: -1 is disruption-budget-api-validation's denial instead", async () => {
+      expect(await budgetFindings(id, budget("bad-pdb-zero", { maxUnavailable: 0, selector: { matchLabels: { app: "bad" } } }), cluster)).toEqual([
+        blocks("maxUnavailable", "0", "bad", "maxUnavailable: 0"),
+      ]);
+      const negative = budget("bad-pdb-negative-one", { maxUnavailable: -1, selector: { matchLabels: { app: "bad" } } });
+      expect(await budgetFindings(id, negative, cluster)).toEqual([]);
+      expect(await budgetFindings("disruption-budget-api-validation", negative, cluster)).toEqual([
+        "spec.maxUnavailable: Invalid value: -1: must be greater than or equal to 0 [disruption-budget-api-validation]",
+      ]);
+    });
+  });
+
   /** kube-linter, pkg/templates/pdbminavailable/template_test.go (its Deployments as StatefulSets). */
   describe("kube-linter's pdb-min-available cases", () => {
     const labels = { foo: "bar" };
