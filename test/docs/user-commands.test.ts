@@ -189,7 +189,7 @@ describe("the edge overlay's worker.yaml, set by sed and kept out of commits", (
     expect((await git("status --porcelain")).stdout).toBe("");
     const rendered = await bash("kubectl kustomize k8s/overlays/edge", user.dir, env);
     const urls = [...rendered.stdout.matchAll(/url: (\S+)/g)].map((m) => m[1]);
-    expect(urls.sort()).toEqual(["mutate", "observe", "validate"].map((r) => `https://stateward.acme.workers.dev/t/0123abcd/${r}`));
+    expect(urls.sort()).toEqual(["mutate", "observe", "validate", "validate"].map((r) => `https://stateward.acme.workers.dev/t/0123abcd/${r}`));
   });
 });
 
@@ -200,7 +200,7 @@ describe("docs/deploy.md's overlay for self-managed API servers", () => {
     );
     const { stdout } = await bash(command.replace(/ \| kubectl apply -f -$/, ""), repoRoot, process.env);
     const urls = [...stdout.matchAll(/url: (\S+)/g)].map((m) => new URL(m[1]!).pathname);
-    expect(urls.sort()).toEqual(["/mutate", "/observe", "/validate"]);
+    expect(urls.sort()).toEqual(["/mutate", "/observe", "/validate", "/validate"]);
     expect(stdout).toMatch(/token: \S+/); // the inventory sync's Secret keeps it
   });
 });
@@ -375,7 +375,7 @@ describe("the cluster steps, typed into kubectl against a fake API server (disco
     expect(code, stdout).toBe(0);
     const hooks = [...fake!.objects.values()].filter((o) => o.kind.endsWith("WebhookConfiguration"));
     const urls = hooks.flatMap((o) => o.webhooks.map((w: K8sObject) => new URL(w.clientConfig.url).pathname));
-    expect(urls.sort()).toEqual(["/mutate", "/observe", "/validate"]);
+    expect(urls.sort()).toEqual(["/mutate", "/observe", "/validate", "/validate"]);
   });
 
   it("kubectl label namespace marks a namespace the webhooks pass over", async () => {

@@ -42,7 +42,7 @@ describe("k8s/overlays/edge", () => {
   it("reaches the Worker by URL over its public certificate, with the token in the path", () => {
     const { host, token } = placeholder.data;
     const hooks = webhooks(objects);
-    expect(hooks.length).toBe(3);
+    expect(hooks.length).toBe(4);
     for (const { webhook } of hooks) {
       expect(webhook.clientConfig.service, webhook.name).toBeUndefined();
       expect(webhook.clientConfig.caBundle, webhook.name).toBeUndefined();
@@ -62,7 +62,7 @@ describe("k8s/overlays/edge", () => {
 
     const urls = webhooks(custom).map(({ webhook }) => webhook.clientConfig.url).sort();
     expect(urls).toEqual(
-      [routes.validate, routes.mutate, routes.observe].map((route) => tokenUrl(host, token, route)).sort(),
+      [routes.validate, routes.validate, routes.mutate, routes.observe].map((route) => tokenUrl(host, token, route)).sort(),
     );
     const job = one(custom, "CronJob").spec.jobTemplate.spec.template.spec;
     const env = job.containers.flatMap((c: K8sObject) => c.env ?? []);

@@ -31,7 +31,7 @@ function mountedAt(file: string) {
 
 describe("k8s/overlays/in-cluster", () => {
   it("points every webhook at the Service on port 443, which forwards to the server's port", () => {
-    expect(all.length).toBe(2);
+    expect(all.length).toBe(3);
     for (const { webhook } of all) {
       const ref = webhook.clientConfig.service;
       expect(webhook.clientConfig.url, webhook.name).toBeUndefined();

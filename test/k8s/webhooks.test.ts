@@ -65,12 +65,14 @@ describe.each(overlays)("webhooks of k8s/overlays/%s", (name) => {
   it("call only paths the app serves, each webhook its own route", () => {
     const served = new Set<string>(Object.values(routes));
     for (const { webhook } of all) expect(served, `${webhook.name} → ${routeOf(webhook)}`).toContain(routeOf(webhook));
-    expect(validate.webhooks.map(routeOf)).toEqual([routes.validate]);
+    expect(validate.webhooks.map(routeOf)).toEqual([routes.validate, routes.validate]);
     expect(mutate.webhooks.map(routeOf)).toEqual([routes.mutate]);
   });
 
   it("validate exactly the resources and operations the admission handler reviews, and mutate those it defaults", () => {
-    for (const webhook of validate.webhooks) expect(coverage(webhook).sort(), webhook.name).toEqual([...admissionCoverage].sort());
+    // Together the validating webhooks cover the handler, each resource once: the gate, then the budgets.
+    expect(validate.webhooks.flatMap(coverage).sort()).toEqual([...admissionCoverage].sort());
+    expect(validate.webhooks.map((webhook: Record<string, any>) => coverage(webhook).some((c) => c.startsWith("policy/")))).toEqual([false, true]);
     for (const webhook of mutate.webhooks) expect(coverage(webhook).sort(), webhook.name).toEqual([...mutationCoverage].sort());
     expect(admissionCoverage).toContain("policy/v1/poddisruptionbudgets/CREATE");
     expect(mutationCoverage).not.toContain("policy/v1/poddisruptionbudgets/CREATE");
@@ -88,9 +90,13 @@ describe.each(overlays)("webhooks of k8s/overlays/%s", (name) => {
       expect(webhook.name, "webhook names are fully qualified").toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+){2,}$/);
       if (configuration.kind === "MutatingWebhookConfiguration") expect(webhook.reinvocationPolicy).toBe("IfNeeded");
     }
-    const [validating] = validate.webhooks;
+    const [validating, budgets] = validate.webhooks;
     expect(validating.failurePolicy).toBe("Fail");
     expect(validating.sideEffects).toBe("None");
+    // Every budget finding is advice: an unreachable Stateward must not block budgets.
+    expect(budgets.name).toBe("validate-budgets.stateward.dev");
+    expect(budgets.failurePolicy).toBe("Ignore");
+    expect(budgets.sideEffects).toBe("None");
     const [mutating] = mutate.webhooks;
     expect(mutating.failurePolicy).toBe("Ignore");
     expect(mutating.sideEffects).toBe("None");
