@@ -8,7 +8,7 @@
  *   template) highest ordinal first, down to the partition: replica index `partition` (ordinal `start + partition`)
  *   is the lowest one updated, the ones below keep the current revision;
  * - one pod at a time, waiting for it to be available again; with the MaxUnavailableStatefulSet feature gate,
- *   `maxUnavailable` at a time (a percentage of replicas rounded up, at least 1: getStatefulSetMaxUnavailable);
+ *   `maxUnavailable` at a time (a percentage of replicas rounded down, at least 1: getStatefulSetMaxUnavailable);
  * - under OnDelete nothing is deleted: a pod takes the new template when someone deletes it;
  * - under OrderedReady, a pod that is not Running and Ready stops everything (processReplica) before the update
  *   step, whatever the template says: a rollout stuck on a broken pod stays stuck after the template is fixed
@@ -16,6 +16,7 @@
  *
  * Pure: it reads the old and new objects (and the old one's status), never the cluster.
  */
+import { scaledIntOrPercent } from "./int-or-percent.js";
 import type { StatefulSet, StatefulSetStatus } from "./objects.js";
 import { statefulSetStatusSchema } from "./objects.js";
 import { semanticallyEqual } from "./semantic.js";
@@ -38,12 +39,13 @@ export interface RolloutSettings {
 const whole = (value: unknown): number | undefined =>
   typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined;
 
-/** `maxUnavailable` resolved against replicas: a percentage rounds up, and the result is at least 1. */
+/**
+ * `maxUnavailable` resolved against replicas as the StatefulSet controller does (getStatefulSetMaxUnavailable in
+ * stateful_set_control.go): a percentage rounded down, and at least 1.
+ */
 export function resolveMaxUnavailable(value: number | string | null | undefined, replicas: number): number {
-  if (typeof value === "number") return Math.max(1, Math.floor(value));
-  const percent = typeof value === "string" ? /^(\d+)%$/.exec(value) : null;
-  if (!percent) return 1;
-  return Math.max(1, Math.ceil((Number(percent[1]) * replicas) / 100));
+  const scaled = value === null || value === undefined ? 1 : scaledIntOrPercent(value, replicas, false);
+  return Math.max(1, Math.floor(scaled ?? 1));
 }
 
 export function rolloutSettings(statefulSet: StatefulSet): RolloutSettings {

@@ -75,7 +75,7 @@ describe(id, () => {
     ]);
   });
 
-  it("resolves maxUnavailable as the controller does: a percentage of replicas rounded up, at least 1", () => {
+  it("resolves maxUnavailable as the controller does: a percentage of replicas rounded down, at least 1", () => {
     const settings = (maxUnavailable: number | string, replicas: number) => {
       const s = baseStatefulSet();
       s.spec!.replicas = replicas;
@@ -83,6 +83,8 @@ describe(id, () => {
       return rolloutSettings(s).maxUnavailable;
     };
     expect([settings("40%", 5), settings("10%", 3), settings("100%", 4), settings(3, 4), settings("1%", 0)]).toEqual([2, 1, 4, 3, 1]);
+    // getStatefulSetMaxUnavailable scales with roundUp false: 50% of 3 is 1 pod at a time, not 2.
+    expect([settings("50%", 3), settings("30%", 5), settings("99%", 10)]).toEqual([1, 1, 9]);
   });
 
   it("leaves a policy that does not know the rule unaffected (the built-in policy has it on, at warn)", () => {

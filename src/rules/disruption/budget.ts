@@ -6,22 +6,13 @@ import type { ClusterView, Lookup, PodDisruptionBudgetRecord, StatefulSetRecord 
 import { intOrPercent, selectorRecord } from "../../cluster/records.js";
 import type { PodDisruptionBudget } from "../../k8s/objects.js";
 import { intOrPercentErrors } from "../../k8s/validation/policy.js";
+import { scaledIntOrPercent } from "../../k8s/int-or-percent.js";
 import { selectorMatches } from "../../k8s/selector.js";
-
-const percent = /^(\d+)%$/;
 
 type Allowance = Pick<PodDisruptionBudgetRecord, "minAvailable" | "maxUnavailable">;
 
-/**
- * An intOrString of a budget scaled against `replicas` the way the disruption controller does
- * (`intstr.GetScaledValueFromIntOrPercent(..., roundUp=true)` in pkg/controller/disruption); undefined for a string
- * that is not a percentage, which the API server refuses anyway.
- */
-function scaled(value: number | string, replicas: number): number | undefined {
-  if (typeof value === "number") return value;
-  const match = percent.exec(value);
-  return match ? Math.ceil((Number(match[1]) * replicas) / 100) : undefined;
-}
+/** A budget's value against `replicas` as the disruption controller scales it (pkg/controller/disruption: rounded up). */
+const scaled = (value: number | string, replicas: number) => scaledIntOrPercent(value, replicas, true);
 
 /** Why the API server refuses a value of the budget (ValidatePodDisruptionBudgetSpec), or undefined when it is valid. */
 export function refusedValue(field: "minAvailable" | "maxUnavailable", value: number | string | null): string | undefined {
