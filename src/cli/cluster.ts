@@ -7,7 +7,7 @@
  * known only when the inputs define at least one: a manifest repository rarely holds its cluster's classes, and
  * "storage class not found" on every claim would be a wrong finding on nearly every real manifest.
  */
-import { type ClusterKind, clusterKindOfObject, clusterKinds, type KindRecords, recordOf } from "../cluster/kinds.js";
+import { type ClusterKind, clusterKindOfObject, type KindRecords, recordOf } from "../cluster/kinds.js";
 import { type ClusterView, emptyClusterView, memoryClusterView, unknown } from "../cluster/view.js";
 import type { Manifest } from "./load.js";
 
@@ -20,24 +20,28 @@ export interface InputClusterOptions {
   namespace: string;
 }
 
-/** Only the objects of the manifests are read, so any list of parsed objects will do. */
-export function inputClusterView(manifests: readonly Pick<Manifest, "object">[], options: InputClusterOptions): ClusterView {
-  if (!options.enabled) return emptyClusterView(clusterViewOffReason);
-  const records = Object.fromEntries(clusterKinds.map((kind) => [kind, []])) as unknown as {
-    [K in ClusterKind]: KindRecords[K][];
-  };
+/** The cluster view's records of the manifests, by kind; a kind no manifest holds is absent. */
+export function recordsByKind(manifests: readonly Pick<Manifest, "object">[], namespace: string): Partial<{ [K in ClusterKind]: KindRecords[K][] }> {
+  const records: Partial<{ [K in ClusterKind]: KindRecords[K][] }> = {};
   for (const { object } of manifests) {
     const { apiVersion, kind: named } = object as Record<string, unknown>;
     const kind = clusterKindOfObject(apiVersion, named);
     if (!kind) continue;
-    const record = recordOf(kind, object, options.namespace);
-    if (record) (records[kind] as (typeof record)[]).push(record);
+    const record = recordOf(kind, object, namespace);
+    if (record) ((records[kind] ??= []) as (typeof record)[]).push(record);
   }
-  const storageClasses = records.StorageClass;
+  return records;
+}
+
+/** Only the objects of the manifests are read, so any list of parsed objects will do. */
+export function inputClusterView(manifests: readonly Pick<Manifest, "object">[], options: InputClusterOptions): ClusterView {
+  if (!options.enabled) return emptyClusterView(clusterViewOffReason);
+  const records = recordsByKind(manifests, options.namespace);
+  const storageClasses = records.StorageClass ?? [];
   const view = memoryClusterView({
-    services: records.Service,
-    statefulSets: records.StatefulSet,
-    podDisruptionBudgets: records.PodDisruptionBudget,
+    services: records.Service ?? [],
+    statefulSets: records.StatefulSet ?? [],
+    podDisruptionBudgets: records.PodDisruptionBudget ?? [],
     ...(storageClasses.length > 0 ? { storageClasses } : {}),
   });
   if (storageClasses.length > 0) return view;

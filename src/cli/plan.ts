@@ -11,7 +11,6 @@
  * `stateward check`'s.
  */
 import * as z from "zod";
-import { type ClusterKind, clusterKindOfObject, type KindRecords, recordOf } from "../cluster/kinds.js";
 import { type ClusterSnapshot, memoryClusterView } from "../cluster/view.js";
 import { type RenderedFinding, renderFinding } from "../engine/finding.js";
 import { reviewSubject } from "../engine/review.js";
@@ -20,6 +19,7 @@ import { parseFlags, UsageError } from "../command/flags.js";
 import { isDns1123Label } from "../k8s/names.js";
 import { rules } from "../rules/index.js";
 import { nameOf, namespaceOf } from "./check.js";
+import { recordsByKind } from "./cluster.js";
 import { exitCodes, type Io } from "./io.js";
 import { type InputProblem, load, type Manifest, where } from "./load.js";
 import { readPolicy } from "./policy-file.js";
@@ -113,14 +113,7 @@ export function appliedOver(live: unknown, written: unknown): unknown {
 
 /** The live objects as the cluster view: a kind none of them is counts as unknown, not as empty. */
 function liveClusterView(live: readonly Manifest[], namespace: string) {
-  const records: Partial<{ [K in ClusterKind]: KindRecords[K][] }> = {};
-  for (const { object } of live) {
-    const { apiVersion, kind: named } = object as Json;
-    const kind = clusterKindOfObject(apiVersion, named);
-    if (!kind) continue;
-    const record = recordOf(kind, object, namespace);
-    if (record) ((records[kind] ??= []) as (typeof record)[]).push(record);
-  }
+  const records = recordsByKind(live, namespace);
   const snapshot: ClusterSnapshot = {};
   if (records.Service) snapshot.services = records.Service;
   if (records.StorageClass) snapshot.storageClasses = records.StorageClass;
