@@ -52,7 +52,13 @@ export interface SyncSession {
   expiresAt: string;
 }
 
-export type SyncFailure = { ok: false; status: 400 | 404 | 409 | 413 | 429; error: string };
+export type SyncFailure = {
+  ok: false;
+  status: 400 | 404 | 409 | 413 | 429;
+  error: string;
+  /** With a 429: when the first open session expires if nothing stages into it, the earliest a retry can succeed. */
+  retryAfterSeconds?: number;
+};
 export type OpenOutcome = ({ ok: true } & SyncSession) | SyncFailure;
 export type PageOutcome = { ok: true; staged: Partial<Record<ClusterKind, number>> } | SyncFailure;
 export type CommitOutcome = { ok: true; sync: SyncOutcome } | SyncFailure;
@@ -302,12 +308,15 @@ export class StoreCore {
   openSync(kinds: readonly ClusterKind[]): OpenOutcome {
     return this.#table.transaction(() => {
       this.#sweep();
-      const open = this.#table.sessions().length;
+      const sessions = this.#table.sessions();
+      const open = sessions.length;
       if (open >= maxSyncSessions) {
+        const firstExpiry = Math.min(...sessions.map((session) => session.expiresAt));
         return {
           ok: false,
           status: 429,
           error: `${open} sync sessions are open, the most a store keeps (maxSyncSessions ${maxSyncSessions}): commit one, or wait until one expires ${syncSessionTtlMs / 60_000} minutes after its last page`,
+          retryAfterSeconds: Math.max(1, Math.ceil((firstExpiry - this.#now()) / 1000)),
         };
       }
       return { ok: true, ...this.#open(kinds, this.#now()) };

@@ -109,7 +109,11 @@ export function clusterRoutes(app: App, { configOf, log }: Service, auth: Authen
     const body = parseJsonBody(await c.req.text());
     if (!body.ok) return jsonError(c, 400, body.error);
     const opened = await openSync(writable.store, body.value);
-    if (!opened.ok) return jsonError(c, opened.status, opened.error);
+    if (!opened.ok) {
+      // RFC 9110's Retry-After: the sync client waits this long instead of failing its run on a full store.
+      if ("retryAfterSeconds" in opened && opened.retryAfterSeconds !== undefined) c.header("Retry-After", String(opened.retryAfterSeconds));
+      return jsonError(c, opened.status, opened.error);
+    }
     const { ok: _, ...session } = opened;
     log({ level: "info", msg: "sync: opened", session: session.session, kinds: session.kinds });
     return c.json(session, 201);

@@ -162,8 +162,10 @@ export async function applyServiceReports(run: SyncRun): Promise<ReportsWritten>
 async function send(run: SyncRun, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path.replace(/^\//, ""), run.target.url.href.endsWith("/") ? run.target.url : `${run.target.url.href}/`);
   const method = body === undefined ? "GET" : "POST";
+  let waitedForRoomMs = 0;
   for (let attempt = 1; ; attempt += 1) {
     let failure: string;
+    let retryAfterMs: number | undefined;
     try {
       const response = await fetch(url, {
         method,
@@ -178,15 +180,34 @@ async function send(run: SyncRun, path: string, body?: unknown): Promise<unknown
       const parsed = errorBody.safeParse(safeJson(text));
       failure = `${method} ${url.pathname}: ${response.status}: ${parsed.success ? parsed.data.error : text.slice(0, 300)}`;
       if (response.status < 500 && response.status !== 429) throw new Error(failure);
+      if (response.status === 429) retryAfterMs = retryAfterOf(response.headers.get("retry-after"));
     } catch (error) {
       if (error instanceof Error && error.message.startsWith(`${method} `)) throw error;
       failure = `${method} ${url.pathname}: cannot reach the Stateward service at ${url.origin}: ${causeOf(error)}`;
+    }
+    // A store full of other syncs' sessions says when the first of them expires: waiting for it (with jitter, so the
+    // waiting syncs do not return together) finishes this run, where three quick retries would fail it.
+    if (retryAfterMs !== undefined && waitedForRoomMs + retryAfterMs <= maxWaitForRoomMs) {
+      const wait = retryAfterMs + Math.round(Math.random() * (run.retryMs ?? 1_000));
+      waitedForRoomMs += wait;
+      run.log({ level: "warn", msg: "sync: the service is busy; waiting as it asks", error: failure, retryMs: wait });
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      continue;
     }
     if (attempt >= 3) throw new Error(failure);
     const wait = backoff(run, attempt);
     run.log({ level: "warn", msg: "sync: request failed; retrying", error: failure, retryMs: wait });
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
+}
+
+/** A store's sessions expire 10 minutes after their last page: past that, waiting longer would not make room. */
+const maxWaitForRoomMs = 11 * 60_000;
+
+/** Retry-After in seconds (RFC 9110 also allows a date, which Stateward never sends); undefined when absent or bad. */
+function retryAfterOf(header: string | null): number | undefined {
+  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
+  return Number(header.trim()) * 1000;
 }
 
 function safeJson(text: string): unknown {

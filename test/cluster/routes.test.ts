@@ -1,7 +1,7 @@
 /** /observe and /inventory on Node with the in-process store: never blocking, and reading Kubernetes' own shapes. */
 import { describe, expect, it } from "vitest";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
-import { type ClusterStore, clusterViewOf } from "../../src/cluster/store.js";
+import { type ClusterStore, clusterViewOf, maxSyncSessions, syncSessionTtlMs } from "../../src/cluster/store.js";
 import { createApp } from "../../src/http/app.js";
 import { writesNeedTokenMessage } from "../../src/http/auth.js";
 import type { LogLine } from "../../src/http/service.js";
@@ -136,6 +136,20 @@ describe("a paged sync over HTTP", () => {
     const again = await post(`/inventory/sync/${session}/commit`, {});
     expect([again.status, await again.json()]).toEqual([200, answer]);
     expect((await post(`/inventory/sync/${session}/pages`, { kind: "Service", records: [] })).status).toBe(404);
+  });
+
+  it("answers a sync the store has no room for with 429 and a Retry-After of when the first open session expires", async () => {
+    const store = memoryClusterStore();
+    const app = appWith(store);
+    const post = (path: string, body: unknown) => app.request(path, { method: "POST", headers: auth, body: JSON.stringify(body) });
+    for (let i = 0; i < maxSyncSessions; i += 1) expect((await post("/inventory/sync", { kinds: ["Service"] })).status).toBe(201);
+    const refused = await post("/inventory/sync", { kinds: ["Service"] });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    // The sessions were opened just now: they expire syncSessionTtlMs after their last page, give or take the test's run.
+    expect(retryAfter).toBeGreaterThan(syncSessionTtlMs / 1000 - 60);
+    expect(retryAfter).toBeLessThanOrEqual(syncSessionTtlMs / 1000);
+    expect(((await refused.json()) as { error: string }).error).toContain(`(maxSyncSessions ${maxSyncSessions})`);
   });
 });
 

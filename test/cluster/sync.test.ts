@@ -163,6 +163,43 @@ describe("stateward sync", () => {
     }
   });
 
+  it("waits as long as a full store's Retry-After asks, with jitter, instead of failing its run", { timeout: 30_000 }, async () => {
+    // A proxy before the service that answers the first three opens as a store full of other syncs' sessions would.
+    let refusals = 0;
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      if (req.url?.endsWith("/inventory/sync") && ++refusals <= 3) {
+        return res.writeHead(429, { "content-type": "application/json", "retry-after": "1" }).end(JSON.stringify({ error: "4 sync sessions are open", status: 429 }));
+      }
+      const forwarded = await fetch(`${targetUrl}${req.url}`, {
+        method: req.method,
+        headers: { authorization: req.headers.authorization ?? "", "content-type": "application/json" },
+        ...(req.method === "POST" ? { body: Buffer.concat(chunks) } : {}),
+      });
+      res.writeHead(forwarded.status, { "content-type": "application/json" }).end(await forwarded.text());
+    });
+    const proxied = await listenLocally(proxy);
+    try {
+      const lines: Record<string, unknown>[] = [];
+      const argv = ["--url", proxied.url, "--api-server", apiUrl, "--service-account", dir, "--token-file", join(dir, "webhook-token")];
+      const code = await runSync(argv, { env: {}, stdout: (text) => lines.push(JSON.parse(text)) });
+      // Three refusals are more than the retries of other failures allow; the run still finishes.
+      expect(code).toBe(0);
+      const waits = lines.filter((l) => l.msg === "sync: the service is busy; waiting as it asks");
+      expect(waits).toHaveLength(3);
+      for (const wait of waits) {
+        // The second Retry-After asks for, plus up to the 1 s retry base of jitter.
+        expect(wait.retryMs).toBeGreaterThanOrEqual(1_000);
+        expect(wait.retryMs).toBeLessThanOrEqual(2_000);
+        expect(wait.error).toMatch(/\/inventory\/sync: 429: 4 sync sessions are open/);
+      }
+      expect(lines.at(-1)).toMatchObject({ msg: "sync: committed" });
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it("fails, saying why, when the service refuses its token", { timeout: 30_000 }, async () => {
     const wrong = join(dir, "wrong-token");
     writeFileSync(wrong, "not-the-token");
