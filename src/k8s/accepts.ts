@@ -33,7 +33,12 @@ interface Def {
   format?: string;
 }
 
-const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
+/**
+ * A schema's definition through `schema.def`, zod 4's documented way to introspect a schema (zod.dev/api reads
+ * `.def.shape`, `.def.element`, `.def.options`, `.def.innerType`, `.def.entries`; zod.dev/packages/core `.def.type`
+ * and `.def.checks`), never the private `_zod`.
+ */
+const defOf = (schema: z.ZodType): Def => schema.def as unknown as Def;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);

@@ -1,8 +1,9 @@
 /**
  * "Did you mean" for the policy document: the keys a schema accepts at a path of it, so an unknown key can be matched
- * (closestName of ../k8s/names.ts) against exactly the names that are allowed where it stands.
+ * (closestName of ../k8s/names.ts) against exactly the names that are allowed where it stands. Walks the schema with
+ * zod's documented accessors (`.shape`, `.element`, `.valueType`, `.unwrap()`, a pipe's `.in`), not its internals.
  */
-import type * as z from "zod";
+import * as z from "zod";
 
 type AnySchema = z.core.$ZodType;
 
@@ -10,11 +11,18 @@ type AnySchema = z.core.$ZodType;
 function unwrap(schema: AnySchema): AnySchema {
   let current = schema;
   for (;;) {
-    const def = current._zod.def as { type: string; innerType?: AnySchema; in?: AnySchema };
-    if (def.innerType && ["optional", "nullable", "default", "prefault", "readonly", "catch"].includes(def.type)) {
-      current = def.innerType;
-    } else if (def.type === "pipe" && def.in) {
-      current = def.in;
+    if (
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodNullable ||
+      current instanceof z.ZodDefault ||
+      current instanceof z.ZodPrefault ||
+      current instanceof z.ZodReadonly ||
+      current instanceof z.ZodCatch ||
+      current instanceof z.ZodNonOptional
+    ) {
+      current = current.unwrap();
+    } else if (current instanceof z.ZodPipe) {
+      current = current.in;
     } else {
       return current;
     }
@@ -25,14 +33,12 @@ function unwrap(schema: AnySchema): AnySchema {
 export function keysAt(schema: AnySchema, path: readonly PropertyKey[]): string[] {
   let current: AnySchema | undefined = unwrap(schema);
   for (const segment of path) {
-    const def = current._zod.def as { type: string; shape?: Record<string, AnySchema>; valueType?: AnySchema; element?: AnySchema };
-    if (def.type === "object") current = def.shape?.[String(segment)];
-    else if (def.type === "record") current = def.valueType;
-    else if (def.type === "array") current = def.element;
+    if (current instanceof z.ZodObject) current = Object.hasOwn(current.shape, segment) ? (current.shape as Record<PropertyKey, AnySchema>)[segment] : undefined;
+    else if (current instanceof z.ZodRecord) current = current.valueType;
+    else if (current instanceof z.ZodArray) current = current.element;
     else return [];
     if (!current) return [];
     current = unwrap(current);
   }
-  const def = current._zod.def as { type: string; shape?: Record<string, AnySchema> };
-  return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
 }
