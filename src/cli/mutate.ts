@@ -1,9 +1,12 @@
 /**
- * `stateward mutate`: the manifests as the mutating webhook would leave them. The webhook's JSON Patch is applied to
- * the YAML syntax tree, so comments, key order and quoting of everything the defaults did not touch survive.
+ * `stateward mutate`: the manifests as the mutating webhook would leave them. The defaults' structured changes are
+ * applied to the YAML syntax tree (src/cli/yaml-edit.ts), so comments, key order and quoting of everything the defaults
+ * did not touch survive.
  */
 import type { Operation as PatchOperation } from "rfc6902";
-import { type Document, isScalar, isSeq, visit } from "yaml";
+import type { Document } from "yaml";
+import type { FieldChange } from "../engine/change.js";
+import { changedFields, fieldPathOf, valueAt } from "../engine/changed-fields.js";
 import { emptyClusterView } from "../cluster/view.js";
 import { deepEqual } from "../engine/provenance.js";
 import { reviewSubject } from "../engine/review.js";
@@ -16,6 +19,7 @@ import { exitCodes, type Io } from "./io.js";
 import { type EditableManifest, type InputProblem, type LoadResult, loadEditable, type SourceFile, where } from "./load.js";
 import { readPolicy } from "./policy-file.js";
 import { subjectOf } from "./subject.js";
+import { applyChanges, renderFile } from "./yaml-edit.js";
 
 export interface ObjectPatch {
   file: string;
@@ -75,113 +79,35 @@ export async function mutateAll(loaded: LoadResult<EditableManifest>, options: M
     for (const skipped of result.skipped) notes.push({ ...where, message: `${subject.kind} ${JSON.stringify(name)}: ${skipped}` });
     patches.push({ ...where, kind: subject.kind, namespace, name, patch: result.patch ?? [], changes: result.changes });
     if (result.patch) {
-      applyToDocument(manifest, result.patch, result.mutated);
-      changedDocuments.add(manifest.document);
+      const edits: FieldChange[] = changedFields(subject.object, result.mutated).map((field) => ({
+        path: fieldPathOf(field),
+        value: valueAt(result.mutated, field),
+        by: "",
+      }));
+      const failed = applyToDocument(manifest, edits, result.mutated);
+      if (failed) loaded.errors.push({ ...where, message: failed });
+      else changedDocuments.add(manifest.document);
     }
   }
   // Files follow each other as one YAML stream: each later file starts a new document.
   const yaml = loaded.files
-    .map((file) => render(file, changedDocuments))
+    .map((file) => renderFile(file, changedDocuments))
     .filter((text) => text !== "")
     .map((text, i) => (i > 0 && !text.startsWith("---") ? `---\n${text}` : text))
     .join("");
   return { patches, yaml, notes, errors: loaded.errors };
 }
 
-function pointerSegments(pointer: string): string[] {
-  return pointer
-    .split("/")
-    .slice(1)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-/** Applies the patch to the manifest's node; a patch the tree cannot take in place replaces the object whole. */
-function applyToDocument(manifest: EditableManifest, patch: readonly PatchOperation[], mutated: unknown): void {
-  const { document, at } = manifest;
-  try {
-    for (const op of patch) applyOperation(document, at, op);
-  } catch {
-    // fall through to the check below, which replaces the object
-  }
-  const now = at.length === 0 ? document.toJS() : document.getIn(at, false);
-  const plain = now && typeof now === "object" && "toJSON" in now ? (now as { toJSON(): unknown }).toJSON() : now;
-  if (!deepEqual(plain, mutated)) {
-    if (at.length === 0) document.contents = document.createNode(mutated) as typeof document.contents;
-    else document.setIn(at, document.createNode(mutated));
-  }
-}
-
-function applyOperation(document: Document.Parsed, at: (string | number)[], op: PatchOperation): void {
-  const path = [...at, ...pointerSegments(op.path)];
-  const parentPath = path.slice(0, -1);
-  const last = path[path.length - 1]!;
-  const parent = parentPath.length === 0 ? document.contents : document.getIn(parentPath, true);
-  switch (op.op) {
-    case "add": {
-      if (isSeq(parent)) {
-        const node = document.createNode(op.value);
-        if (last === "-") parent.items.push(node);
-        else parent.items.splice(Number(last), 0, node);
-        return;
-      }
-      document.setIn(path, document.createNode(op.value));
-      return;
-    }
-    case "replace": {
-      const target = document.getIn(path, true);
-      // Changing a scalar in place keeps its comment and quoting.
-      if (isScalar(target) && (op.value === null || typeof op.value !== "object")) target.value = op.value;
-      else document.setIn(isSeq(parent) ? [...parentPath, Number(last)] : path, document.createNode(op.value));
-      return;
-    }
-    case "remove":
-      document.deleteIn(isSeq(parent) ? [...parentPath, Number(last)] : path);
-      return;
-    default:
-      throw new Error(`patch operation ${op.op} is not applied in place`);
-  }
-}
-
-/** A file comes back byte for byte unless one of its documents changed. */
-function render(file: SourceFile, changed: ReadonlySet<Document.Parsed>): string {
-  let text: string;
-  if (!file.documents.some((d) => changed.has(d))) {
-    text = file.text;
-  } else {
-    const indentSeq = sequencesIndented(file);
-    text = file.documents
-      .map((document, i) => {
-        const out = document.toString({ lineWidth: 0, indentSeq });
-        return i > 0 && !out.startsWith("---") ? `---\n${out}` : out;
-      })
-      .join("");
-  }
-  if (text !== "" && !text.endsWith("\n")) text += "\n";
-  return text;
-}
-
 /**
- * Whether the file indents block sequences under their key (`ports:\n  - port: 80`) or not (`ports:\n- port: 80`);
- * the first block sequence decides, so a file keeps its own style.
+ * Edits the manifest's node with the changes the defaults made. The edited tree must read back as the object the
+ * webhook's patch makes; anything else is an internal error, reported rather than printed.
  */
-function sequencesIndented(file: SourceFile): boolean {
-  let answer: boolean | undefined;
-  for (const document of file.documents) {
-    visit(document, {
-      Pair(_key, pair) {
-        if (answer !== undefined) return visit.BREAK;
-        const key = pair.key as { range?: [number, number, number] } | null;
-        const value = pair.value;
-        if (!isSeq(value) || value.flow || !key?.range || !value.range) return undefined;
-        const keyColumn = file.lines.linePos(key.range[0]).col;
-        const seqColumn = file.lines.linePos(value.range[0]).col;
-        answer = seqColumn > keyColumn;
-        return visit.BREAK;
-      },
-    });
-    if (answer !== undefined) break;
-  }
-  return answer ?? true;
+function applyToDocument(manifest: EditableManifest, changes: readonly FieldChange[], mutated: unknown): string | undefined {
+  const { document, at } = manifest;
+  applyChanges(document, changes, at);
+  const edited = at.length === 0 ? document.toJS() : document.getIn(at, false);
+  const plain = edited && typeof edited === "object" && "toJSON" in edited ? (edited as { toJSON(): unknown }).toJSON() : edited;
+  return deepEqual(plain, mutated) ? undefined : "internal error: the edited YAML does not read back as the mutated object";
 }
 
 /** `stateward mutate ARGS...`: the manifests (or patches) on standard output, what changed on standard error. */

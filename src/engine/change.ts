@@ -3,7 +3,7 @@
  * `stateward mutate`'s YAML edits and `stateward check --fix` are all built from a list of these, so nothing parses a
  * rendered description or a JSON Pointer back.
  */
-import type { FieldPath } from "../k8s/field.js";
+import { type FieldPath, renderValue } from "../k8s/field.js";
 
 export interface FieldChange {
   /** The field, from the object's root. */
@@ -12,4 +12,25 @@ export interface FieldChange {
   value: unknown;
   /** The id of the default or rule that made the change. */
   by: string;
+}
+
+/** One step into a JSON value: a property name (or map key) or a list index. */
+export type Step = string | number;
+
+/** The property names and list indexes that lead from the object's root to the field. */
+export function stepsOf(path: FieldPath): Step[] {
+  return path.segments.map((s) => (s.type === "index" ? s.index : s.type === "name" ? s.name : s.key));
+}
+
+/** The field as an RFC 6901 JSON Pointer (`~` as `~0`, `/` as `~1`): `/metadata/labels/app.kubernetes.io~1name`. */
+export function pointerOf(path: FieldPath): string {
+  let pointer = "";
+  for (const step of stepsOf(path)) pointer += `/${String(step).replaceAll("~", "~0").replaceAll("/", "~1")}`;
+  return pointer;
+}
+
+/** How a change reads where it is shown: `set spec.podManagementPolicy to "Parallel" [default-pod-management-policy]`. */
+export function describeChange(change: FieldChange): string {
+  const what = change.value === undefined ? `remove ${change.path}` : `set ${change.path} to ${renderValue(change.value)}`;
+  return `${what} [${change.by}]`;
 }
