@@ -1,7 +1,6 @@
 import * as z from "zod";
 import { defineDefault } from "../engine/types.js";
 import { claimsOf } from "../k8s/claims.js";
-import type { ReviewedObject } from "../k8s/kinds.js";
 import { setTo } from "./change.js";
 
 const accessMode = z.enum(["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]);
@@ -27,7 +26,7 @@ export const defaultAccessModes = defineDefault({
   apply({ kind, object, params }) {
     const changes: string[] = [];
     // The API server never defaults accessModes, so a claim that has some got them from the user.
-    for (const at of claimsOf({ kind, object } as ReviewedObject)) {
+    for (const at of claimsOf({ kind, object })) {
       const spec = at.claim.spec;
       if (!spec || (spec.accessModes?.length ?? 0) > 0) continue;
       spec.accessModes = [...params.accessModes];

@@ -38,8 +38,8 @@ export const defaultLabels = defineDefault({
       })
       .default({}),
   }),
-  apply({ kind, object, params }) {
-    if (kind !== "StatefulSet" || !object.spec || Object.keys(params.labels).length === 0) return [];
+  apply({ object, params }) {
+    if (!object.spec || Object.keys(params.labels).length === 0) return [];
     const changes: string[] = [];
     const template = object.spec.template;
     if (template) {

@@ -14,8 +14,8 @@ export const defaultPodManagementPolicy = defineDefault({
   operations: ["CREATE"],
   enabledByDefault: true,
   params: z.object({ podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default(builtinPolicy) }),
-  apply({ kind, object, params, provenance }) {
-    if (kind !== "StatefulSet" || !object.spec) return [];
+  apply({ object, params, provenance }) {
+    if (!object.spec) return [];
     if (object.spec.podManagementPolicy === params.podManagementPolicy) return [];
     if (provenance.userSet(path, builtinPolicy)) return [];
     object.spec.podManagementPolicy = params.podManagementPolicy;

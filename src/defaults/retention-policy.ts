@@ -24,8 +24,8 @@ export const defaultRetentionPolicy = defineDefault({
   operations: ["CREATE", "UPDATE"],
   enabledByDefault: true,
   params: z.object({ whenDeleted: retention.default("Retain"), whenScaled: retention.default("Retain") }),
-  apply({ kind, object, params, provenance }) {
-    if (kind !== "StatefulSet" || !object.spec) return [];
+  apply({ object, params, provenance }) {
+    if (!object.spec) return [];
     const desired = { whenDeleted: params.whenDeleted, whenScaled: params.whenScaled };
     const current = object.spec.persistentVolumeClaimRetentionPolicy;
     if (current != null && sameAs(current, desired)) return [];

@@ -1,7 +1,6 @@
 import * as z from "zod";
 import { defineDefault } from "../engine/types.js";
 import { claimsOf } from "../k8s/claims.js";
-import type { ReviewedObject } from "../k8s/kinds.js";
 import { dns1123SubdomainErrors } from "../k8s/names.js";
 import { legacyStorageClassAnnotation } from "../k8s/objects.js";
 import { setTo } from "./change.js";
@@ -26,7 +25,7 @@ export const defaultStorageClass = defineDefault({
     const className = params.storageClassName;
     if (!className) return [];
     const changes: string[] = [];
-    for (const at of claimsOf({ kind, object } as ReviewedObject)) {
+    for (const at of claimsOf({ kind, object })) {
       const spec = at.claim.spec;
       // A claim that names its volume or selects volumes by label binds to volumes that exist; a class of ours could
       // keep it from binding to them.

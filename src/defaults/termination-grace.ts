@@ -15,8 +15,7 @@ export const defaultTerminationGrace = defineDefault({
   operations: ["CREATE", "UPDATE"],
   enabledByDefault: true,
   params: z.object({ seconds: z.number().int().min(0).max(86_400).default(builtinGraceSeconds) }),
-  apply({ kind, object, params, provenance }) {
-    if (kind !== "StatefulSet") return [];
+  apply({ object, params, provenance }) {
     const podSpec = object.spec?.template?.spec;
     if (!podSpec || podSpec.terminationGracePeriodSeconds === params.seconds) return [];
     if (provenance.userSet(path, builtinGraceSeconds)) return [];

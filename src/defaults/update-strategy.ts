@@ -53,8 +53,8 @@ export const defaultUpdateStrategy = defineDefault({
       .nullable()
       .default(null),
   }),
-  apply({ kind, object, params, provenance }) {
-    if (kind !== "StatefulSet" || !object.spec) return [];
+  apply({ object, params, provenance }) {
+    if (!object.spec) return [];
     const desired: UpdateStrategy =
       params.type === "OnDelete"
         ? { type: "OnDelete" }

@@ -31,6 +31,7 @@ export interface MutationResult {
  * object is an internal error, never a response.
  */
 export function mutate(review: Review, operation: Operation, policy: ScopePolicy): MutationResult {
+  // The one place that filters defaults by kind: each default's apply is typed for the kinds it declares.
   const active = policy.defaults.filter(
     ({ enabled, default: d }) => enabled && d.kinds.includes(review.kind) && d.operations.includes(operation),
   );

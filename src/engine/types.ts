@@ -6,10 +6,13 @@ import type { FieldError } from "../k8s/field.js";
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 export type Action = "deny" | "warn" | "off";
 
-/** The object under review, narrowed by its kind. */
-export type Review = { [K in ReviewedKind]: { kind: K; object: ObjectOf<K>; oldObject: ObjectOf<K> | undefined } }[ReviewedKind];
+/** The object under review, narrowed by its kind; `Review<"StatefulSet">` is a StatefulSet's. */
+export type Review<K extends ReviewedKind = ReviewedKind> = {
+  [k in K]: { kind: k; object: ObjectOf<k>; oldObject: ObjectOf<k> | undefined };
+}[K];
 
-export type RuleInput<P> = Review & {
+/** What a rule's check reads: the object under review, typed for the kinds `K` the rule declares. */
+export type RuleInput<P, K extends ReviewedKind = ReviewedKind> = Review<K> & {
   operation: Operation;
   /** The namespace of the object under review (the request's, defaulted to "default" offline). */
   namespace: string;
@@ -81,13 +84,22 @@ export interface BuiltInCheck extends CheckMetadata {
   runs: "always" | "offline";
 }
 
-export interface Rule<S extends ParamsSchema = ParamsSchema> extends CheckMetadata {
+export interface Rule<S extends ParamsSchema = ParamsSchema, K extends ReviewedKind = ReviewedKind> extends CheckMetadata {
+  /** The kinds the rule reads; the engine runs it on these only, so its check needs no test of the kind. */
+  kinds: readonly K[];
   /** Parameters a policy may set, every one with a default. */
   params: S;
-  check(input: RuleInput<z.output<S>>): RuleIssue[] | Promise<RuleIssue[]>;
+  // Method syntax on purpose: a Rule<S, "StatefulSet"> then stands in the registry's Rule[], which the engine only
+  // calls with the kinds the rule declares (engine/validate.ts's activeRules).
+  check(input: RuleInput<z.output<S>, K>): RuleIssue[] | Promise<RuleIssue[]>;
 }
 
-export const defineRule = <S extends ParamsSchema>(rule: Rule<S>): Rule<S> => rule;
+/**
+ * A rule, its check typed for the kinds it declares.
+ *
+ * @example defineRule({ id: "x", kinds: ["StatefulSet"], check: ({ object }) => [] , ... }) // object: StatefulSet
+ */
+export const defineRule = <S extends ParamsSchema, const K extends ReviewedKind>(rule: Rule<S, K>): Rule<S, K> => rule;
 
 /**
  * The API server's built-in default for a field: a JSON value, or a test for fields whose default depends on the
@@ -104,16 +116,18 @@ export interface Provenance {
   userSet(path: readonly string[], builtinDefault?: BuiltinDefault): boolean;
 }
 
-export type DefaultInput<P> = Review & {
+/** What a default's apply reads and changes: the object under review, typed for the kinds `K` the default declares. */
+export type DefaultInput<P, K extends ReviewedKind = ReviewedKind> = Review<K> & {
   operation: Operation;
   params: P;
   provenance: Provenance;
 };
 
-export interface Default<S extends ParamsSchema = ParamsSchema> {
+export interface Default<S extends ParamsSchema = ParamsSchema, K extends ReviewedKind = ReviewedKind> {
   id: string;
   summary: string;
-  kinds: readonly ReviewedKind[];
+  /** The kinds the default changes; the engine applies it to these only. */
+  kinds: readonly K[];
   /** Defaults that touch fields the API server makes immutable after creation run on CREATE only. */
   operations: readonly Operation[];
   enabledByDefault: boolean;
@@ -122,10 +136,12 @@ export interface Default<S extends ParamsSchema = ParamsSchema> {
    * Changes `input.object` (a private deep copy) in place and describes each change, for example
    * `set spec.template.spec.terminationGracePeriodSeconds to 30`. Returns no descriptions when nothing changed.
    */
-  apply(input: DefaultInput<z.output<S>>): string[];
+  // Method syntax on purpose, as Rule's check: the engine calls it with the declared kinds only (engine/mutate.ts).
+  apply(input: DefaultInput<z.output<S>, K>): string[];
 }
 
-export const defineDefault = <S extends ParamsSchema>(d: Default<S>): Default<S> => d;
+/** A default, its apply typed for the kinds it declares. */
+export const defineDefault = <S extends ParamsSchema, const K extends ReviewedKind>(d: Default<S, K>): Default<S, K> => d;
 
 /** A rule as a policy scope runs it: its action and its parameters, already checked against its schema. */
 export interface ResolvedRule {

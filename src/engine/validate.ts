@@ -16,7 +16,11 @@ type ActiveRules = readonly ScopePolicy["rules"][number][];
 /** Each scope's active rules by kind and operation: a policy is fixed once loaded, and every review asked again. */
 const activeByScope = new WeakMap<ScopePolicy["rules"], Map<Review["kind"], Map<Operation, ActiveRules>>>();
 
-/** The rules the policy has switched on for this kind and operation, in the registry's order. */
+/**
+ * The rules the policy has switched on for this kind and operation, in the registry's order. This is the one place
+ * that filters rules by kind: each rule's check is typed for the kinds it declares (defineRule) and has no test of its
+ * own.
+ */
 export function activeRules(policy: ScopePolicy, kind: Review["kind"], operation: Operation): ActiveRules {
   let byKind = activeByScope.get(policy.rules);
   if (!byKind) activeByScope.set(policy.rules, (byKind = new Map()));

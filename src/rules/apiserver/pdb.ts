@@ -12,8 +12,7 @@ export const pdbApiValidation = defineRule({
   kinds: ["PodDisruptionBudget"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ kind, object }) {
-    if (kind !== "PodDisruptionBudget") return [];
+  check({ object }) {
     return validatePodDisruptionBudget(object);
   },
 });

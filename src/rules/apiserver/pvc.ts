@@ -12,8 +12,7 @@ export const pvcApiValidation = defineRule({
   kinds: ["PersistentVolumeClaim"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ kind, object, oldObject, operation }) {
-    if (kind !== "PersistentVolumeClaim") return [];
+  check({ object, oldObject, operation }) {
     const errors = validatePersistentVolumeClaim(object);
     if (operation === "UPDATE" && oldObject) errors.push(...validatePersistentVolumeClaimUpdate(object, oldObject));
     return errors;

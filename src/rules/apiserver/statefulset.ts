@@ -12,8 +12,7 @@ export const statefulSetApiValidation = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ kind, object }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object }) {
     return [...validateStatefulSet(object), ...validateClaimTemplates(object)];
   },
 });

@@ -12,8 +12,7 @@ export const disruptionBudgetEviction = defineRule({
   kinds: ["PodDisruptionBudget"],
   defaultAction: "warn",
   params: z.object({}),
-  async check({ kind, object, namespace, cluster }) {
-    if (kind !== "PodDisruptionBudget") return [];
+  async check({ object, namespace, cluster }) {
     const budget = reviewedBudget(object, namespace);
     // The API server refuses such a value (ValidatePodDisruptionBudgetSpec) before any webhook sees the budget.
     if (refusedAllowance(budget)) return [];

@@ -14,8 +14,7 @@ export const disruptionBudgetOverlap = defineRule({
   kinds: ["PodDisruptionBudget"],
   defaultAction: "warn",
   params: z.object({}),
-  async check({ kind, object, namespace, cluster }) {
-    if (kind !== "PodDisruptionBudget") return [];
+  async check({ object, namespace, cluster }) {
     const budget = reviewedBudget(object, namespace);
     const selected = await selectedStatefulSets(cluster, namespace, budget.selector);
     if (selected.state !== "found" || selected.value.length === 0) return [];

@@ -14,8 +14,7 @@ export const disruptionBudgetSelector = defineRule({
   kinds: ["PodDisruptionBudget"],
   defaultAction: "warn",
   params: z.object({}),
-  async check({ kind, object, namespace, cluster }) {
-    if (kind !== "PodDisruptionBudget") return [];
+  async check({ object, namespace, cluster }) {
     const budget = reviewedBudget(object, namespace);
     if (budget.selector === null) {
       return [required(selectorPath, "a PodDisruptionBudget without a selector selects no pod (policy/v1), so it protects nothing")];

@@ -12,8 +12,8 @@ export const disruptionBudgetUnhealthyEviction = defineRule({
   kinds: ["PodDisruptionBudget"],
   defaultAction: "warn",
   params: z.object({}),
-  async check({ kind, object, namespace, cluster }) {
-    if (kind !== "PodDisruptionBudget" || object.spec?.unhealthyPodEvictionPolicy) return [];
+  async check({ object, namespace, cluster }) {
+    if (object.spec?.unhealthyPodEvictionPolicy) return [];
     const budget = reviewedBudget(object, namespace);
     const selected = await selectedStatefulSets(cluster, namespace, budget.selector);
     if (selected.state !== "found" || selected.value.length === 0) return [];

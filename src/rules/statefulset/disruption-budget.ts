@@ -26,8 +26,7 @@ export const statefulSetDisruptionBudget = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params,
-  async check({ kind, object, namespace, cluster, params }) {
-    if (kind !== "StatefulSet") return [];
+  async check({ object, namespace, cluster, params }) {
     const replicas = object.spec?.replicas ?? 1;
     if (replicas < 1) return [];
     // Fewer replicas need no budget, but one that stalls every drain is still wrong (a single pod under

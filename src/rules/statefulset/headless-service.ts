@@ -25,8 +25,7 @@ export const statefulSetHeadlessService = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params: z.object({}),
-  async check({ kind, object, namespace, cluster }) {
-    if (kind !== "StatefulSet") return [];
+  async check({ object, namespace, cluster }) {
     const name = usableServiceName(object);
     if (!name) return [];
     const lookup = await cluster.service(namespace, name);

@@ -151,8 +151,8 @@ export const statefulSetImmutableFields = defineRule({
     },
   ],
   params: z.object({}),
-  async check({ kind, object, oldObject, namespace, cluster }) {
-    if (kind !== "StatefulSet" || !oldObject) return [];
+  async check({ object, oldObject, namespace, cluster }) {
+    if (!oldObject) return [];
     const spec = (object.spec ?? {}) as Record<string, Json>;
     const oldSpec = (oldObject.spec ?? {}) as Record<string, Json>;
     const fields = new Set([...Object.keys(spec), ...Object.keys(oldSpec)]);

@@ -120,8 +120,8 @@ export const statefulSetImpact = defineRule({
     },
   ],
   params: z.object({}),
-  check({ kind, object, oldObject }) {
-    if (kind !== "StatefulSet" || !oldObject) return [];
+  check({ object, oldObject }) {
+    if (!oldObject) return [];
     const impact = impactOf(oldObject, object);
     return impact ? [warning(pathOf(impact), describeImpact(impact))] : [];
   },

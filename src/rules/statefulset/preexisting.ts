@@ -6,8 +6,10 @@ import type { StatefulSet } from "../../k8s/objects.js";
  * For checks of fields the API server makes immutable (names, serviceName): on UPDATE, a finding the old object had
  * already is advisory. The user cannot fix it in place, and denying would block even scaling down or a rollout.
  */
-export function newOnUpdate(input: RuleInput<unknown>, check: (statefulSet: StatefulSet) => RuleIssue[]): RuleIssue[] {
-  if (input.kind !== "StatefulSet") return [];
+export function newOnUpdate(
+  input: RuleInput<unknown, "StatefulSet">,
+  check: (statefulSet: StatefulSet) => RuleIssue[],
+): RuleIssue[] {
   const { operation, object, oldObject } = input;
   const issues = check(object);
   if (operation !== "UPDATE" || !oldObject || issues.length === 0) return issues;

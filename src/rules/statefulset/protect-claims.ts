@@ -57,8 +57,8 @@ export const statefulSetProtectClaims = defineRule({
     },
   ],
   params: z.object({}),
-  async check({ kind, object, oldObject, namespace, cluster }) {
-    if (kind !== "StatefulSet" || !oldObject) return [];
+  async check({ object, oldObject, namespace, cluster }) {
+    if (!oldObject) return [];
     if (object.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== "Delete") return [];
     const impact = impactOf(oldObject, object);
     if (!impact || impact.removed.length === 0 || !impact.replicas) return [];

@@ -11,8 +11,7 @@ export const statefulSetReadinessProbe = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params: z.object({}),
-  check({ kind, object }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object }) {
     const policy = object.spec?.podManagementPolicy;
     if (policy && policy !== "OrderedReady") return [];
     const issues: RuleIssue[] = [];

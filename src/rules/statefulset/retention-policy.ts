@@ -18,8 +18,7 @@ export const statefulSetRetentionPolicy = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params: z.object({}),
-  check({ kind, object }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object }) {
     const policy = object.spec?.persistentVolumeClaimRetentionPolicy;
     const issues: RuleIssue[] = [];
     for (const field of ["whenDeleted", "whenScaled"] as const) {

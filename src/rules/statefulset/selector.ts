@@ -13,8 +13,7 @@ export const statefulSetSelector = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ kind, object }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object }) {
     const selector = object.spec?.selector;
     const path = FieldPath.root("spec", "selector");
     if (!selector) return [required(path, "a StatefulSet must select its pods; set matchLabels to the template's labels")];

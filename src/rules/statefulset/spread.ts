@@ -101,8 +101,7 @@ export const statefulSetSpread = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params,
-  check({ kind, object, namespace, params }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object, namespace, params }) {
     const replicas = object.spec?.replicas ?? 1;
     if (replicas < params.minReplicas) return [];
     const labels = object.spec?.template?.metadata?.labels ?? {};

@@ -24,8 +24,8 @@ export const statefulSetStuckRollout = defineRule({
     },
   ],
   params: z.object({}),
-  check({ kind, object, oldObject, namespace }) {
-    if (kind !== "StatefulSet" || !oldObject) return [];
+  check({ object, oldObject, namespace }) {
+    if (!oldObject) return [];
     if (semanticallyEqual(object.spec?.template, oldObject.spec?.template)) return [];
     const stuck = stuckRollout(oldObject);
     if (!stuck) return [];

@@ -17,8 +17,7 @@ export const statefulSetTerminationGrace = defineRule({
     min: z.number().int().min(0).default(1).describe("Fewest seconds allowed; unset in the pod template counts as 30."),
     max: z.number().int().min(0).optional().describe("Most seconds allowed; no upper bound when unset."),
   }),
-  check({ kind, object, params }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object, params }) {
     const path = FieldPath.root("spec", "template", "spec", "terminationGracePeriodSeconds");
     const set = object.spec?.template?.spec?.terminationGracePeriodSeconds;
     const seconds = set ?? builtinGraceSeconds;

@@ -35,8 +35,7 @@ export const statefulSetUpdateStrategy = defineRule({
       .default("warn")
       .describe("Whether updateStrategy OnDelete denies (with the rule's action deny) or only warns."),
   }),
-  check({ kind, object, params }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object, params }) {
     const spec = object.spec;
     const strategy = spec?.updateStrategy;
     // The API server defaults an empty type to RollingUpdate.

@@ -44,8 +44,7 @@ export const statefulSetVolumeMode = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ kind, object }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object }) {
     const modes = claimModes(object);
     if (modes.size === 0) return [];
     const issues: RuleIssue[] = [];

@@ -30,8 +30,7 @@ export const statefulSetVolumeMounts = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ kind, object }) {
-    if (kind !== "StatefulSet") return [];
+  check({ object }) {
     const podSpec = object.spec?.template?.spec;
     const volumes = podSpec?.volumes ?? [];
     const templates = object.spec?.volumeClaimTemplates ?? [];

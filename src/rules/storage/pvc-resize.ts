@@ -24,7 +24,7 @@ export const pvcResize = defineRule({
   defaultAction: "deny",
   params: z.object({}),
   async check(input) {
-    if (input.kind !== "PersistentVolumeClaim" || !input.oldObject) return [];
+    if (!input.oldObject) return [];
     const path = FieldPath.root("spec", "resources", "requests", "storage");
     const before = storageOf(input.oldObject.spec?.resources?.requests?.storage);
     const after = storageOf(input.object.spec?.resources?.requests?.storage);

@@ -80,7 +80,6 @@ export const pvcStatefulSetClaim = defineRule({
   defaultAction: "warn",
   params: z.object({}),
   async check(input) {
-    if (input.kind !== "PersistentVolumeClaim") return [];
     const name = input.object.metadata?.name;
     if (!name) return [];
     const [at] = claimsOf(input);
