@@ -15,7 +15,7 @@
  * What a run cannot reproduce byte for byte is normalised, never hidden (see `normalise`):
  * - The worked example's `npm run dev` listens on 127.0.0.1:8787. Here the same app runs as the Node server
  *   (`stateward serve`, built-in policy, an empty cluster view) on a free port (see `serverPool`), and each command's
- *   http://127.0.0.1:8787 is pointed at it; test/docs/outputs.test.ts also sends every such command to `npm run dev`
+ *   http://127.0.0.1:8787 is pointed at it; test/docs/outputs-wrangler-dev.test.ts also sends every such command to `npm run dev`
  *   (wrangler dev, as the README says to start it) and requires the very same bytes. A command that names `$WEBHOOK_TOKEN` or `$TOKEN` gets a server
  *   started with that token (`exampleToken`), and the variables set to it.
  * - A last line without a line break gets one (a shell prints its prompt on the next line anyway).

@@ -1,11 +1,10 @@
 /**
  * Every output block of README.md and docs/*.md (a fenced block after `<!-- output: ... -->` or `<!-- output of the
  * command above -->`) equals what its command prints now. The commands run as scripts/gen-doc-outputs.ts runs them
- * (`npm run docs:readme` rewrites the blocks); the worked example's curl commands go to the Node server there, and here
- * also to `wrangler dev`, which is what the README tells a user to start, so the two must answer with the same bytes.
+ * (`npm run docs:readme` rewrites the blocks); the worked example's curl commands go to the Node server there and here
+ * (outputs-wrangler-dev.test.ts sends them to `wrangler dev` too, an end-to-end test).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startNodeServer } from "../../bench/servers.js";
@@ -17,10 +16,8 @@ import {
   repoRoot,
   runBlock,
   serverPool,
-  usesServer,
   withOutputs,
 } from "../../scripts/gen-doc-outputs.js";
-import { npmRunDev as startNpmRunDev, typed } from "./commands.js";
 
 const blocks = documents().flatMap((file) => outputBlocks(file, readFileSync(join(repoRoot, file), "utf8")));
 const name = (block: OutputBlock) => `${block.file}:${block.line}: ${block.command.split("\n")[0]}`;
@@ -38,23 +35,6 @@ describe("the documents' output blocks", () => {
 
   it.each(blocks.map((block) => [name(block), block] as const))("%s", async (_, block) => {
     expect(await generate(block, servers.start), stale(block)).toBe(block.committed);
-  });
-});
-
-describe("wrangler dev, as the worked example runs it", () => {
-  const served = blocks.filter(usesServer);
-  const persistTo = mkdtempSync(join(tmpdir(), "stateward-doc-outputs-"));
-  // What the worked example tells a user to start, on a free port and with an empty state folder (a user's first run).
-  const npmRunDev = typed("npm ci && npm run dev").command.replace(/^npm ci && /, "");
-  const servers = serverPool((token) => startNpmRunDev(token ? `${npmRunDev} -- --var WEBHOOK_TOKEN:${token}` : npmRunDev, persistTo));
-  afterAll(async () => {
-    await servers.close();
-    rmSync(persistTo, { recursive: true, force: true });
-  });
-
-  it("answers every command of the documents that names 127.0.0.1:8787 with the bytes shown", { timeout: 240_000 }, async () => {
-    expect(served.length).toBeGreaterThan(0);
-    for (const block of served) expect(await generate(block, servers.start), `${name(block)} on npm run dev`).toBe(block.committed);
   });
 });
 

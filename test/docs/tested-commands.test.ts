@@ -35,10 +35,11 @@ const noAccount = "needs a Cloudflare account";
 
 const evidence: Record<string, Evidence> = {
   "npm ci && npm run dev": {
-    runBy: { file: "test/docs/outputs.test.ts", test: "answers every command of the documents that names 127.0.0.1:8787 with the bytes shown" },
+    runBy: { file: "test/docs/outputs-wrangler-dev.test.ts", test: "answers every command of the documents that names 127.0.0.1:8787 with the bytes shown" },
     as: "`npm ci` is .ci/run's first step; `npm run dev` with a free port and an empty state folder",
   },
   "npm test": { runBy: { file: ".ci/run", test: "npm test -- --reporter=default" }, as: "CI's own command" },
+  "npm run test:e2e": { runBy: { file: ".ci/run", test: "npm run test:e2e -- --reporter=default" }, as: "CI's own command, after npm test" },
   'npm run dev -- --var STATEWARD_POLICY:"$(cat policy.example.yaml)"': {
     runBy: { file: userCommands, test: "hands the whole annotated document to the Worker" },
     as: "with the example's readiness-probe rule switched off, so that its effect shows",
