@@ -8,7 +8,7 @@
  * "storage class not found" on every claim would be a wrong finding on nearly every real manifest.
  */
 import { type ClusterKind, clusterKindOfObject, type KindRecords, recordOf } from "../cluster/kinds.js";
-import { type ClusterView, emptyClusterView, memoryClusterView, unknown } from "../cluster/view.js";
+import { type ClusterView, emptyClusterView, recordsClusterView } from "../cluster/view.js";
 import type { Manifest } from "./load.js";
 
 export const clusterViewOffReason = "the cluster view is off (--cluster-view=off)";
@@ -37,14 +37,8 @@ export function recordsByKind(manifests: readonly Pick<Manifest, "object">[], na
 export function inputClusterView(manifests: readonly Pick<Manifest, "object">[], options: InputClusterOptions): ClusterView {
   if (!options.enabled) return emptyClusterView(clusterViewOffReason);
   const records = recordsByKind(manifests, options.namespace);
-  const storageClasses = records.StorageClass ?? [];
-  const view = memoryClusterView({
-    services: records.Service ?? [],
-    statefulSets: records.StatefulSet ?? [],
-    podDisruptionBudgets: records.PodDisruptionBudget ?? [],
-    ...(storageClasses.length > 0 ? { storageClasses } : {}),
-  });
-  if (storageClasses.length > 0) return view;
-  const answer = async () => unknown(noStorageClassesReason);
-  return { ...view, storageClass: answer, defaultStorageClasses: answer };
+  return recordsClusterView(
+    { Service: [], StatefulSet: [], PodDisruptionBudget: [], ...records },
+    { StorageClass: noStorageClassesReason },
+  );
 }

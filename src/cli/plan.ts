@@ -11,7 +11,7 @@
  * `stateward check`'s.
  */
 import * as z from "zod";
-import { type ClusterSnapshot, memoryClusterView } from "../cluster/view.js";
+import { recordsClusterView } from "../cluster/view.js";
 import { type RenderedFinding, renderFinding } from "../engine/finding.js";
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
@@ -112,16 +112,7 @@ export function appliedOver(live: unknown, written: unknown): unknown {
 }
 
 /** The live objects as the cluster view: a kind none of them is counts as unknown, not as empty. */
-function liveClusterView(live: readonly Manifest[], namespace: string) {
-  const records = recordsByKind(live, namespace);
-  const snapshot: ClusterSnapshot = {};
-  if (records.Service) snapshot.services = records.Service;
-  if (records.StorageClass) snapshot.storageClasses = records.StorageClass;
-  if (records.StatefulSet) snapshot.statefulSets = records.StatefulSet;
-  if (records.PersistentVolumeClaim) snapshot.persistentVolumeClaims = records.PersistentVolumeClaim;
-  if (records.PodDisruptionBudget) snapshot.podDisruptionBudgets = records.PodDisruptionBudget;
-  return memoryClusterView(snapshot);
-}
+const liveClusterView = (live: readonly Manifest[], namespace: string) => recordsClusterView(recordsByKind(live, namespace));
 
 export async function plan(manifests: readonly Manifest[], live: readonly Manifest[], options: { policy: Policy; namespace: string }): Promise<PlanReport> {
   const cluster = liveClusterView(live, options.namespace);

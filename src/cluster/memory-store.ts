@@ -12,7 +12,7 @@ import {
   type StoredRow,
   type WatchedStore,
 } from "./store.js";
-import type { AuditCopy, PodDisruptionBudgetRecord, ServiceRecord, StatefulSetRecord, StorageClassRecord } from "./view.js";
+import type { AuditCopy } from "./view.js";
 
 /** What a memory store saves and loads; plain JSON. Open sync sessions are not saved: a restart abandons them. */
 export interface StoreSnapshot {
@@ -109,37 +109,13 @@ export class MemoryTable implements RecordTable {
     const { rows } = this.#of(kind);
     for (const [key, row] of rows) if (!row.record) rows.delete(key);
   }
-  defaultStorageClasses() {
-    return [...this.#of("StorageClass").rows.values()]
-      .map((row) => row.record as StorageClassRecord | null)
-      .filter((record): record is StorageClassRecord => record?.isDefault === true);
-  }
-  podDisruptionBudgets(namespace: string, limit: number) {
-    const found: PodDisruptionBudgetRecord[] = [];
-    for (const row of this.#of("PodDisruptionBudget").rows.values()) {
-      const record = row.record as PodDisruptionBudgetRecord | null;
-      if (record?.namespace === namespace) found.push(record);
+  list(kind: ClusterKind, namespace: string, limit: number) {
+    const found: ClusterRecord[] = [];
+    for (const { record } of this.#of(kind).rows.values()) {
       if (found.length >= limit) break;
+      if (record && (namespace === "" || (record as { namespace: string }).namespace === namespace)) found.push(record);
     }
     return found;
-  }
-  statefulSets(namespace: string, limit: number) {
-    const found: StatefulSetRecord[] = [];
-    for (const row of this.#of("StatefulSet").rows.values()) {
-      const record = row.record as StatefulSetRecord | null;
-      if (record?.namespace === namespace) found.push(record);
-      if (found.length >= limit) break;
-    }
-    return found;
-  }
-  serviceNames(namespace: string, limit: number) {
-    const names: string[] = [];
-    for (const row of this.#of("Service").rows.values()) {
-      const record = row.record as ServiceRecord | null;
-      if (record?.namespace === namespace) names.push(record.name);
-      if (names.length >= limit) break;
-    }
-    return names;
   }
   recordsAfter(kind: ClusterKind, after: string | null, limit: number) {
     // A Map keeps insertion order, not key order: a page sorts the keys, which an audit asks for a few times an hour.

@@ -9,21 +9,9 @@
  * observation stands until the next sync whose list was taken after it.
  */
 import { kinds } from "../k8s/kinds.js";
-import { type ClusterKind, type ClusterRecord, clusterKinds, keyOf, namespacedKey } from "./kinds.js";
+import { type ClusterKind, type ClusterRecord, clusterKinds, type KindRecords, keyOf, namespacedKey } from "./kinds.js";
 import { withoutAuditCopy } from "./records.js";
-import {
-  type ClusterView,
-  type Lookup,
-  maxBudgetsPerNamespace,
-  maxStatefulSetsPerNamespace,
-  maxServiceNames,
-  type PersistentVolumeClaimRecord,
-  type PodDisruptionBudgetRecord,
-  type ServiceRecord,
-  type StatefulSetRecord,
-  type StorageClassRecord,
-  unknown,
-} from "./view.js";
+import { type ClusterView, type Lookup, maxListed, tooMany, unknown } from "./view.js";
 
 export type ObserveOperation = "upsert" | "delete";
 
@@ -128,18 +116,12 @@ export interface RecordPage {
 /** The most records one `records` call returns, whatever it asks: one page must fit in one RPC answer. */
 export const maxRecordPage = 5_000;
 
-/**
- * One object by kind and key (`namespace/name`, or the name of a cluster-scoped object), the default classes, the
- * disruption budgets of a namespace, or the names of its Services.
- */
+/** One object of a kind (`ClusterView.get`), or every object of a kind in a namespace (`ClusterView.list`). */
 export type LookupQuery =
-  | { kind: ClusterKind; key: string }
-  | { kind: "DefaultStorageClasses" }
-  | { kind: "PodDisruptionBudgets"; namespace: string }
-  | { kind: "StatefulSets"; namespace: string }
-  | { kind: "ServiceNames"; namespace: string };
+  | { op: "get"; kind: ClusterKind; namespace: string; name: string }
+  | { op: "list"; kind: ClusterKind; namespace: string };
 
-export type LookupAnswer = ClusterRecord | StorageClassRecord[] | PodDisruptionBudgetRecord[] | StatefulSetRecord[] | string[];
+export type LookupAnswer = ClusterRecord | ClusterRecord[];
 
 /** One stored row; a null record is a tombstone: an observed deletion that a sync listed before it must not undo. */
 export interface StoredRow {
@@ -189,13 +171,11 @@ export interface RecordTable {
   /** Rows of `kind` holding a record; kept as a count, never counted by a scan. */
   liveCount(kind: ClusterKind): number;
   dropTombstones(kind: ClusterKind): void;
-  defaultStorageClasses(): StorageClassRecord[];
-  /** Up to `limit` budgets of `namespace`. */
-  podDisruptionBudgets(namespace: string, limit: number): PodDisruptionBudgetRecord[];
-  /** Up to `limit` StatefulSets of `namespace`, audit copies included. */
-  statefulSets(namespace: string, limit: number): StatefulSetRecord[];
-  /** Up to `limit` names of the Services of `namespace`. */
-  serviceNames(namespace: string, limit: number): string[];
+  /**
+   * Up to `limit` records of `kind` in `namespace` (every namespace's for a cluster-scoped kind, where it is ""), in no
+   * promised order; audit copies may be left in, the store drops them.
+   */
+  list(kind: ClusterKind, namespace: string, limit: number): ClusterRecord[];
   /** Up to `limit` rows of `kind` holding a record, in key order, from the first key after `after`. */
   recordsAfter(kind: ClusterKind, after: string | null, limit: number): { key: string; record: ClusterRecord }[];
   state(kind: ClusterKind): KindState;
@@ -405,12 +385,19 @@ export class StoreCore {
     return { kinds, lastSyncAt: last === null ? null : iso(last), syncSessions };
   }
 
-  lookup(kind: ClusterKind, key: string): Lookup<ClusterRecord> {
+  get(kind: ClusterKind, namespace: string, name: string): Lookup<ClusterRecord> {
     const stale = this.#stale(kind);
     if (stale) return stale;
-    const row = this.#table.get(kind, key);
+    const row = this.#table.get(kind, kinds[kind].namespaced ? namespacedKey(namespace, name) : name);
     if (row?.record) return { state: "found", value: withoutAuditCopy(row.record) };
     return this.#miss(kind) ?? { state: "not-found" };
+  }
+
+  list(kind: ClusterKind, namespace: string): Lookup<ClusterRecord[]> {
+    const miss = this.#miss(kind);
+    if (miss) return miss;
+    const records = this.#table.list(kind, kinds[kind].namespaced ? namespace : "", maxListed + 1);
+    return records.length > maxListed ? tooMany(kind, namespace) : { state: "found", value: records.map(withoutAuditCopy) };
   }
 
   records(kind: ClusterKind, after: string | null, limit: number): RecordPage {
@@ -421,47 +408,8 @@ export class StoreCore {
     return { records: page.map((r) => r.record), next: rows.length > size ? page.at(-1)!.key : null };
   }
 
-  defaultStorageClasses(): Lookup<StorageClassRecord[]> {
-    return this.#miss("StorageClass") ?? { state: "found", value: this.#table.defaultStorageClasses() };
-  }
-
-  podDisruptionBudgets(namespace: string): Lookup<PodDisruptionBudgetRecord[]> {
-    const miss = this.#miss("PodDisruptionBudget");
-    if (miss) return miss;
-    const budgets = this.#table.podDisruptionBudgets(namespace, maxBudgetsPerNamespace + 1);
-    if (budgets.length > maxBudgetsPerNamespace) {
-      return unknown(`namespace ${namespace} has more than ${maxBudgetsPerNamespace} PodDisruptionBudgets`);
-    }
-    return { state: "found", value: budgets };
-  }
-
-  statefulSets(namespace: string): Lookup<StatefulSetRecord[]> {
-    const miss = this.#miss("StatefulSet");
-    if (miss) return miss;
-    const sets = this.#table.statefulSets(namespace, maxStatefulSetsPerNamespace + 1);
-    if (sets.length > maxStatefulSetsPerNamespace) {
-      return unknown(`namespace ${namespace} has more than ${maxStatefulSetsPerNamespace} StatefulSets`);
-    }
-    return { state: "found", value: sets.map(withoutAuditCopy) };
-  }
-
-  /** Only to suggest the Service a misspelt serviceName meant: a namespace with very many Services answers unknown. */
-  serviceNames(namespace: string): Lookup<string[]> {
-    const miss = this.#miss("Service");
-    if (miss) return miss;
-    const names = this.#table.serviceNames(namespace, maxServiceNames + 1);
-    if (names.length > maxServiceNames) return unknown(`namespace ${namespace} has more than ${maxServiceNames} Services`);
-    return { state: "found", value: names };
-  }
-
   lookupAll(queries: readonly LookupQuery[]): Lookup<LookupAnswer>[] {
-    return queries.map((query) => {
-      if (query.kind === "DefaultStorageClasses") return this.defaultStorageClasses();
-      if (query.kind === "PodDisruptionBudgets") return this.podDisruptionBudgets(query.namespace);
-      if (query.kind === "StatefulSets") return this.statefulSets(query.namespace);
-      if (query.kind === "ServiceNames") return this.serviceNames(query.namespace);
-      return this.lookup(query.kind, query.key);
-    });
+    return queries.map((query) => (query.op === "get" ? this.get(query.kind, query.namespace, query.name) : this.list(query.kind, query.namespace)));
   }
 
   #open(kinds: readonly ClusterKind[], listedAt: number): SyncSession {
@@ -628,14 +576,7 @@ export function clusterViewOf(store: ClusterStore): ClusterView {
     });
   return {
     ...(store.local ? { local: true } : {}),
-    service: (namespace, name) => ask<ServiceRecord>({ kind: "Service", key: namespacedKey(namespace, name) }),
-    storageClass: (name) => ask<StorageClassRecord>({ kind: "StorageClass", key: name }),
-    defaultStorageClasses: () => ask<StorageClassRecord[]>({ kind: "DefaultStorageClasses" }),
-    statefulSet: (namespace, name) => ask<StatefulSetRecord>({ kind: "StatefulSet", key: namespacedKey(namespace, name) }),
-    persistentVolumeClaim: (namespace, name) =>
-      ask<PersistentVolumeClaimRecord>({ kind: "PersistentVolumeClaim", key: namespacedKey(namespace, name) }),
-    podDisruptionBudgets: (namespace) => ask<PodDisruptionBudgetRecord[]>({ kind: "PodDisruptionBudgets", namespace }),
-    statefulSets: (namespace) => ask<StatefulSetRecord[]>({ kind: "StatefulSets", namespace }),
-    serviceNames: (namespace) => ask<string[]>({ kind: "ServiceNames", namespace }),
+    get: (kind, namespace, name) => ask<KindRecords[typeof kind]>({ op: "get", kind, namespace, name }),
+    list: (kind, namespace) => ask<KindRecords[typeof kind][]>({ op: "list", kind, namespace }),
   };
 }

@@ -2,6 +2,9 @@
  * The cluster view: what Stateward knows of objects other than the one under review. Every lookup answers found,
  * not found, or unknown; "not found" is claimed only for a kind whose full list the view has seen.
  */
+import { kinds } from "../k8s/kinds.js";
+import { type ClusterKind, type ClusterRecord, clusterKinds, type KindRecords, keyOf, namespacedKey } from "./kinds.js";
+
 
 export type Lookup<T> =
   | { state: "found"; value: T }
@@ -82,47 +85,69 @@ export interface ClusterView {
    * cost more than the lookup itself, bench/), only kept from failing the review.
    */
   readonly local?: boolean;
-  service(namespace: string, name: string): Promise<Lookup<ServiceRecord>>;
-  storageClass(name: string): Promise<Lookup<StorageClassRecord>>;
-  /** The classes marked default; found with an empty list means the cluster has none. */
-  defaultStorageClasses(): Promise<Lookup<StorageClassRecord[]>>;
-  statefulSet(namespace: string, name: string): Promise<Lookup<StatefulSetRecord>>;
-  persistentVolumeClaim(namespace: string, name: string): Promise<Lookup<PersistentVolumeClaimRecord>>;
-  /** Every PodDisruptionBudget of a namespace (at most `maxBudgetsPerNamespace`). */
-  podDisruptionBudgets(namespace: string): Promise<Lookup<PodDisruptionBudgetRecord[]>>;
-  /** Every StatefulSet of a namespace (at most `maxStatefulSetsPerNamespace`), for what a budget selects. */
-  statefulSets(namespace: string): Promise<Lookup<StatefulSetRecord[]>>;
+  /** One object of `kind`; `namespace` is ignored for a cluster-scoped kind (StorageClass: pass ""). */
+  get<K extends ClusterKind>(kind: K, namespace: string, name: string): Promise<Lookup<KindRecords[K]>>;
   /**
-   * The names of a namespace's Services (at most `maxServiceNames`), for a view that can list them: the inputs of
-   * `stateward check`, the cluster store. A view that cannot leaves it out. Used only to suggest the Service a
-   * misspelt serviceName meant.
+   * Every object of `kind` in `namespace` (in the cluster, for a cluster-scoped kind), in no promised order; more than
+   * `maxListed` answer unknown.
    */
-  serviceNames?(namespace: string): Promise<Lookup<string[]>>;
+  list<K extends ClusterKind>(kind: K, namespace: string): Promise<Lookup<KindRecords[K][]>>;
 }
 
-/** More budgets than this in one namespace answer unknown: no rule needs to read a thousand. */
-export const maxBudgetsPerNamespace = 1_000;
-
-/** More StatefulSets than this in one namespace answer unknown, as budgets do. */
-export const maxStatefulSetsPerNamespace = 1_000;
-
-/** More Services than this in one namespace answer unknown: a suggestion is not worth comparing with each of them. */
-export const maxServiceNames = 1_000;
+/**
+ * More objects than this of one kind in one namespace answer unknown: no rule needs to read a thousand budgets, and a
+ * suggestion for a misspelt name is not worth comparing with a thousand Services.
+ */
+export const maxListed = 1_000;
 
 export const unknown = (reason: string) => ({ state: "unknown", reason }) as const;
+
+/** Why a list of `kind` is too long to answer. */
+export function tooMany(kind: ClusterKind, namespace: string): Lookup<never> {
+  const { plural, namespaced } = kinds[kind];
+  return unknown(`${namespaced ? `namespace ${namespace}` : "the cluster"} has more than ${maxListed} ${plural}`);
+}
+
+/** The classes marked default; found with an empty list means the cluster has none. */
+export async function defaultStorageClasses(view: ClusterView): Promise<Lookup<StorageClassRecord[]>> {
+  const classes = await view.list("StorageClass", "");
+  return classes.state === "found" ? { state: "found", value: classes.value.filter((c) => c.isDefault) } : classes;
+}
 
 /** A view that knows nothing: every lookup is unknown. */
 export function emptyClusterView(reason = "no cluster view is configured"): ClusterView {
   const answer = async () => unknown(reason);
+  return { local: true, get: answer, list: answer };
+}
+
+/** Records by kind; a kind left out is unknown (never synced), a kind given as an empty list is known to be empty. */
+export type RecordsByKind = { [K in ClusterKind]?: readonly KindRecords[K][] };
+
+/**
+ * An in-memory view over plain records: the inputs of `stateward check`, the live objects of `stateward plan`, tests.
+ * A kind left out answers unknown, with its reason from `unknownReasons` if given.
+ */
+export function recordsClusterView(records: RecordsByKind, unknownReasons: Partial<Record<ClusterKind, string>> = {}): ClusterView {
+  const byKey = new Map<ClusterKind, Map<string, ClusterRecord>>();
+  for (const kind of clusterKinds) {
+    const held = records[kind] as readonly ClusterRecord[] | undefined;
+    if (held) byKey.set(kind, new Map(held.map((record) => [keyOf(kind, record), record])));
+  }
+  const notHeld = (kind: ClusterKind) => unknown(unknownReasons[kind] ?? `${kinds[kind].plural} have not been synced to the cluster view`);
   return {
     local: true,
-    service: answer,
-    storageClass: answer,
-    defaultStorageClasses: answer,
-    statefulSet: answer,
-    persistentVolumeClaim: answer,
-    podDisruptionBudgets: answer,
-    statefulSets: answer,
+    async get(kind, namespace, name) {
+      const held = byKey.get(kind);
+      if (!held) return notHeld(kind);
+      const value = held.get(kinds[kind].namespaced ? namespacedKey(namespace, name) : name);
+      return value ? { state: "found", value: value as KindRecords[typeof kind] } : { state: "not-found" };
+    },
+    async list(kind, namespace) {
+      const held = records[kind] as readonly KindRecords[typeof kind][] | undefined;
+      if (!held) return notHeld(kind);
+      const value = kinds[kind].namespaced ? held.filter((r) => (r as { namespace: string }).namespace === namespace) : [...held];
+      return value.length > maxListed ? tooMany(kind, namespace) : { state: "found", value };
+    },
   };
 }
 
@@ -134,42 +159,15 @@ export interface ClusterSnapshot {
   podDisruptionBudgets?: PodDisruptionBudgetRecord[];
 }
 
-/**
- * An in-memory view over plain records. A kind left out of the snapshot is unknown (never synced); a kind given as an
- * empty list is known to be empty.
- */
+/** `recordsClusterView` over a snapshot named by plurals, as tests write one. */
 export function memoryClusterView(snapshot: ClusterSnapshot): ClusterView {
-  const key = (namespace: string, name: string) => `${namespace}/${name}`;
-  const services = snapshot.services && new Map(snapshot.services.map((s) => [key(s.namespace, s.name), s]));
-  const classes = snapshot.storageClasses && new Map(snapshot.storageClasses.map((s) => [s.name, s]));
-  const statefulSets = snapshot.statefulSets && new Map(snapshot.statefulSets.map((s) => [key(s.namespace, s.name), s]));
-  const claims = snapshot.persistentVolumeClaims && new Map(snapshot.persistentVolumeClaims.map((c) => [key(c.namespace, c.name), c]));
-  const budgets = snapshot.podDisruptionBudgets;
-  const neverSynced = (kind: string) => unknown(`${kind} have not been synced to the cluster view`);
-  function find<T>(map: Map<string, T> | undefined, k: string, kind: string): Lookup<T> {
-    if (!map) return neverSynced(kind);
-    const value = map.get(k);
-    return value ? { state: "found", value } : { state: "not-found" };
-  }
-  return {
-    local: true,
-    service: async (namespace, name) => find(services, key(namespace, name), "Services"),
-    storageClass: async (name) => find(classes, name, "StorageClasses"),
-    defaultStorageClasses: async () =>
-      classes ? { state: "found", value: [...classes.values()].filter((c) => c.isDefault) } : neverSynced("StorageClasses"),
-    statefulSet: async (namespace, name) => find(statefulSets, key(namespace, name), "StatefulSets"),
-    persistentVolumeClaim: async (namespace, name) => find(claims, key(namespace, name), "PersistentVolumeClaims"),
-    podDisruptionBudgets: async (namespace) =>
-      budgets ? { state: "found", value: budgets.filter((b) => b.namespace === namespace) } : neverSynced("PodDisruptionBudgets"),
-    statefulSets: async (namespace) =>
-      snapshot.statefulSets
-        ? { state: "found", value: snapshot.statefulSets.filter((s) => s.namespace === namespace) }
-        : neverSynced("StatefulSets"),
-    serviceNames: async (namespace) =>
-      snapshot.services
-        ? { state: "found", value: snapshot.services.filter((s) => s.namespace === namespace).map((s) => s.name) }
-        : neverSynced("Services"),
-  };
+  const records: RecordsByKind = {};
+  if (snapshot.services) records.Service = snapshot.services;
+  if (snapshot.storageClasses) records.StorageClass = snapshot.storageClasses;
+  if (snapshot.statefulSets) records.StatefulSet = snapshot.statefulSets;
+  if (snapshot.persistentVolumeClaims) records.PersistentVolumeClaim = snapshot.persistentVolumeClaims;
+  if (snapshot.podDisruptionBudgets) records.PodDisruptionBudget = snapshot.podDisruptionBudgets;
+  return recordsClusterView(records);
 }
 
 /**
@@ -221,13 +219,7 @@ function bind(view: ClusterView, timeoutMs: number): ClusterView {
   const wrap = view.local ? contained : bound;
   return {
     ...(view.local ? { local: true } : {}),
-    service: wrap(view.service.bind(view)),
-    storageClass: wrap(view.storageClass.bind(view)),
-    defaultStorageClasses: wrap(view.defaultStorageClasses.bind(view)),
-    statefulSet: wrap(view.statefulSet.bind(view)),
-    persistentVolumeClaim: wrap(view.persistentVolumeClaim.bind(view)),
-    podDisruptionBudgets: wrap(view.podDisruptionBudgets.bind(view)),
-    statefulSets: wrap(view.statefulSets.bind(view)),
-    ...(view.serviceNames ? { serviceNames: wrap(view.serviceNames.bind(view)) } : {}),
+    get: wrap(view.get.bind(view)) as ClusterView["get"],
+    list: wrap(view.list.bind(view)) as ClusterView["list"],
   };
 }

@@ -23,7 +23,7 @@ import {
   type StoredRow,
   type SyncBatch,
 } from "../cluster/store.js";
-import type { Lookup, PodDisruptionBudgetRecord, StatefulSetRecord, StorageClassRecord } from "../cluster/view.js";
+import type { Lookup, StorageClassRecord } from "../cluster/view.js";
 
 type RowColumns = { observed_at: number | null; record: string | null };
 
@@ -105,46 +105,19 @@ class SqlTable implements RecordTable {
     this.#sql.exec("DELETE FROM view_rows WHERE kind = ? AND record IS NULL", kind);
   }
 
-  defaultStorageClasses(): StorageClassRecord[] {
-    return this.#sql
-      .exec<{ record: string }>("SELECT record FROM view_rows WHERE kind = 'StorageClass' AND is_default = 1 AND record IS NOT NULL")
-      .toArray()
-      .map((row) => JSON.parse(row.record) as StorageClassRecord);
-  }
-
-  podDisruptionBudgets(namespace: string, limit: number): PodDisruptionBudgetRecord[] {
-    return this.#inNamespace<PodDisruptionBudgetRecord>("PodDisruptionBudget", namespace, limit);
-  }
-
-  statefulSets(namespace: string, limit: number): StatefulSetRecord[] {
-    return this.#inNamespace<StatefulSetRecord>("StatefulSet", namespace, limit);
-  }
-
-  #inNamespace<R>(kind: "PodDisruptionBudget" | "StatefulSet", namespace: string, limit: number): R[] {
-    // Keys are `namespace/name`: the namespace's keys sort between `namespace/` and `namespace0` ('0' follows '/').
-    return this.#sql
-      .exec<{ record: string }>(
-        "SELECT record FROM view_rows WHERE kind = ? AND key >= ? AND key < ? AND record IS NOT NULL LIMIT ?",
-        kind,
-        `${namespace}/`,
-        `${namespace}0`,
-        limit,
-      )
-      .toArray()
-      .map((row) => JSON.parse(row.record) as R);
-  }
-
-  serviceNames(namespace: string, limit: number): string[] {
-    // The names are the keys' ends: no record is parsed.
-    return this.#sql
-      .exec<{ key: string }>(
-        "SELECT key FROM view_rows WHERE kind = 'Service' AND key >= ? AND key < ? AND record IS NOT NULL LIMIT ?",
-        `${namespace}/`,
-        `${namespace}0`,
-        limit,
-      )
-      .toArray()
-      .map((row) => row.key.slice(namespace.length + 1));
+  list(kind: ClusterKind, namespace: string, limit: number): ClusterRecord[] {
+    // Keys are `namespace/name`: a namespace's keys sort between `namespace/` and `namespace0` ('0' follows '/').
+    const rows =
+      namespace === ""
+        ? this.#sql.exec<{ record: string }>("SELECT record FROM view_rows WHERE kind = ? AND record IS NOT NULL LIMIT ?", kind, limit)
+        : this.#sql.exec<{ record: string }>(
+            "SELECT record FROM view_rows WHERE kind = ? AND key >= ? AND key < ? AND record IS NOT NULL LIMIT ?",
+            kind,
+            `${namespace}/`,
+            `${namespace}0`,
+            limit,
+          );
+    return rows.toArray().map((row) => JSON.parse(row.record) as ClusterRecord);
   }
 
   recordsAfter(kind: ClusterKind, after: string | null, limit: number): { key: string; record: ClusterRecord }[] {
@@ -287,9 +260,11 @@ function checkKind(kind: unknown): ClusterKind {
 }
 
 function checkQuery(query: LookupQuery): LookupQuery {
-  if (query.kind === "DefaultStorageClasses") return query;
-  if (query.kind === "PodDisruptionBudgets" || query.kind === "StatefulSets" || query.kind === "ServiceNames") return { kind: query.kind, namespace: String(query.namespace) };
-  return { kind: checkKind(query.kind), key: String(query.key) };
+  const kind = checkKind(query.kind);
+  const namespace = String(query.namespace);
+  if (query.op === "get") return { op: "get", kind, namespace, name: String(query.name) };
+  if (query.op === "list") return { op: "list", kind, namespace };
+  throw new TypeError(`not a lookup: ${String((query as { op?: unknown }).op)}`);
 }
 
 /**

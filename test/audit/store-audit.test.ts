@@ -67,7 +67,7 @@ describe("the store's copies of audited objects", () => {
       spec: statefulSet.spec,
     });
     const store = await filledStore();
-    const found = await clusterViewOf(store).statefulSet("shop", "web");
+    const found = await clusterViewOf(store).get("StatefulSet", "shop", "web");
     expect(found).toMatchObject({ state: "found", value: { name: "web" } });
     expect(found.state === "found" && "audit" in found.value).toBe(false);
     expect(recordOf("StatefulSet", cluster().items.find((o: any) => o.metadata.name === "huge"))).toMatchObject({

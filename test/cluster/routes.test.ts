@@ -66,7 +66,7 @@ describe("POST /observe", () => {
     secret.request.resource = { group: "", version: "v1", resource: "secrets" };
     await observe(app, secret);
     expect((await store.summary()).kinds).toMatchObject({ Service: { count: 0 }, StatefulSet: { count: 1 } });
-    expect(await clusterViewOf(store).statefulSet("default", "web")).toMatchObject({
+    expect(await clusterViewOf(store).get("StatefulSet", "default", "web")).toMatchObject({
       state: "found",
       value: {
         templateLabels: { app: "nginx" },
@@ -84,7 +84,7 @@ describe("POST /observe", () => {
     const del = structuredClone(serviceReview) as { request: Record<string, unknown> };
     Object.assign(del.request, { operation: "DELETE", object: null, oldObject: null });
     await observe(app, del);
-    expect(await clusterViewOf(store).service("default", "web-headless")).toEqual({ state: "not-found" });
+    expect(await clusterViewOf(store).get("Service", "default", "web-headless")).toEqual({ state: "not-found" });
   });
 });
 
@@ -131,7 +131,7 @@ describe("a paged sync over HTTP", () => {
     expect(committed.status).toBe(200);
     const answer = await committed.json();
     expect(answer).toMatchObject({ counts: { Service: 1, PodDisruptionBudget: 0 }, keptObserved: 0, truncated: [] });
-    expect(await clusterViewOf(store).service("default", "web-headless")).toMatchObject({ state: "found" });
+    expect(await clusterViewOf(store).get("Service", "default", "web-headless")).toMatchObject({ state: "found" });
     // A commit sent again gets the first answer; a page is refused.
     const again = await post(`/inventory/sync/${session}/commit`, {});
     expect([again.status, await again.json()]).toEqual([200, answer]);
@@ -158,7 +158,7 @@ describe("every write route", () => {
     const store = memoryClusterStore();
     const app = appWith(store);
     await refusesProtoKeys((request) => app.fetch(request), token);
-    expect(await clusterViewOf(store).service("default", "web")).toMatchObject({ value: { selector: { constructor: "a", prototype: "b" } } });
+    expect(await clusterViewOf(store).get("Service", "default", "web")).toMatchObject({ value: { selector: { constructor: "a", prototype: "b" } } });
   });
 });
 

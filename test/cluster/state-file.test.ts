@@ -24,14 +24,14 @@ describe("the state file", () => {
 
     const second = persistentClusterStore(path);
     const view = clusterViewOf(second.store);
-    expect(await view.service("default", "web")).toEqual({ state: "found", value: web });
-    expect(await view.service("default", "gone")).toEqual({ state: "not-found" });
-    expect(await view.storageClass("fast")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "web")).toEqual({ state: "found", value: web });
+    expect(await view.get("Service", "default", "gone")).toEqual({ state: "not-found" });
+    expect(await view.get("StorageClass", "", "fast")).toEqual({ state: "not-found" });
     // StatefulSets were never synced, and still are not.
-    expect((await view.statefulSet("default", "web")).state).toBe("unknown");
+    expect((await view.get("StatefulSet", "default", "web")).state).toBe("unknown");
     // The observed deletion survived as a tombstone: a PUT /inventory whose List may predate it does not revive it.
     await second.store.replace({ Service: [web, { ...web, name: "gone" }] }, 60_000);
-    expect(await view.service("default", "gone")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "gone")).toEqual({ state: "not-found" });
   });
 
   it("coalesces a burst of changes into one write, through a temporary file renamed into place", async () => {
@@ -50,7 +50,7 @@ describe("the state file", () => {
     writeFileSync(path, '{"version": 2, "rows": [{"kind": "Pod"}]');
     const lines: Record<string, unknown>[] = [];
     const { store } = persistentClusterStore(path, { log: (line) => lines.push(line) });
-    expect((await clusterViewOf(store).service("default", "web")).state).toBe("unknown");
+    expect((await clusterViewOf(store).get("Service", "default", "web")).state).toBe("unknown");
     expect(lines).toEqual([expect.objectContaining({ level: "error", msg: "the state file is unreadable; starting with an empty cluster view" })]);
   });
 });

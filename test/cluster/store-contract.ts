@@ -4,7 +4,8 @@
  */
 import { expect, it } from "vitest";
 import type { AdmissionRequest } from "../../src/k8s/admission.js";
-import { type ClusterKind, kindInfo } from "../../src/cluster/kinds.js";
+import { type ClusterKind, clusterKinds, kindInfo } from "../../src/cluster/kinds.js";
+import { maxListed } from "../../src/cluster/view.js";
 import { observeRequest, openSync, stageSyncPage, syncInventory } from "../../src/cluster/ingest.js";
 import { type ClusterStore, clusterViewOf, maxStagedBytes, maxSyncSessions } from "../../src/cluster/store.js";
 
@@ -55,6 +56,25 @@ const service = (resourceVersion: string, selector: Record<string, string>, name
 
 const list = (...items: unknown[]) => ({ apiVersion: "v1", kind: "List", items });
 
+/** An object of `kind` as the API server lists it (a cluster-scoped one ignores `namespace`). */
+function object(kind: ClusterKind, namespace: string, name: string): Record<string, unknown> {
+  const { group, version, namespaced } = kindInfo[kind];
+  const metadata = { name, ...(namespaced ? { namespace } : {}), uid: `uid-${namespace}-${name}` };
+  const base = { apiVersion: group ? `${group}/${version}` : version, kind, metadata };
+  switch (kind) {
+    case "Service":
+      return { ...base, spec: { clusterIP: "None", selector: { app: name } } };
+    case "StorageClass":
+      return { ...base, provisioner: "ebs.csi.aws.com", allowVolumeExpansion: true };
+    case "StatefulSet":
+      return { ...base, spec: { replicas: 2, serviceName: name, template: { metadata: { labels: { app: name } } } } };
+    case "PersistentVolumeClaim":
+      return { ...base, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } };
+    case "PodDisruptionBudget":
+      return { ...base, spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } } };
+  }
+}
+
 /** A paged sync of one kind: opened, then `between` runs (the list is being taken), then one page and the commit. */
 async function pagedSync(store: ClusterStore, kind: ClusterKind, objects: unknown[], between = async () => {}) {
   const opened = await openSync(store, { kinds: [kind] });
@@ -74,23 +94,23 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
     await syncInventory(store, list(storageClass("100", true)));
     const forged = "9".repeat(40);
     expect(await observeRequest(store, change("StorageClass", "UPDATE", storageClass(forged, false)))).toMatchObject({ outcome: "stored" });
-    expect(await view.storageClass("fast")).toMatchObject({ value: { allowVolumeExpansion: false } });
+    expect(await view.get("StorageClass", "", "fast")).toMatchObject({ value: { allowVolumeExpansion: false } });
     // The real update that follows is stored, not dropped as "stale".
     await later();
     expect(await observeRequest(store, change("StorageClass", "UPDATE", storageClass("101", true)))).toMatchObject({ outcome: "stored" });
-    expect(await view.storageClass("fast")).toMatchObject({ value: { allowVolumeExpansion: true } });
+    expect(await view.get("StorageClass", "", "fast")).toMatchObject({ value: { allowVolumeExpansion: true } });
     // So is a real delete.
     await observeRequest(store, change("StorageClass", "UPDATE", storageClass(forged, false)));
     await later();
     expect(await observeRequest(store, change("StorageClass", "DELETE", storageClass("102", true)))).toMatchObject({ outcome: "removed" });
-    expect(await view.storageClass("fast")).toEqual({ state: "not-found" });
+    expect(await view.get("StorageClass", "", "fast")).toEqual({ state: "not-found" });
 
     // Forged again; the next sync, listed after it, is believed.
     await observeRequest(store, change("StorageClass", "CREATE", storageClass(forged, false)));
     await later();
     const synced = await pagedSync(store, "StorageClass", [storageClass("103", true)]);
     expect(synced).toMatchObject({ ok: true, sync: { keptObserved: 0, counts: { StorageClass: 1 } } });
-    expect(await view.storageClass("fast")).toMatchObject({ state: "found", value: { allowVolumeExpansion: true } });
+    expect(await view.get("StorageClass", "", "fast")).toMatchObject({ state: "found", value: { allowVolumeExpansion: true } });
   });
 
   it("(b) an observed UPDATE outranks a List taken before it that carries the same resourceVersion, until a later sync", { timeout: 30_000 }, async () => {
@@ -107,7 +127,7 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
       await observeRequest(store, change("Service", "UPDATE", service("200", fixed)));
     });
     expect(paged).toMatchObject({ ok: true, sync: { keptObserved: 1 } });
-    expect(await view.service("default", "web")).toMatchObject({ value: { selector: fixed } });
+    expect(await view.get("Service", "default", "web")).toMatchObject({ value: { selector: fixed } });
 
     // A sync whose list was taken after the fix is authoritative, whatever it says.
     await later();
@@ -115,7 +135,7 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
       ok: true,
       sync: { keptObserved: 0, counts: { Service: 2 } },
     });
-    expect(await view.service("default", "api")).toMatchObject({ state: "found" });
+    expect(await view.get("Service", "default", "api")).toMatchObject({ state: "found" });
 
     // The same for a PUT /inventory, whose List may be up to a minute old: the fix observed a moment ago stays.
     const other = fresh();
@@ -123,7 +143,7 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
     await later();
     await observeRequest(other, change("Service", "UPDATE", service("200", fixed)));
     expect(await syncInventory(other, list(service("200", broken)))).toMatchObject({ ok: true, sync: { keptObserved: 1 } });
-    expect(await clusterViewOf(other).service("default", "web")).toMatchObject({ value: { selector: fixed } });
+    expect(await clusterViewOf(other).get("Service", "default", "web")).toMatchObject({ value: { selector: fixed } });
   });
 
   it("keeps a deletion observed after the list was taken, and drops what a later list does not name", { timeout: 30_000 }, async () => {
@@ -135,14 +155,14 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
       await later();
       await observeRequest(store, change("Service", "DELETE", service("3", {}, "b")));
     });
-    expect(await view.service("default", "b")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "b")).toEqual({ state: "not-found" });
     expect((await store.summary()).kinds.Service.count).toBe(1);
 
     // Observed before the list was taken, and not in it: gone.
     await observeRequest(store, change("Service", "CREATE", service("4", {}, "c")));
     await later();
     await pagedSync(store, "Service", [service("1", {}, "a")]);
-    expect(await view.service("default", "c")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "c")).toEqual({ state: "not-found" });
   });
 
   it("shows nothing of a sync until its last page is committed, and nothing ever of an abandoned one", { timeout: 30_000 }, async () => {
@@ -152,14 +172,14 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
     if (!opened.ok) throw new Error(opened.error);
     const first = await stageSyncPage(store, opened.session, { kind: "Service", records: [kindInfo.Service.record(service("1", {}, "a"), "default")] });
     expect(first).toEqual({ ok: true, staged: { Service: 1 } });
-    expect((await view.service("default", "a")).state).toBe("unknown");
+    expect((await view.get("Service", "default", "a")).state).toBe("unknown");
     expect((await store.summary()).kinds.Service).toMatchObject({ count: 0, syncedAt: null });
 
     await stageSyncPage(store, opened.session, { kind: "Service", records: [kindInfo.Service.record(service("1", {}, "b"), "default")] });
     const committed = await store.commitSync(opened.session);
     expect(committed).toMatchObject({ ok: true, sync: { counts: { Service: 2, PersistentVolumeClaim: 0 } } });
-    expect(await view.service("default", "b")).toMatchObject({ state: "found" });
-    expect(await view.persistentVolumeClaim("default", "data-db-0")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "b")).toMatchObject({ state: "found" });
+    expect(await view.get("PersistentVolumeClaim", "default", "data-db-0")).toEqual({ state: "not-found" });
     // A committed session takes no more pages; a commit sent again (the first answer was lost) gets the same answer.
     expect(await stageSyncPage(store, opened.session, { kind: "Service", records: [] })).toMatchObject({ ok: false, status: 404 });
     expect(await store.commitSync(opened.session)).toEqual(committed);
@@ -242,7 +262,7 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
   it("holds PersistentVolumeClaims and PodDisruptionBudgets, and finds a namespace's budgets", { timeout: 30_000 }, async () => {
     const store = fresh();
     const view = clusterViewOf(store);
-    expect((await view.podDisruptionBudgets("db")).state).toBe("unknown");
+    expect((await view.list("PodDisruptionBudget", "db")).state).toBe("unknown");
     const budget = (namespace: string, name: string) => ({
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
@@ -256,28 +276,28 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
       spec: { storageClassName: "fast", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, volumeName: "pv-1" },
     };
     await syncInventory(store, list(budget("db", "pg"), budget("db", "redis"), budget("db-2", "pg"), budget("d", "x"), claim));
-    expect(await view.podDisruptionBudgets("db")).toEqual({
+    expect(await view.list("PodDisruptionBudget", "db")).toEqual({
       state: "found",
       value: [
         { namespace: "db", name: "pg", selector: { matchLabels: { app: "pg" }, matchExpressions: [] }, minAvailable: null, maxUnavailable: 1 },
         { namespace: "db", name: "redis", selector: { matchLabels: { app: "redis" }, matchExpressions: [] }, minAvailable: null, maxUnavailable: 1 },
       ],
     });
-    expect(await view.podDisruptionBudgets("web")).toEqual({ state: "found", value: [] });
-    expect(await view.persistentVolumeClaim("db", "data-pg-0")).toEqual({
+    expect(await view.list("PodDisruptionBudget", "web")).toEqual({ state: "found", value: [] });
+    expect(await view.get("PersistentVolumeClaim", "db", "data-pg-0")).toEqual({
       state: "found",
       value: { namespace: "db", name: "data-pg-0", storageClassName: "fast", storage: "10Gi", accessModes: ["ReadWriteOnce"], volumeName: "pv-1" },
     });
     await later();
     await observeRequest(store, change("PodDisruptionBudget", "DELETE", budget("db", "pg")));
-    expect(await view.podDisruptionBudgets("db")).toMatchObject({ value: [{ name: "redis" }] });
+    expect(await view.list("PodDisruptionBudget", "db")).toMatchObject({ value: [{ name: "redis" }] });
     expect((await store.summary()).kinds).toMatchObject({ PodDisruptionBudget: { count: 3 }, PersistentVolumeClaim: { count: 1 } });
   });
 
   it("finds a namespace's StatefulSets with their replicas and pod labels, for what a budget selects, without audit copies", { timeout: 30_000 }, async () => {
     const store = fresh();
     const view = clusterViewOf(store);
-    expect((await view.statefulSets("db")).state).toBe("unknown");
+    expect((await view.list("StatefulSet", "db")).state).toBe("unknown");
     const set = (namespace: string, name: string, replicas?: number) => ({
       apiVersion: "apps/v1",
       kind: "StatefulSet",
@@ -285,7 +305,7 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
       spec: { ...(replicas === undefined ? {} : { replicas }), template: { metadata: { labels: { app: name } } } },
     });
     await syncInventory(store, list(set("db", "pg", 3), set("db", "redis"), set("db-2", "pg", 5), set("d", "x", 1)));
-    const found = await view.statefulSets("db");
+    const found = await view.list("StatefulSet", "db");
     expect(found).toEqual({
       state: "found",
       value: [
@@ -293,24 +313,65 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
         { namespace: "db", name: "redis", templateLabels: { app: "redis" }, replicas: 1, claimTemplates: [] },
       ],
     });
-    expect(await view.statefulSets("web")).toEqual({ state: "found", value: [] });
+    expect(await view.list("StatefulSet", "web")).toEqual({ state: "found", value: [] });
     await later();
     await observeRequest(store, change("StatefulSet", "DELETE", set("db", "pg", 3)));
-    expect(await view.statefulSets("db")).toMatchObject({ value: [{ name: "redis" }] });
+    expect(await view.list("StatefulSet", "db")).toMatchObject({ value: [{ name: "redis" }] });
   });
 
-  it("lists a namespace's Service names, for the suggestion of a misspelt serviceName", { timeout: 30_000 }, async () => {
+  it("lists a namespace's Services, for the suggestion of a misspelt serviceName", { timeout: 30_000 }, async () => {
     const store = fresh();
     const view = clusterViewOf(store);
-    expect((await view.serviceNames!("default")).state).toBe("unknown");
+    expect((await view.list("Service", "default")).state).toBe("unknown");
     const elsewhere = { ...service("1", {}, "db"), metadata: { name: "db", namespace: "default-2", resourceVersion: "1" } };
     await syncInventory(store, list(service("1", {}, "web-hl"), service("1", {}, "cache"), elsewhere));
-    const names = await view.serviceNames!("default");
-    expect(names.state === "found" && [...names.value].sort()).toEqual(["cache", "web-hl"]);
-    expect(await view.serviceNames!("web")).toEqual({ state: "found", value: [] });
+    const names = async (namespace: string) => {
+      const listed = await view.list("Service", namespace);
+      return listed.state === "found" ? listed.value.map((s) => s.name).sort() : listed;
+    };
+    expect(await names("default")).toEqual(["cache", "web-hl"]);
+    expect(await names("web")).toEqual([]);
     await later();
     await observeRequest(store, change("Service", "DELETE", service("2", {}, "cache")));
-    expect(await view.serviceNames!("default")).toEqual({ state: "found", value: ["web-hl"] });
+    expect(await names("default")).toEqual(["web-hl"]);
+  });
+
+  it("answers get and list alike for every kind: unknown before a sync, then found or not found, without audit copies", { timeout: 30_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    for (const kind of clusterKinds) {
+      expect((await view.get(kind, "db", "a")).state, kind).toBe("unknown");
+      expect((await view.list(kind, "db")).state, kind).toBe("unknown");
+    }
+    const objects = clusterKinds.flatMap((kind) => [object(kind, "db", "a"), object(kind, "db", "b"), object(kind, "db-2", "c")]);
+    await syncInventory(store, list(...objects));
+    for (const kind of clusterKinds) {
+      const { namespaced } = kindInfo[kind];
+      const a = kindInfo[kind].record(object(kind, "db", "a"), "default")!;
+      expect("audit" in a, kind).toBe(kind === "StatefulSet" || kind === "PersistentVolumeClaim");
+      const { audit: _, ...withoutCopy } = a as typeof a & { audit?: unknown };
+      expect(await view.get(kind, "db", "a"), kind).toEqual({ state: "found", value: withoutCopy });
+      expect(await view.get(kind, "db", "z"), kind).toEqual({ state: "not-found" });
+      // A cluster-scoped kind is one list whatever the namespace; a namespaced one holds only its namespace's objects.
+      expect(await view.get(kind, "db-2", "a"), kind).toEqual(namespaced ? { state: "not-found" } : { state: "found", value: withoutCopy });
+      const listed = await view.list(kind, "db");
+      expect(listed.state, kind).toBe("found");
+      const values = listed.state === "found" ? listed.value : [];
+      expect(values.map((r) => r.name).sort(), kind).toEqual(namespaced ? ["a", "b"] : ["a", "b", "c"]);
+      expect(values.some((r) => "audit" in r), kind).toBe(false);
+      expect(await view.list(kind, "web"), kind).toEqual(namespaced ? { state: "found", value: [] } : listed);
+    }
+  });
+
+  it("answers unknown for a list longer than maxListed, found at maxListed", { timeout: 60_000 }, async () => {
+    const store = fresh();
+    const view = clusterViewOf(store);
+    const budgets = (namespace: string, count: number) => Array.from({ length: count }, (_, i) => object("PodDisruptionBudget", namespace, `pdb-${i}`));
+    await syncInventory(store, list(...budgets("full", maxListed), ...budgets("over", maxListed + 1)));
+    const full = await view.list("PodDisruptionBudget", "full");
+    expect(full.state === "found" && full.value.length).toBe(maxListed);
+    expect(await view.list("PodDisruptionBudget", "over")).toEqual({ state: "unknown", reason: `namespace over has more than ${maxListed} PodDisruptionBudgets` });
+    expect(await view.get("PodDisruptionBudget", "over", "pdb-0")).toMatchObject({ state: "found" });
   });
 
   it("keeps live counts as observations and syncs come and go", { timeout: 30_000 }, async () => {
@@ -346,7 +407,7 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
     expect(rest).toMatchObject({ records: [{ namespace: "a", name: "y" }], next: null });
     const copy = JSON.parse((rest.records[0] as { audit: { json: string } }).audit.json);
     expect(copy).toEqual({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { namespace: "a", name: "y", uid: "uid-y" }, spec: claim("a", "y").spec });
-    expect(await clusterViewOf(store).persistentVolumeClaim("a", "y")).toEqual({
+    expect(await clusterViewOf(store).get("PersistentVolumeClaim", "a", "y")).toEqual({
       state: "found",
       value: { namespace: "a", name: "y", storageClassName: null, storage: "1Gi", accessModes: [], volumeName: null },
     });

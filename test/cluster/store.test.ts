@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { recordOf } from "../../src/cluster/kinds.js";
 import { type MemoryClusterStore, memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf, committedSyncTtlMs, type LookupQuery, maxKeptCommits, observationGraceMs, syncSessionTtlMs } from "../../src/cluster/store.js";
-import type { ServiceRecord } from "../../src/cluster/view.js";
+import { defaultStorageClasses, type ServiceRecord } from "../../src/cluster/view.js";
 import { storeContract } from "./store-contract.js";
 
 const service = (name: string, clusterIP: string | null, namespace = "default"): ServiceRecord => ({
@@ -17,27 +17,27 @@ describe("lookups", () => {
   it("are unknown before a kind's first sync, then found or not found", async () => {
     const store = memoryClusterStore();
     const view = clusterViewOf(store);
-    expect(await view.service("default", "web")).toEqual({
+    expect(await view.get("Service", "default", "web")).toEqual({
       state: "unknown",
       reason: "Services have not been synced to the cluster view yet (PUT /inventory)",
     });
     // An observation before any sync is still a fact: found works, misses stay unknown.
     await store.observe("Service", service("web", "None"), "upsert");
-    expect(await view.service("default", "web")).toEqual({ state: "found", value: service("web", "None") });
-    expect((await view.service("default", "db")).state).toBe("unknown");
+    expect(await view.get("Service", "default", "web")).toEqual({ state: "found", value: service("web", "None") });
+    expect((await view.get("Service", "default", "db")).state).toBe("unknown");
 
     await store.replace({ Service: [] });
-    expect(await view.service("default", "db")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "db")).toEqual({ state: "not-found" });
     // A sync of Services says nothing about StorageClasses.
-    expect((await view.storageClass("fast")).state).toBe("unknown");
-    expect((await view.defaultStorageClasses()).state).toBe("unknown");
+    expect((await view.get("StorageClass", "", "fast")).state).toBe("unknown");
+    expect((await defaultStorageClasses(view)).state).toBe("unknown");
   });
 
   it("find the default StorageClasses, and know when there is none", async () => {
     const store = memoryClusterStore();
     const view = clusterViewOf(store);
     await store.replace({ StorageClass: [] });
-    expect(await view.defaultStorageClasses()).toEqual({ state: "found", value: [] });
+    expect(await defaultStorageClasses(view)).toEqual({ state: "found", value: [] });
     const standard = recordOf("StorageClass", {
       metadata: { name: "standard", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
       provisioner: "rancher.io/local-path",
@@ -45,11 +45,11 @@ describe("lookups", () => {
     const fast = recordOf("StorageClass", { metadata: { name: "fast" }, provisioner: "ebs.csi.aws.com", allowVolumeExpansion: true })!;
     await store.observe("StorageClass", standard, "upsert");
     await store.observe("StorageClass", fast, "upsert");
-    expect(await view.defaultStorageClasses()).toEqual({
+    expect(await defaultStorageClasses(view)).toEqual({
       state: "found",
       value: [{ name: "standard", provisioner: "rancher.io/local-path", allowVolumeExpansion: null, isDefault: true }],
     });
-    expect(await view.storageClass("fast")).toMatchObject({ state: "found", value: { allowVolumeExpansion: true } });
+    expect(await view.get("StorageClass", "", "fast")).toMatchObject({ state: "found", value: { allowVolumeExpansion: true } });
   });
 });
 
@@ -60,10 +60,10 @@ describe("the rules' view of a store", () => {
     const calls: LookupQuery[][] = [];
     const view = clusterViewOf({ ...store, lookupAll: (queries) => (calls.push([...queries]), store.lookupAll(queries)) });
     const [headless, missing, cls, defaults] = await Promise.all([
-      view.service("default", "web-headless"),
-      view.service("default", "web"),
-      view.storageClass("fast"),
-      view.defaultStorageClasses(),
+      view.get("Service", "default", "web-headless"),
+      view.get("Service", "default", "web"),
+      view.get("StorageClass", "", "fast"),
+      defaultStorageClasses(view),
     ]);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toHaveLength(4);
@@ -73,13 +73,13 @@ describe("the rules' view of a store", () => {
     expect(defaults).toEqual({ state: "found", value: [] });
     // A later lookup is a new call: answers are never cached across reviews.
     await store.observe("Service", service("web", "10.0.0.1"), "upsert");
-    expect(await view.service("default", "web")).toMatchObject({ state: "found" });
+    expect(await view.get("Service", "default", "web")).toMatchObject({ state: "found" });
     expect(calls).toHaveLength(2);
   });
 
   it("fails every lookup of a batch when the store fails, so the bounded view can answer unknown for each", async () => {
     const view = clusterViewOf({ ...memoryClusterStore(), lookupAll: () => Promise.reject(new Error("store down")) });
-    const answers = await Promise.allSettled([view.service("default", "web"), view.storageClass("fast")]);
+    const answers = await Promise.allSettled([view.get("Service", "default", "web"), view.get("StorageClass", "", "fast")]);
     expect(answers.map((a) => a.status)).toEqual(["rejected", "rejected"]);
   });
 });
@@ -117,11 +117,11 @@ describe("ordering by time", () => {
     await store.observe("Service", service("web-headless", "None"), "upsert");
     clock += 5_000;
     await store.replace({ Service: listed }, observationGraceMs);
-    expect(await view.service("default", "web-headless")).toMatchObject({ state: "found" });
+    expect(await view.get("Service", "default", "web-headless")).toMatchObject({ state: "found" });
     // The next sync that still does not list it, past the grace period, is believed.
     clock += observationGraceMs;
     await store.replace({ Service: listed }, observationGraceMs);
-    expect(await view.service("default", "web-headless")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "web-headless")).toEqual({ state: "not-found" });
   });
 
   it("gives a list taken now (an informer's) no grace", async () => {
@@ -131,7 +131,7 @@ describe("ordering by time", () => {
     await store.observe("Service", service("deleted-while-disconnected", "None"), "upsert");
     clock += 1;
     await store.replace({ Service: [] });
-    expect(await view.service("default", "deleted-while-disconnected")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "deleted-while-disconnected")).toEqual({ state: "not-found" });
   });
 
   it("refuses a PUT /inventory whose List may be older than the last committed sync's", async () => {
@@ -170,8 +170,8 @@ describe("bounds", () => {
       Service: ["a", "b", "c"].map((name) => service(name, "None")),
     });
     expect(outcome).toMatchObject({ ok: true, sync: { truncated: ["Service"] } });
-    expect(await view.service("default", "a")).toMatchObject({ state: "found" });
-    expect(await view.service("default", "c")).toEqual({
+    expect(await view.get("Service", "default", "a")).toMatchObject({ state: "found" });
+    expect(await view.get("Service", "default", "c")).toEqual({
       state: "unknown",
       reason: "the cluster view holds only the first 2 Services",
     });
@@ -183,7 +183,7 @@ describe("bounds", () => {
     expect(await store.observe("Service", service("d", "None"), "upsert")).toBe("stored");
 
     await store.replace({ Service: [service("e", "None")] });
-    expect(await view.service("default", "c")).toEqual({ state: "not-found" });
+    expect(await view.get("Service", "default", "c")).toEqual({ state: "not-found" });
     expect((await store.summary()).kinds.Service.complete).toBe(true);
   });
 

@@ -12,6 +12,7 @@ import { listenLocally } from "../../bench/servers.js";
 import { listPath } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";
+import { defaultStorageClasses } from "../../src/cluster/view.js";
 import { createApp } from "../../src/http/app.js";
 import { runSync } from "../../src/node/sync.js";
 import { loadPolicy } from "../../src/policy/policy.js";
@@ -120,13 +121,13 @@ describe("stateward sync", () => {
     });
 
     const view = clusterViewOf(store);
-    expect(await view.service("default", "svc-4")).toEqual({
+    expect(await view.get("Service", "default", "svc-4")).toEqual({
       state: "found",
       value: { namespace: "default", name: "svc-4", clusterIP: "None", selector: { app: "svc-4" } },
     });
-    expect(await view.defaultStorageClasses()).toMatchObject({ state: "found", value: [{ name: "fast" }] });
-    expect(await view.podDisruptionBudgets("db")).toMatchObject({ state: "found", value: [{ name: "pg", minAvailable: 2 }] });
-    expect(await view.statefulSet("default", "web")).toEqual({ state: "not-found" });
+    expect(await defaultStorageClasses(view)).toMatchObject({ state: "found", value: [{ name: "fast" }] });
+    expect(await view.list("PodDisruptionBudget", "db")).toMatchObject({ state: "found", value: [{ name: "pg", minAvailable: 2 }] });
+    expect(await view.get("StatefulSet", "default", "web")).toEqual({ state: "not-found" });
   });
 
   it("commits once when a proxy loses the commit's answer: the retried commit gets the first answer, the reports follow", { timeout: 30_000 }, async () => {

@@ -12,6 +12,7 @@ import { listenLocally } from "../../bench/servers.js";
 import { clusterKinds } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";
+import { defaultStorageClasses } from "../../src/cluster/view.js";
 import { ApiTimeoutError, applyObject, defaultRequestTimeoutMs, deleteObject } from "../../src/node/kube-api.js";
 import { persistentClusterStore } from "../../src/node/state-file.js";
 import { backoff, type ClusterWatch, reflectorTiming, type WatchTiming, watchCluster } from "../../src/node/watch.js";
@@ -134,19 +135,19 @@ it.each(["the watch request's status", "an ERROR event in the watch stream"] as 
 
     // The list is a sync: found, and "not found" is now a claim the view can make.
     await eventually(async () => {
-      expect(await view.service("default", "a")).toMatchObject({ state: "found", value: { clusterIP: "None" } });
-      expect(await view.service("default", "b")).toMatchObject({ state: "found" });
-      expect(await view.service("default", "c")).toEqual({ state: "not-found" });
-      expect(await view.defaultStorageClasses()).toMatchObject({ state: "found", value: [{ name: "standard" }] });
-      expect(await view.statefulSet("default", "web")).toEqual({ state: "not-found" });
+      expect(await view.get("Service", "default", "a")).toMatchObject({ state: "found", value: { clusterIP: "None" } });
+      expect(await view.get("Service", "default", "b")).toMatchObject({ state: "found" });
+      expect(await view.get("Service", "default", "c")).toEqual({ state: "not-found" });
+      expect(await defaultStorageClasses(view)).toMatchObject({ state: "found", value: [{ name: "standard" }] });
+      expect(await view.get("StatefulSet", "default", "web")).toEqual({ state: "not-found" });
     });
 
     // The stream's events are observations.
     sendEvents.resolve();
     await eventually(async () => {
-      expect(await view.service("default", "c")).toMatchObject({ state: "found" });
-      expect(await view.service("default", "a")).toMatchObject({ value: { clusterIP: "10.96.0.1" } });
-      expect(await view.service("default", "b")).toEqual({ state: "not-found" });
+      expect(await view.get("Service", "default", "c")).toMatchObject({ state: "found" });
+      expect(await view.get("Service", "default", "a")).toMatchObject({ value: { clusterIP: "10.96.0.1" } });
+      expect(await view.get("Service", "default", "b")).toEqual({ state: "not-found" });
     });
 
     // Something the informer never saw (an /observe of a Service whose creation then failed) goes with the relist too.
@@ -155,10 +156,10 @@ it.each(["the watch request's status", "an ERROR event in the watch stream"] as 
     // The stream ends, the resumed watch gets 410 Gone, the relist replaces the kind.
     endStream.resolve();
     await eventually(async () => {
-      expect(await view.service("default", "d")).toMatchObject({ state: "found" });
-      expect(await view.service("default", "a")).toMatchObject({ value: { clusterIP: "10.96.0.5" } });
-      expect(await view.service("default", "c")).toEqual({ state: "not-found" });
-      expect(await view.service("default", "x")).toEqual({ state: "not-found" });
+      expect(await view.get("Service", "default", "d")).toMatchObject({ state: "found" });
+      expect(await view.get("Service", "default", "a")).toMatchObject({ value: { clusterIP: "10.96.0.5" } });
+      expect(await view.get("Service", "default", "c")).toEqual({ state: "not-found" });
+      expect(await view.get("Service", "default", "x")).toEqual({ state: "not-found" });
     });
     // The relist is stored before the informer resumes watching from the list's version.
     await eventually(async () =>
@@ -284,7 +285,7 @@ it("times a hung list out, marks the kind stale within staleAfter, and is exact 
   );
   const summary = await store.summary();
   await eventually(async () => expect((await store.summary()).kinds.StorageClass).toMatchObject({ complete: true }), 10_000);
-  expect(await view.service("default", "web")).toMatchObject({ state: "unknown", reason: expect.stringContaining("Services in the cluster view are stale since") });
+  expect(await view.get("Service", "default", "web")).toMatchObject({ state: "unknown", reason: expect.stringContaining("Services in the cluster view are stale since") });
   expect(watch.readiness()).toMatchObject({ name: "cluster-view", ready: true, degraded: true, detail: expect.stringContaining("stale: Services") });
   // The hung list was given up after the list timeout and asked again after a backoff.
   await eventually(async () => expect(api.requests.filter((r) => r.kind === "Service").length).toBeGreaterThanOrEqual(2), 10_000);
@@ -294,9 +295,9 @@ it("times a hung list out, marks the kind stale within staleAfter, and is exact 
   // The API server answers again, with a change made meanwhile: the view is current and exact.
   api.put("Service", webService("api"));
   api.setFault("Service", undefined);
-  await eventually(async () => expect(await view.service("default", "api")).toMatchObject({ state: "found" }), 10_000);
-  expect(await view.service("default", "web")).toMatchObject({ state: "found" });
-  expect(await view.service("default", "gone")).toEqual({ state: "not-found" });
+  await eventually(async () => expect(await view.get("Service", "default", "api")).toMatchObject({ state: "found" }), 10_000);
+  expect(await view.get("Service", "default", "web")).toMatchObject({ state: "found" });
+  expect(await view.get("Service", "default", "gone")).toEqual({ state: "not-found" });
   expect((await store.summary()).kinds.Service).toMatchObject({ complete: true, count: 2 });
   expect((await store.summary()).kinds.Service.stale).toBeUndefined();
   expect(watch.readiness()).toEqual({ name: "cluster-view", ready: true, detail: "watching" });
@@ -325,11 +326,11 @@ it("after a restart trusts the state file's view only until staleAfter, unless a
   cleanup.push(() => watch.stop());
 
   // Until then the state file's records answer, and the summary says they are not confirmed yet.
-  expect(await view.service("default", "web")).toMatchObject({ state: "found" });
+  expect(await view.get("Service", "default", "web")).toMatchObject({ state: "found" });
   expect((await store.summary()).kinds.Service).toMatchObject({ complete: true, unconfirmedUntil: expect.any(String) });
   expect(watch.readiness()).toMatchObject({ ready: true, detail: expect.stringContaining("listing Services") });
-  await eventually(async () => expect(await view.service("default", "web")).toMatchObject({ state: "unknown" }), 10_000);
-  expect(await view.service("default", "web")).toMatchObject({ reason: expect.stringContaining("Services in the cluster view are stale since") });
+  await eventually(async () => expect(await view.get("Service", "default", "web")).toMatchObject({ state: "unknown" }), 10_000);
+  expect(await view.get("Service", "default", "web")).toMatchObject({ reason: expect.stringContaining("Services in the cluster view are stale since") });
   expect((await store.summary()).kinds.Service).toMatchObject({ complete: false, stale: expect.any(Object) });
 });
 

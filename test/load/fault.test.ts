@@ -17,15 +17,7 @@ const never = () => new Promise<never>(() => undefined);
 const slowly = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
 function viewOf(lookup: () => Promise<Lookup<never>>): ClusterView {
-  return {
-    service: lookup,
-    storageClass: lookup,
-    defaultStorageClasses: lookup,
-    statefulSet: lookup,
-    persistentVolumeClaim: lookup,
-    podDisruptionBudgets: lookup,
-    statefulSets: lookup,
-  };
+  return { get: lookup, list: lookup };
 }
 
 const stores: Record<string, { view: ClusterView; reason: string }> = {
@@ -46,10 +38,10 @@ describe("boundedClusterView", () => {
       const bounded = boundedClusterView(view, timeoutMs);
       const started = performance.now();
       const answers = await Promise.all([
-        bounded.service("default", "web-headless"),
-        bounded.storageClass("fast"),
-        bounded.defaultStorageClasses(),
-        bounded.statefulSet("default", "web"),
+        bounded.get("Service", "default", "web-headless"),
+        bounded.get("StorageClass", "", "fast"),
+        bounded.list("PodDisruptionBudget", "default"),
+        bounded.get("StatefulSet", "default", "web"),
       ]);
       const elapsed = performance.now() - started;
       for (const answer of answers) expect(answer).toEqual({ state: "unknown", reason });
@@ -60,8 +52,8 @@ describe("boundedClusterView", () => {
 
   it("passes a timely answer through unchanged", async () => {
     const record = { namespace: "default", name: "web-headless", clusterIP: "None", selector: { app: "nginx" } };
-    const bounded = boundedClusterView({ ...viewOf(never), service: () => slowly(5, { state: "found", value: record }) } as ClusterView, timeoutMs);
-    expect(await bounded.service("default", "web-headless")).toEqual({ state: "found", value: record });
+    const bounded = boundedClusterView({ ...viewOf(never), get: () => slowly(5, { state: "found", value: record }) } as ClusterView, timeoutMs);
+    expect(await bounded.get("Service", "default", "web-headless")).toEqual({ state: "found", value: record });
   });
 });
 

@@ -51,7 +51,7 @@ export async function selectedStatefulSets(
   namespace: string,
   selector: PodDisruptionBudgetRecord["selector"],
 ): Promise<Lookup<StatefulSetRecord[]>> {
-  const lookup = await cluster.statefulSets(namespace);
+  const lookup = await cluster.list("StatefulSet", namespace);
   if (lookup.state !== "found") return lookup;
   return { state: "found", value: lookup.value.filter((set) => selectsPods(selector, set.templateLabels)) };
 }

@@ -18,7 +18,7 @@ export const disruptionBudgetOverlap = defineRule({
     const budget = reviewedBudget(object, namespace);
     const selected = await selectedStatefulSets(cluster, namespace, budget.selector);
     if (selected.state !== "found" || selected.value.length === 0) return [];
-    const budgets = await cluster.podDisruptionBudgets(namespace);
+    const budgets = await cluster.list("PodDisruptionBudget", namespace);
     if (budgets.state === "unknown") return [advisory(unverified(selectorPath, "the other PodDisruptionBudgets", budgets.reason))];
     if (budgets.state !== "found") return [];
     // The budget's own stored version (on UPDATE, or a check's input) is itself, not another.

@@ -33,7 +33,7 @@ export const statefulSetDisruptionBudget = defineRule({
     // minAvailable: 1 can never be evicted).
     const needsBudget = replicas >= params.minReplicas;
     const labels = object.spec?.template?.metadata?.labels ?? {};
-    const lookup = await cluster.podDisruptionBudgets(namespace);
+    const lookup = await cluster.list("PodDisruptionBudget", namespace);
     if (lookup.state !== "found") {
       if (!needsBudget) return [];
       const reason = lookup.state === "unknown" ? lookup.reason : "the cluster view could not list them";

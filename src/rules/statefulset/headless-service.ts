@@ -5,10 +5,10 @@ import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { similarName } from "../../k8s/names.js";
 import { serviceNamePath, usableServiceName } from "./service-name.js";
 
-/** A Service of the namespace whose name is close to serviceName, when the view can list them (the CLI's inputs). */
+/** A Service of the namespace whose name is close to serviceName. */
 async function similarService(cluster: ClusterView, namespace: string, name: string): Promise<string | undefined> {
-  const names = await cluster.serviceNames?.(namespace);
-  return names?.state === "found" ? similarName(name, names.value) : undefined;
+  const services = await cluster.list("Service", namespace);
+  return services.state === "found" ? similarName(name, services.value.map((s) => s.name)) : undefined;
 }
 
 /**
@@ -28,7 +28,7 @@ export const statefulSetHeadlessService = defineRule({
   async check({ object, namespace, cluster }) {
     const name = usableServiceName(object);
     if (!name) return [];
-    const lookup = await cluster.service(namespace, name);
+    const lookup = await cluster.get("Service", namespace, name);
     if (lookup.state === "unknown") {
       return [advisory(unverified(serviceNamePath, `Service "${name}"`, lookup.reason))];
     }

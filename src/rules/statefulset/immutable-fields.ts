@@ -4,7 +4,7 @@ import { defineRule, type RuleIssue } from "../../engine/types.js";
 import type { PersistentVolumeClaim, StatefulSet } from "../../k8s/objects.js";
 import { statefulSetMutableSpecFields } from "../../k8s/invariants.js";
 import { claimStorageClass } from "../../k8s/claims.js";
-import type { ClusterView } from "../../cluster/view.js";
+import { type ClusterView, defaultStorageClasses } from "../../cluster/view.js";
 import { ordinalRange } from "../../k8s/ordinals.js";
 import { parseQuantity } from "../../k8s/quantity.js";
 import { semanticallyEqual } from "../../k8s/semantic.js";
@@ -81,12 +81,12 @@ async function expansion(template: PersistentVolumeClaim, cluster: ClusterView):
   if (named === "") return { allows: false, says: 'its claims are bound statically (storageClassName: ""), and only a StorageClass can expand a volume' };
   let name = named;
   if (name === undefined) {
-    const defaults = await cluster.defaultStorageClasses();
+    const defaults = await defaultStorageClasses(cluster);
     if (defaults.state !== "found") return { allows: undefined, says: `whether the default StorageClass allows expansion could not be verified: ${defaults.state === "unknown" ? defaults.reason : "not found"}` };
     if (defaults.value.length !== 1) return { allows: undefined, says: "the template names no StorageClass and the cluster has no single default one to expand with" };
     name = defaults.value[0]!.name;
   }
-  const lookup = await cluster.storageClass(name);
+  const lookup = await cluster.get("StorageClass", "", name);
   if (lookup.state === "unknown") return { allows: undefined, says: `whether StorageClass "${name}" allows expansion could not be verified: ${lookup.reason}` };
   if (lookup.state === "not-found") return { allows: false, says: `StorageClass "${name}" does not exist, so the claims cannot be expanded` };
   return lookup.value.allowVolumeExpansion === true

@@ -26,7 +26,7 @@ export function claimsOfOrdinals(statefulSet: StatefulSet, spans: readonly Ordin
  * could not tell.
  */
 async function existing(cluster: ClusterView, namespace: string, names: readonly string[]) {
-  const lookups = await Promise.all(names.map((name) => cluster.persistentVolumeClaim(namespace, name)));
+  const lookups = await Promise.all(names.map((name) => cluster.get("PersistentVolumeClaim", namespace, name)));
   const unknown = lookups.find((l) => l.state === "unknown");
   if (unknown?.state === "unknown") return { names: [...names], count: names.length, unverified: unknown.reason };
   const found = names.filter((_, i) => lookups[i]!.state === "found");

@@ -39,7 +39,7 @@ export const pvcResize = defineRule({
 
     const cls = claimStorageClass(claimsOf(input)[0]!).name;
     if (!cls) return [forbidden(path, `${resizeUnsupported}; this claim has no StorageClass`)];
-    const lookup = await input.cluster.storageClass(cls);
+    const lookup = await input.cluster.get("StorageClass", "", cls);
     if (lookup.state === "unknown") {
       return [
         advisory(forbidden(path, `resizing needs allowVolumeExpansion on StorageClass ${JSON.stringify(cls)}, which could not be verified: ${lookup.reason}`)),

@@ -84,7 +84,7 @@ export const pvcStatefulSetClaim = defineRule({
     if (!name) return [];
     const [at] = claimsOf(input);
     const candidates = claimNameCandidates(name);
-    const lookups = await Promise.all(candidates.map((c) => input.cluster.statefulSet(input.namespace, c.statefulSet)));
+    const lookups = await Promise.all(candidates.map((c) => input.cluster.get("StatefulSet", input.namespace, c.statefulSet)));
     const issues: RuleIssue[] = [];
     lookups.forEach((lookup, i) => {
       // Unknown lookups stay silent: most PVCs belong to no StatefulSet, and a warning on each would be noise.

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { ClusterView } from "../../cluster/view.js";
+import { type ClusterView, defaultStorageClasses } from "../../cluster/view.js";
 import { forbidden, notFound, notSupported, required } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { type ClaimAt, type ClaimStorageClass, claimStorageClass, claimsOf } from "../../k8s/claims.js";
@@ -39,7 +39,7 @@ async function withoutClass(cls: ClaimStorageClass, params: Params, cluster: Clu
   let defaults: string[] | undefined;
   if (params.defaultClass) defaults = [params.defaultClass];
   else {
-    const lookup = await cluster.defaultStorageClasses();
+    const lookup = await defaultStorageClasses(cluster);
     if (lookup.state === "found") defaults = lookup.value.map((c) => c.name);
   }
   if (defaults && defaults.length > 0) {
@@ -89,7 +89,7 @@ export const storageClass = defineRule({
       }
       if (bindsExplicitly(at)) continue;
       // An unknown answer stays silent: it would repeat on every claim while the view is down.
-      const lookup = await cluster.storageClass(cls.name);
+      const lookup = await cluster.get("StorageClass", "", cls.name);
       if (lookup.state === "not-found") {
         const detail = "no such StorageClass; only a pre-created PersistentVolume of this class can bind, else the claim stays Pending";
         issues.push(advisory(notFound(cls.path, cls.name, detail), !params.requireExisting));
