@@ -1,11 +1,10 @@
 /**
  * The AdmissionReviews the benchmark measures: real fixtures as the API server sends them, and generated StatefulSets
  * grown from the same fixture until they reach a target size (a big real-world one, and one near the etcd object
- * limit). Shared with the load and fuzz tests so all three talk about the same bodies.
+ * limit).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ClusterSnapshot } from "../src/cluster/view.js";
 
 const fixtureDir = join(import.meta.dirname, "..", "test", "fixtures", "admission");
 
@@ -32,19 +31,6 @@ export const fixtures = {
   pvcValidate: "000-web-pvc.persistentvolumeclaim-www-web-0.create.validate.json",
   pvcMutate: "000-web-pvc.persistentvolumeclaim-www-web-0.create.mutate.json",
 } as const;
-
-/** The records the in-process benchmark's cluster view holds: what the seeds' `web` StatefulSet refers to. */
-export const benchSnapshot: ClusterSnapshot = {
-  services: [
-    { namespace: "default", name: "web-headless", clusterIP: "None", selector: { app: "nginx" } },
-    { namespace: "default", name: "web", clusterIP: "10.96.0.12", selector: { app: "nginx" } },
-  ],
-  storageClasses: [
-    { name: "my-storage-class", provisioner: "kubernetes.io/no-provisioner", allowVolumeExpansion: true, isDefault: false },
-    { name: "standard", provisioner: "rancher.io/local-path", allowVolumeExpansion: false, isDefault: true },
-  ],
-  statefulSets: [],
-};
 
 export interface GrowOptions {
   containers: number;

@@ -13,7 +13,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type ClusterKind, clusterKinds, listPath, recordOf } from "../src/cluster/kinds.js";
 import { withoutAuditCopy } from "../src/cluster/records.js";
-import { freePort, listenLocally, memoryOf, type RunningServer, start, wranglerArgs } from "./servers.js";
+import { freePort, listenLocally, type RunningServer, start, wranglerArgs } from "../scripts/servers.js";
+import { memoryOf } from "./servers.js";
 import { formatMs, table } from "./stats.js";
 
 const root = join(import.meta.dirname, "..");

@@ -5,7 +5,8 @@
  */
 import autocannon from "autocannon";
 import { percentile } from "./stats.js";
-import { memoryOf, type RunningServer } from "./servers.js";
+import type { RunningServer } from "../scripts/servers.js";
+import { memoryOf } from "./servers.js";
 
 export interface LoadResult {
   server: string;

@@ -9,7 +9,8 @@ import { admitBody } from "../src/http/admission-routes.js";
 import { createApp } from "../src/http/app.js";
 import { loadPolicy } from "../src/policy/policy.js";
 import { bareApp } from "./bare-app.js";
-import { type BenchCase, benchSnapshot } from "./cases.js";
+import { webCluster } from "../test/fixtures/web-cluster.js";
+import type { BenchCase } from "./cases.js";
 import { percentile } from "./stats.js";
 
 export interface InProcessResult {
@@ -40,7 +41,7 @@ export interface InProcessResult {
 export function benchConfig() {
   const policy = loadPolicy(undefined);
   if (!policy.ok) throw new Error(policy.error);
-  return { token: undefined, policy, cluster: memoryClusterView(benchSnapshot) };
+  return { token: undefined, policy, cluster: memoryClusterView(webCluster) };
 }
 
 export function benchApp(config = benchConfig()) {

@@ -14,14 +14,8 @@ import { type CheckThroughput, checkTarget, checkThroughputTable, measureCheckTh
 import { clusterBenchSection, runClusterBench } from "./cluster.js";
 import { type ComparedResult, type Contender, interleaved, load, type MemoryRun, memoryRun } from "./http.js";
 import { type InProcessResult, runInProcess } from "./inprocess.js";
-import {
-  memoryOf,
-  type RunningServer,
-  startBareNode,
-  startBareWrangler,
-  startNodeServer,
-  startWranglerDev,
-} from "./servers.js";
+import { type RunningServer, startNodeServer, startWranglerDev } from "../scripts/servers.js";
+import { memoryOf, startBareNode, startBareWrangler } from "./servers.js";
 import { defaultReviewLog } from "../src/http/review-log.js";
 import { startupSection } from "./startup.js";
 import { formatBytes, formatMs, table } from "./stats.js";

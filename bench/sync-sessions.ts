@@ -8,7 +8,7 @@
  * On fec0025, 50 such sessions ran this heap out of memory (issue 24).
  */
 import { loadavg } from "node:os";
-import { startNodeServer } from "./servers.js";
+import { startNodeServer } from "../scripts/servers.js";
 import { table } from "./stats.js";
 
 const token = "bench-token";

@@ -1,15 +1,15 @@
 /**
  * The in-cluster server against a failing API server, with its default timing: `npm run bench:watch-faults` (about
  * 5 minutes; DURATION_S sets another length). Each scenario runs `stateward serve --watch --api-server` (the compiled
- * dist/) against its own fake API server (bench/fake-api.ts) whose five kinds all misbehave the same way, all
+ * dist/) against its own fake API server (test/support/fake-api.ts) whose five kinds all misbehave the same way, all
  * scenarios at once, and counts what the server asked the fake, what it logged, and when each kind turned stale
  * (polling /inventory/summary every second). The figures go into docs/operations.md by hand: the run is too long for
  * npm test, whose watch tests check the same behaviour with the timing scaled down.
  */
 import { cpus, loadavg } from "node:os";
 import { clusterKinds } from "../src/cluster/kinds.js";
-import { type Fault, fakeApiServer } from "./fake-api.js";
-import { freePort, start } from "./servers.js";
+import { freePort, start } from "../scripts/servers.js";
+import { type Fault, fakeApiServer } from "../test/support/fake-api.js";
 import { table } from "./stats.js";
 
 const durationMs = Number(process.env.DURATION_S ?? 300) * 1000;

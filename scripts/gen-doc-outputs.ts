@@ -115,7 +115,7 @@ export const exampleToken = "example-token";
 export const tokenOf = (block: OutputBlock): string | undefined =>
   /\$\{?(WEBHOOK_TOKEN|TOKEN)\b/.test(block.command) ? exampleToken : undefined;
 
-/** A running server as bench/servers.ts starts one. */
+/** A running server as scripts/servers.ts starts one. */
 export interface Server {
   url: string;
   stop(): Promise<void>;
@@ -212,7 +212,7 @@ export function withOutputs(text: string, blocks: OutputBlock[], outputs: string
 }
 
 async function main(): Promise<void> {
-  const { startNodeServer } = await import("../bench/servers.js");
+  const { startNodeServer } = await import("./servers.js");
   const all = documents().map((file) => ({ file, text: readFileSync(join(repoRoot, file), "utf8") }));
   const blocks = all.map(({ file, text }) => outputBlocks(file, text));
   const servers = serverPool((token) => startNodeServer(token ? { WEBHOOK_TOKEN: token } : {}));

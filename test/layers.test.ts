@@ -74,3 +74,20 @@ describe("src/ folder layers", () => {
     expect(readers.map((file) => relative(src, file))).toEqual([]);
   });
 });
+
+describe("test/", () => {
+  const root = join(src, "..");
+  const testFiles = sourceFiles(join(root, "test"));
+
+  // The benchmark measures what the tests hold correct; what both use (servers, the fake API server, fixtures) lives in
+  // scripts/ or test/, so changing a benchmark never changes a test.
+  it("imports nothing from bench/", () => {
+    const fromBench = testFiles.flatMap((file) =>
+      relativeImports(readFileSync(file, "utf8"))
+        .filter((specifier) => relative(root, join(dirname(file), specifier)).split(sep)[0] === "bench")
+        .map((specifier) => `${relative(root, file)} imports ${specifier}`),
+    );
+    expect(testFiles.length).toBeGreaterThan(100);
+    expect(fromBench).toEqual([]);
+  });
+});

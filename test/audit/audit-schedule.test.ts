@@ -5,7 +5,7 @@
  */
 import { createServer, type ServerResponse } from "node:http";
 import { afterEach, expect, it, vi } from "vitest";
-import { listenLocally } from "../../bench/servers.js";
+import { listenLocally } from "../../scripts/servers.js";
 import { listPath } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { auditRound, scheduleAudit } from "../../src/node/audit-schedule.js";

@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { listenLocally } from "../../bench/servers.js";
+import { listenLocally } from "../../scripts/servers.js";
 import { writesNeedTokenMessage } from "../../src/http/auth.js";
 import { spawnNodeServer } from "../node/spawn-server.js";
 import { policyReportsApi } from "./policy-reports-api.js";

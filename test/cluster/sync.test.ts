@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listenLocally } from "../../bench/servers.js";
+import { listenLocally } from "../../scripts/servers.js";
 import { listPath } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";

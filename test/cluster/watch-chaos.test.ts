@@ -12,7 +12,7 @@
  *   included, and follows new changes.
  */
 import { afterEach, expect, it, vi } from "vitest";
-import { type Fault, fakeApiServer } from "../../bench/fake-api.js";
+import { type Fault, fakeApiServer } from "../support/fake-api.js";
 import { type ClusterKind, clusterKinds, keyOf, recordOf } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf, maxRecordPage } from "../../src/cluster/store.js";

@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it, vi } from "vitest";
-import { fakeApiServer } from "../../bench/fake-api.js";
-import { listenLocally } from "../../bench/servers.js";
+import { fakeApiServer } from "../support/fake-api.js";
+import { listenLocally } from "../../scripts/servers.js";
 import { clusterKinds } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";

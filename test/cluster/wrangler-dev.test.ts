@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { freePort } from "../../bench/servers.js";
+import { freePort } from "../../scripts/servers.js";
 import statefulSetReview from "../fixtures/admission/000-web.statefulset-web.create.validate.json";
 
 const token = "restart-token";

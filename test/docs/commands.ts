@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, type RunningServer, start } from "../../bench/servers.js";
+import { freePort, type RunningServer, start } from "../../scripts/servers.js";
 import { repoRoot } from "../../scripts/gen-doc-outputs.js";
 
 /** The documents whose commands must each have a test: the README and the guides it sends a user to for deploying and CI. */

@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage } from "node:http";
 import { Job } from "kubernetes-models/batch/v1";
-import { listenLocally } from "../../bench/servers.js";
+import { listenLocally } from "../../scripts/servers.js";
 import { validatePolicyReport } from "../audit/crd.js";
 import { type K8sObject, validateWithModel } from "../k8s/render.js";
 

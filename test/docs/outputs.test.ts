@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startNodeServer } from "../../bench/servers.js";
+import { startNodeServer } from "../../scripts/servers.js";
 import {
   documents,
   generate,

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import type { RunningServer } from "../../bench/servers.js";
+import type { RunningServer } from "../../scripts/servers.js";
 import { repoRoot, shimDirectory } from "../../scripts/gen-doc-outputs.js";
 import { expectValidReports } from "../audit/crd.js";
 import { runProcess } from "../pack/process.js";

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { memoryClusterView } from "../../src/cluster/view.js";
 import { createApp } from "../../src/http/app.js";
 import { loadPolicy } from "../../src/policy/policy.js";
-import { benchSnapshot } from "../../bench/cases.js";
+import { webCluster } from "../fixtures/web-cluster.js";
 import { fuzzCase, pollutionMarker, serialize } from "./generators.js";
 import { ask, judge } from "./oracle.js";
 
@@ -23,7 +23,7 @@ const bases = readdirSync(dir)
 
 function app() {
   const policy = loadPolicy(undefined);
-  const cluster = memoryClusterView(benchSnapshot);
+  const cluster = memoryClusterView(webCluster);
   return createApp({ config: () => ({ token: undefined, policy, cluster }), log: () => {} });
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startNodeServer } from "../../bench/servers.js";
+import { type RunningServer, startNodeServer } from "../../scripts/servers.js";
 
 const connections = 64;
 const requestsPerConnection = Number(process.env.STATEWARD_LOAD_REQUESTS ?? 25);

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, listenLocally } from "../../bench/servers.js";
+import { freePort, listenLocally } from "../../scripts/servers.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { clusterViewOf } from "../../src/cluster/store.js";
 import { createApp } from "../../src/http/app.js";

@@ -14,9 +14,9 @@
  * It records every request with its time, so a test can count what a client asked.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { clusterKinds, type ClusterKind, listPath } from "../src/cluster/kinds.js";
-import { kinds } from "../src/k8s/kinds.js";
-import { listenLocally } from "./servers.js";
+import { clusterKinds, type ClusterKind, listPath } from "../../src/cluster/kinds.js";
+import { kinds } from "../../src/k8s/kinds.js";
+import { listenLocally } from "../../scripts/servers.js";
 
 export type Fault = "gone" | "gone-event" | "end-at-once" | "error" | "hang" | "hang-watch" | "slow";
 
