@@ -271,7 +271,7 @@ describe("the policy document's boundary", () => {
       problems: [{ path: ["defaults", "default-labels", "labels", "__proto__"], line: 2, message: expect.stringMatching(/^Forbidden: a "__proto__" key is not accepted/) }],
     });
     expect(loadError('{"namespaces": {"__proto__": {"rules": {"storage-class": {"action": "off"}}}}}')).toContain("namespaces.__proto__: Forbidden");
-    expect(loadError("exemptions:\n  users:\n    - {__proto__: []}\n")).toContain("exemptions.users.0.__proto__: Forbidden");
+    expect(loadError("exemptions:\n  users:\n    - {__proto__: []}\n")).toContain("exemptions.users[0].__proto__: Forbidden");
   });
 
   it("keeps constructor and prototype as plain names: valid label keys and namespace names", () => {

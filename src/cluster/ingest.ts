@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import type { AdmissionRequest } from "../k8s/admission.js";
+import { fieldPathOf } from "../k8s/field.js";
 import { kinds } from "../k8s/kinds.js";
 import { type ClusterKind, type ClusterRecord, clusterKinds, clusterKindOfObject, clusterKindOfResource, recordOf } from "./kinds.js";
 import { recordSchemas } from "./records.js";
@@ -64,7 +65,7 @@ export type InventoryResult =
   | { ok: true; sync: SyncOutcome; replaced: ClusterKind[]; ignored: number }
   | SyncFailure;
 
-const issueText = (issue: z.core.$ZodIssue) => `${issue.path.map(String).join(".") || "<root>"}: ${issue.message}`;
+const issueText = (issue: z.core.$ZodIssue) => `${fieldPathOf(issue.path)}: ${issue.message}`;
 
 /**
  * Replaces the store's content with a List. A `List` replaces every kind the view holds (a kind with no items is now

@@ -5,7 +5,7 @@
  */
 import { acceptsOf } from "../k8s/accepts.js";
 import { kinds, type ReviewedKind } from "../k8s/kinds.js";
-import { FieldPath, invalid } from "../k8s/field.js";
+import { fieldPathOf, invalid } from "../k8s/field.js";
 import type { Finding } from "./finding.js";
 import type { BuiltInCheck, Review } from "./types.js";
 
@@ -36,13 +36,8 @@ export function decodeObject(kind: ReviewedKind, raw: unknown): Decoded {
   if (parsed.success) return { object: raw, problems: [] };
   return {
     problems: parsed.error.issues.slice(0, maxProblems).map((issue) => {
-      let path = FieldPath.root();
-      let value: unknown = raw;
-      for (const segment of issue.path) {
-        path = typeof segment === "number" ? path.index(segment) : path.child(String(segment));
-        value = valueAt(value, segment);
-      }
-      return { ruleId: decodingRuleId, action: "deny", error: invalid(path, value, issue.message) };
+      const value = issue.path.reduce<unknown>(valueAt, raw);
+      return { ruleId: decodingRuleId, action: "deny", error: invalid(fieldPathOf(issue.path), value, issue.message) };
     }),
   };
 }

@@ -1,6 +1,7 @@
 /** The AdmissionReview envelope (admission.k8s.io/v1 and v1beta1), validated with zod at the HTTP boundary. */
 import * as z from "zod";
 import { acceptsOf } from "./accepts.js";
+import { fieldPathOf } from "./field.js";
 
 export const admissionApiVersions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"] as const;
 export type AdmissionApiVersion = (typeof admissionApiVersions)[number];
@@ -76,10 +77,7 @@ export interface AdmissionReviewResponse {
 
 /** Renders zod issues as `request.uid: expected string, received undefined`, naming each wrong or missing field. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[], limit = 5): string {
-  const shown = issues.slice(0, limit).map((issue) => {
-    const path = issue.path.map(String).join(".") || "<root>";
-    return `${path}: ${issue.message}`;
-  });
+  const shown = issues.slice(0, limit).map((issue) => `${fieldPathOf(issue.path)}: ${issue.message}`);
   if (issues.length > limit) shown.push(`and ${issues.length - limit} more`);
   return shown.join("; ");
 }

@@ -85,6 +85,18 @@ export class FieldPath {
 
 }
 
+/**
+ * The field a zod issue is about: zod's `issue.path` (property names and list indices) as a FieldPath, so that a
+ * schema's complaint names its field as every finding does, `spec.containers[0].name`.
+ *
+ * @example `${fieldPathOf(issue.path)}: ${issue.message}` // "request.object.spec.containers[0].name: Invalid input"
+ */
+export function fieldPathOf(path: readonly PropertyKey[]): FieldPath {
+  let fieldPath = FieldPath.root();
+  for (const segment of path) fieldPath = typeof segment === "number" ? fieldPath.index(segment) : fieldPath.child(String(segment));
+  return fieldPath;
+}
+
 /** The closed set of error types of `field.ErrorType`, with Kubernetes' own wording. */
 export const FieldErrorType = {
   Required: "Required value",

@@ -8,6 +8,7 @@ import { defaults as defaultRegistry } from "../defaults/index.js";
 import type { Action, Default, ParamsSchema, Policy, Rule, ScopePolicy } from "../engine/types.js";
 import { apiServerRules } from "../rules/apiserver/index.js";
 import { builtInChecks, rules as ruleRegistry } from "../rules/index.js";
+import { fieldPathOf } from "../k8s/field.js";
 import { closestName } from "../k8s/names.js";
 import { keysAt } from "./suggest.js";
 import { refusedKey } from "../k8s/refused-key.js";
@@ -200,7 +201,7 @@ export class PolicyError extends Error {
 }
 
 export function formatProblem({ path, message }: PolicyProblem): string {
-  return `${path.map(String).join(".") || "<root>"}: ${message}`;
+  return `${fieldPathOf(path)}: ${message}`;
 }
 
 /** One problem per issue, and per unknown key, each unknown key with the known name it most likely meant. */
