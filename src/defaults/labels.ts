@@ -1,6 +1,8 @@
 import * as z from "zod";
-import { FieldPath } from "../k8s/field.js";
+import type { FieldPath } from "../k8s/field.js";
 import { defineDefault } from "../engine/types.js";
+import { claimsOf } from "../k8s/claims.js";
+import { podTemplateOf } from "../k8s/kinds.js";
 import { labelKeyErrors, labelValueErrors } from "../k8s/labels.js";
 import type { ObjectMeta } from "../k8s/objects.js";
 import { setTo } from "./change.js";
@@ -38,20 +40,19 @@ export const defaultLabels = defineDefault({
       })
       .default({}),
   }),
-  apply({ object, params }) {
+  apply({ kind, object, params }) {
     if (!object.spec || Object.keys(params.labels).length === 0) return [];
     const changes: string[] = [];
-    const template = object.spec.template;
-    if (template) {
-      template.metadata ??= {};
-      changes.push(...addLabels(template.metadata, params.labels, FieldPath.root("spec", "template", "metadata", "labels")));
+    const pod = podTemplateOf(kind, object);
+    if (pod.template) {
+      pod.template.metadata ??= {};
+      changes.push(...addLabels(pod.template.metadata, params.labels, pod.path.child("metadata", "labels")));
     }
-    (object.spec.volumeClaimTemplates ?? []).forEach((claim, i) => {
-      if (!claim) return;
+    for (const { claim, path } of claimsOf({ kind, object })) {
+      if (!claim) continue;
       claim.metadata ??= {};
-      const at = FieldPath.root("spec", "volumeClaimTemplates").index(i).child("metadata", "labels");
-      changes.push(...addLabels(claim.metadata, params.labels, at));
-    });
+      changes.push(...addLabels(claim.metadata, params.labels, path.child("metadata", "labels")));
+    }
     return changes;
   },
 });

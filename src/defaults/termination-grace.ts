@@ -1,11 +1,11 @@
 import * as z from "zod";
-import { FieldPath } from "../k8s/field.js";
+import { stepsOf } from "../engine/change.js";
 import { defineDefault } from "../engine/types.js";
+import { podTemplateOf } from "../k8s/kinds.js";
 import { setTo } from "./change.js";
 
 /** The API server's own default for pod.spec.terminationGracePeriodSeconds. */
 const builtinGraceSeconds = 30;
-const path = ["spec", "template", "spec", "terminationGracePeriodSeconds"] as const;
 
 export const defaultTerminationGrace = defineDefault({
   id: "default-termination-grace",
@@ -15,11 +15,14 @@ export const defaultTerminationGrace = defineDefault({
   operations: ["CREATE", "UPDATE"],
   enabledByDefault: true,
   params: z.object({ seconds: z.number().int().min(0).max(86_400).default(builtinGraceSeconds) }),
-  apply({ object, params, provenance }) {
-    const podSpec = object.spec?.template?.spec;
+  apply({ kind, object, params, provenance }) {
+    const pod = podTemplateOf(kind, object);
+    const podSpec = pod.template?.spec;
     if (!podSpec || podSpec.terminationGracePeriodSeconds === params.seconds) return [];
-    if (provenance.userSet(path, builtinGraceSeconds)) return [];
+    const path = pod.path.child("spec", "terminationGracePeriodSeconds");
+    // A pod template's path has names only, no list index.
+    if (provenance.userSet(stepsOf(path).map(String), builtinGraceSeconds)) return [];
     podSpec.terminationGracePeriodSeconds = params.seconds;
-    return [setTo(FieldPath.root(...path), params.seconds)];
+    return [setTo(path, params.seconds)];
   },
 });

@@ -1,6 +1,6 @@
 /** Claims under review: the PVC itself, or each volumeClaimTemplate of a StatefulSet, with its field path. */
-import { FieldPath } from "../k8s/field.js";
-import type { ReviewedObject } from "./kinds.js";
+import type { FieldPath } from "../k8s/field.js";
+import { kindClaims, type ReviewedObject } from "./kinds.js";
 import { legacyStorageClassAnnotation, type PersistentVolumeClaim } from "./objects.js";
 
 export interface ClaimAt {
@@ -10,21 +10,13 @@ export interface ClaimAt {
    * the field in either.
    */
   path: FieldPath;
-  /** True for a StatefulSet's volumeClaimTemplate. */
+  /** True for a template the object makes claims from (a StatefulSet's volumeClaimTemplate), false for the object itself. */
   template: boolean;
 }
 
+/** The claims of an object under review, by its kind's entry in the kind table (k8s/kinds.ts). */
 export function claimsOf(subject: ReviewedObject): ClaimAt[] {
-  if (subject.kind === "PersistentVolumeClaim") {
-    return [{ claim: subject.object, path: FieldPath.root(), template: false }];
-  }
-  if (subject.kind !== "StatefulSet") return [];
-  const templates = subject.object.spec?.volumeClaimTemplates ?? [];
-  return templates.map((claim, i) => ({
-    claim,
-    path: FieldPath.root("spec", "volumeClaimTemplates").index(i),
-    template: true,
-  }));
+  return kindClaims(subject.kind, subject.object);
 }
 
 export interface ClaimStorageClass {

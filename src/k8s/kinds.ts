@@ -4,13 +4,24 @@
  * cluster view (which adds what it keeps of each kind, in cluster/kinds.ts) and the tests all derive from this table.
  */
 import type * as z from "zod";
+import type { ClaimAt } from "./claims.js";
+import { FieldPath } from "./field.js";
 import {
+  type PersistentVolumeClaim,
+  type PodTemplate,
+  type StatefulSet,
   persistentVolumeClaimSchema,
   podDisruptionBudgetSchema,
   serviceSchema,
   statefulSetSchema,
   storageClassSchema,
 } from "./objects.js";
+
+/** Where a kind keeps its pod template: its path, and how to read it from a decoded object. */
+interface PodTemplateField<O> {
+  path: FieldPath;
+  of(object: O): PodTemplate | null | undefined;
+}
 
 interface KindDefinition {
   group: string;
@@ -23,7 +34,16 @@ interface KindDefinition {
   schema: z.ZodType;
   /** Whether /validate and /mutate review objects of this kind; the others are only looked up in the cluster view. */
   reviewed: boolean;
+  /**
+   * The pod template of the kinds that have one, as kube-score's PodSpecer: rules read pods through podTemplateOf, so
+   * a Deployment-like kind is one more entry. (`never`: each entry reads its own kind's objects.)
+   */
+  podTemplate?: PodTemplateField<never>;
+  /** The claims an object of this kind makes, each with its path: read through claimsOf. */
+  claims?(object: never): ClaimAt[];
 }
+
+const statefulSetClaimTemplates = FieldPath.root("spec", "volumeClaimTemplates");
 
 export const kinds = {
   StatefulSet: {
@@ -34,6 +54,17 @@ export const kinds = {
     namespaced: true,
     schema: statefulSetSchema,
     reviewed: true,
+    podTemplate: {
+      path: FieldPath.root("spec", "template"),
+      of: (statefulSet: StatefulSet) => statefulSet.spec?.template,
+    },
+    // Each volumeClaimTemplate, from which the controller makes one PVC per pod.
+    claims: (statefulSet: StatefulSet) =>
+      (statefulSet.spec?.volumeClaimTemplates ?? []).map((claim, i) => ({
+        claim,
+        path: statefulSetClaimTemplates.index(i),
+        template: true,
+      })),
   },
   PersistentVolumeClaim: {
     group: "",
@@ -43,6 +74,7 @@ export const kinds = {
     namespaced: true,
     schema: persistentVolumeClaimSchema,
     reviewed: true,
+    claims: (claim: PersistentVolumeClaim) => [{ claim, path: FieldPath.root(), template: false }],
   },
   Service: {
     group: "",
@@ -85,6 +117,35 @@ export type ObjectOf<K extends Kind> = z.infer<(typeof kinds)[K]["schema"]>;
 
 /** An object under review, narrowed by its kind. */
 export type ReviewedObject = { [K in ReviewedKind]: { kind: K; object: ObjectOf<K> } }[ReviewedKind];
+
+/** The kinds whose objects carry a pod template. */
+export type PodTemplateKind = { [K in Kind]: (typeof kinds)[K] extends { podTemplate: object } ? K : never }[Kind];
+
+/** A pod template and where the object keeps it; `template` is undefined when the object has none yet. */
+export interface PodTemplateAt {
+  template: PodTemplate | undefined;
+  path: FieldPath;
+}
+
+/**
+ * The pod template of an object, as its kind's table entry reads it; undefined for a kind without one (a PVC).
+ *
+ * @example podTemplateOf("StatefulSet", statefulSet).path.child("spec", "containers") // spec.template.spec.containers
+ */
+export function podTemplateOf<K extends Kind>(
+  kind: K,
+  object: ObjectOf<K>,
+): K extends PodTemplateKind ? PodTemplateAt : PodTemplateAt | undefined;
+export function podTemplateOf(kind: Kind, object: unknown): PodTemplateAt | undefined {
+  const field = (kinds[kind] as KindDefinition).podTemplate;
+  // The entry of `kind` reads objects of `kind`, which is what the signature takes.
+  return field && { template: field.of(object as never) ?? undefined, path: field.path };
+}
+
+/** The claims an object makes, as its kind's table entry lists them; none for a kind that makes none. */
+export function kindClaims(kind: Kind, object: unknown): ClaimAt[] {
+  return (kinds[kind] as KindDefinition).claims?.(object as never) ?? [];
+}
 
 /** `apps/v1`, or `v1` for the core group. */
 export function apiVersionOf(kind: Kind): string {

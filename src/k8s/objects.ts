@@ -125,6 +125,8 @@ export const podTemplateSchema = z.looseObject({
     .nullish(),
 });
 
+export type PodTemplate = z.infer<typeof podTemplateSchema>;
+
 const intOrString = z.union([z.number(), z.string()]);
 
 export const statefulSetSpecSchema = z.looseObject({

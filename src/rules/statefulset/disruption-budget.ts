@@ -1,10 +1,8 @@
 import * as z from "zod";
-import { FieldPath, invalid, notFound, unverified } from "../../k8s/field.js";
+import { invalid, notFound, unverified } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
+import { podTemplateOf } from "../../k8s/kinds.js";
 import { blocksEviction, quotedNames, refusedAllowance, selectsPods } from "../disruption/budget.js";
-
-/** What a PodDisruptionBudget selects: the pods, which carry the pod template's labels. */
-const labelsPath = FieldPath.root("spec", "template", "metadata", "labels");
 
 const params = z.object({
   minReplicas: z
@@ -26,13 +24,16 @@ export const statefulSetDisruptionBudget = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params,
-  async check({ object, namespace, cluster, params }) {
+  async check({ kind, object, namespace, cluster, params }) {
     const replicas = object.spec?.replicas ?? 1;
     if (replicas < 1) return [];
     // Fewer replicas need no budget, but one that stalls every drain is still wrong (a single pod under
     // minAvailable: 1 can never be evicted).
     const needsBudget = replicas >= params.minReplicas;
-    const labels = object.spec?.template?.metadata?.labels ?? {};
+    // What a PodDisruptionBudget selects: the pods, which carry the pod template's labels.
+    const pod = podTemplateOf(kind, object);
+    const labels = pod.template?.metadata?.labels ?? {};
+    const labelsPath = pod.path.child("metadata", "labels");
     const lookup = await cluster.list("PodDisruptionBudget", namespace);
     if (lookup.state !== "found") {
       if (!needsBudget) return [];

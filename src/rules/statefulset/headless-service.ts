@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { ClusterView } from "../../cluster/view.js";
 import { invalid, notFound, unverified } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
+import { podTemplateOf } from "../../k8s/kinds.js";
 import { similarName } from "../../k8s/names.js";
 import { serviceNamePath, usableServiceName } from "./service-name.js";
 
@@ -25,7 +26,7 @@ export const statefulSetHeadlessService = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params: z.object({}),
-  async check({ object, namespace, cluster }) {
+  async check({ kind, object, namespace, cluster }) {
     const name = usableServiceName(object);
     if (!name) return [];
     const lookup = await cluster.get("Service", namespace, name);
@@ -51,7 +52,7 @@ export const statefulSetHeadlessService = defineRule({
       );
     }
     const selector = service.selector ?? {};
-    const labels = object.spec?.template?.metadata?.labels ?? {};
+    const labels = podTemplateOf(kind, object).template?.metadata?.labels ?? {};
     if (Object.keys(selector).length === 0) {
       issues.push(
         invalid(serviceNamePath, name, `Service "${name}" has no selector, so pods get no DNS records; select the pod labels`),

@@ -1,6 +1,7 @@
 import * as z from "zod";
-import { FieldPath, required } from "../../k8s/field.js";
+import { required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { podTemplateOf } from "../../k8s/kinds.js";
 
 export const statefulSetReadinessProbe = defineRule({
   id: "statefulset-readiness-probe",
@@ -11,17 +12,18 @@ export const statefulSetReadinessProbe = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params: z.object({}),
-  check({ object }) {
+  check({ kind, object }) {
     const policy = object.spec?.podManagementPolicy;
     if (policy && policy !== "OrderedReady") return [];
     const issues: RuleIssue[] = [];
     // The detail does not name the container: the path does, and the webhook's warning groups the containers alike
     // into one line that names them all.
-    (object.spec?.template?.spec?.containers ?? []).forEach((container, i) => {
+    const pod = podTemplateOf(kind, object);
+    (pod.template?.spec?.containers ?? []).forEach((container, i) => {
       if (container.readinessProbe) return;
       issues.push(
         required(
-          FieldPath.root("spec", "template", "spec", "containers").index(i).child("readinessProbe"),
+          pod.path.child("spec", "containers").index(i).child("readinessProbe"),
           "the container is Ready once started, so ordered start and rollouts do not wait for it",
         ),
       );

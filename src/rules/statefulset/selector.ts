@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { podTemplateOf } from "../../k8s/kinds.js";
 import { selectorIsEmpty, selectorMatches } from "../../k8s/selector.js";
 import { validateLabelSelector } from "../../k8s/validation/meta.js";
 
@@ -13,7 +14,7 @@ export const statefulSetSelector = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ object }) {
+  check({ kind, object }) {
     const selector = object.spec?.selector;
     const path = FieldPath.root("spec", "selector");
     if (!selector) return [required(path, "a StatefulSet must select its pods; set matchLabels to the template's labels")];
@@ -22,12 +23,13 @@ export const statefulSetSelector = defineRule({
     }
     // A selector that is not valid matches nothing the API server could compute; statefulset-api-validation says why.
     if (validateLabelSelector(selector, path).length > 0) return [];
-    const labels = object.spec?.template?.metadata?.labels;
+    const pod = podTemplateOf(kind, object);
+    const labels = pod.template?.metadata?.labels;
     const issues: RuleIssue[] = [];
     if (!selectorMatches(selector, labels)) {
       issues.push(
         invalid(
-          FieldPath.root("spec", "template", "metadata", "labels"),
+          pod.path.child("metadata", "labels"),
           labels ?? {},
           "`selector` does not match template `labels`; give the template every label the selector requires",
         ),

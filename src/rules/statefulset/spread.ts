@@ -1,11 +1,10 @@
 import * as z from "zod";
 import { type FieldError, FieldPath, invalid, required } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
-import type { LabelSelector, PodAffinityTerm, StatefulSet } from "../../k8s/objects.js";
+import { type PodTemplateAt, podTemplateOf } from "../../k8s/kinds.js";
+import type { LabelSelector, PodAffinityTerm } from "../../k8s/objects.js";
 import { selectorMatches } from "../../k8s/selector.js";
 
-const podSpecPath = FieldPath.root("spec", "template", "spec");
-const antiAffinityPath = podSpecPath.child("affinity", "podAntiAffinity");
 
 const params = z.object({
   minReplicas: z
@@ -46,8 +45,12 @@ const failureDomainKeys: readonly string[] = [
   "failure-domain.beta.kubernetes.io/region",
 ];
 
-function spreadingOf(statefulSet: StatefulSet): Spreading[] {
-  const podSpec = statefulSet.spec?.template?.spec;
+/** Where a pod spec asks to keep its pods apart. */
+const antiAffinityPathOf = (pod: PodTemplateAt) => pod.path.child("spec", "affinity", "podAntiAffinity");
+
+function spreadingOf(pod: PodTemplateAt): Spreading[] {
+  const podSpec = pod.template?.spec;
+  const antiAffinityPath = antiAffinityPathOf(pod);
   const anti = podSpec?.affinity?.podAntiAffinity;
   const term = (path: FieldPath, t: PodAffinityTerm | null | undefined, required: boolean): Spreading => ({
     path,
@@ -64,7 +67,7 @@ function spreadingOf(statefulSet: StatefulSet): Spreading[] {
     term(antiAffinityPath.child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm"), w.podAffinityTerm, false),
   );
   const constraints = (podSpec?.topologySpreadConstraints ?? []).map((c, i) => ({
-    path: podSpecPath.child("topologySpreadConstraints").index(i),
+    path: pod.path.child("spec", "topologySpreadConstraints").index(i),
     topologyKey: c.topologyKey,
     labelSelector: c.labelSelector,
     required: false,
@@ -101,14 +104,15 @@ export const statefulSetSpread = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "warn",
   params,
-  check({ object, namespace, params }) {
+  check({ kind, object, namespace, params }) {
     const replicas = object.spec?.replicas ?? 1;
     if (replicas < params.minReplicas) return [];
-    const labels = object.spec?.template?.metadata?.labels ?? {};
-    const spreading = spreadingOf(object);
+    const pod = podTemplateOf(kind, object);
+    const labels = pod.template?.metadata?.labels ?? {};
+    const spreading = spreadingOf(pod);
     if (spreading.length === 0) {
       const keys = params.topologyKeys.join(" or ");
-      return [required(antiAffinityPath, `${replicas} replicas may run on one node and fail together; add anti-affinity or a topologySpreadConstraint on ${keys}`)];
+      return [required(antiAffinityPathOf(pod), `${replicas} replicas may run on one node and fail together; add anti-affinity or a topologySpreadConstraint on ${keys}`)];
     }
     const shortcomings = spreading.map((s) => shortcoming(s, labels, namespace, params.topologyKeys));
     if (shortcomings.some((s) => s === undefined)) return [];

@@ -1,6 +1,7 @@
 import * as z from "zod";
-import { FieldPath, forbidden } from "../../k8s/field.js";
+import { forbidden } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
+import { podTemplateOf } from "../../k8s/kinds.js";
 import { semanticallyEqual } from "../../k8s/semantic.js";
 import { podName, stuckRollout } from "../../k8s/rollout.js";
 
@@ -24,15 +25,16 @@ export const statefulSetStuckRollout = defineRule({
     },
   ],
   params: z.object({}),
-  check({ object, oldObject, namespace }) {
+  check({ kind, object, oldObject, namespace }) {
     if (!oldObject) return [];
-    if (semanticallyEqual(object.spec?.template, oldObject.spec?.template)) return [];
+    const template = podTemplateOf(kind, object);
+    if (semanticallyEqual(template.template, podTemplateOf(kind, oldObject).template)) return [];
     const stuck = stuckRollout(oldObject);
     if (!stuck) return [];
     const pod = podName(oldObject.metadata?.name ?? "", stuck.ordinal);
     return [
       forbidden(
-        FieldPath.root("spec", "template"),
+        template.path,
         `rollout stuck on ${pod} (${stuck.readyReplicas} of ${stuck.replicas} Ready): OrderedReady waits for it, so this template never replaces it (kubernetes/kubernetes#67250); after applying, kubectl delete pod ${pod} -n ${namespace}`,
       ),
     ];

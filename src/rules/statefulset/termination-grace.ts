@@ -1,6 +1,7 @@
 import * as z from "zod";
-import { FieldPath, invalid, required } from "../../k8s/field.js";
+import { invalid, required } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
+import { podTemplateOf } from "../../k8s/kinds.js";
 
 /** What the API server sets when the field is left out. */
 const builtinGraceSeconds = 30;
@@ -17,9 +18,10 @@ export const statefulSetTerminationGrace = defineRule({
     min: z.number().int().min(0).default(1).describe("Fewest seconds allowed; unset in the pod template counts as 30."),
     max: z.number().int().min(0).optional().describe("Most seconds allowed; no upper bound when unset."),
   }),
-  check({ object, params }) {
-    const path = FieldPath.root("spec", "template", "spec", "terminationGracePeriodSeconds");
-    const set = object.spec?.template?.spec?.terminationGracePeriodSeconds;
+  check({ kind, object, params }) {
+    const pod = podTemplateOf(kind, object);
+    const path = pod.path.child("spec", "terminationGracePeriodSeconds");
+    const set = pod.template?.spec?.terminationGracePeriodSeconds;
     const seconds = set ?? builtinGraceSeconds;
     let bound: string | undefined;
     if (seconds < params.min) {

@@ -1,9 +1,8 @@
 import * as z from "zod";
-import { FieldPath, invalid } from "../../k8s/field.js";
+import { invalid } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
-import type { StatefulSet } from "../../k8s/objects.js";
-
-const podSpecPath = FieldPath.root("spec", "template", "spec");
+import { type ClaimAt, claimsOf } from "../../k8s/claims.js";
+import { type PodTemplateAt, podTemplateOf } from "../../k8s/kinds.js";
 
 type VolumeMode = "Block" | "Filesystem";
 
@@ -12,16 +11,16 @@ type VolumeMode = "Block" | "Filesystem";
  * and generic ephemeral volumes. An unset mode is Filesystem, the API server's default; other values are left to the
  * API-server checks.
  */
-function claimModes(statefulSet: StatefulSet): Map<string, { mode: VolumeMode; what: string }> {
+function claimModes(pod: PodTemplateAt, claims: readonly ClaimAt[]): Map<string, { mode: VolumeMode; what: string }> {
   const modes = new Map<string, { mode: VolumeMode; what: string }>();
   const known = (mode: string | null | undefined): VolumeMode | undefined =>
     mode === undefined || mode === null || mode === "Filesystem" ? "Filesystem" : mode === "Block" ? "Block" : undefined;
-  for (const volume of statefulSet.spec?.template?.spec?.volumes ?? []) {
+  for (const volume of pod.template?.spec?.volumes ?? []) {
     const template = volume.ephemeral?.volumeClaimTemplate;
     const mode = template && known(template.spec?.volumeMode);
     if (volume.name && mode) modes.set(volume.name, { mode, what: "ephemeral volume" });
   }
-  for (const template of statefulSet.spec?.volumeClaimTemplates ?? []) {
+  for (const { claim: template } of claims) {
     const mode = known(template.spec?.volumeMode);
     if (template.metadata?.name && mode) modes.set(template.metadata.name, { mode, what: "claim template" });
   }
@@ -44,19 +43,20 @@ export const statefulSetVolumeMode = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ object }) {
-    const modes = claimModes(object);
+  check({ kind, object }) {
+    const pod = podTemplateOf(kind, object);
+    const modes = claimModes(pod, claimsOf({ kind, object }));
     if (modes.size === 0) return [];
     const issues: RuleIssue[] = [];
     for (const group of ["containers", "initContainers"] as const) {
-      (object.spec?.template?.spec?.[group] ?? []).forEach((container, c) => {
+      (pod.template?.spec?.[group] ?? []).forEach((container, c) => {
         for (const list of ["volumeMounts", "volumeDevices"] as const) {
           (container[list] ?? []).forEach((entry, i) => {
             const claim = entry.name ? modes.get(entry.name) : undefined;
             if (!claim || claim.mode === lists[list].needs) return;
             issues.push(
               invalid(
-                podSpecPath.child(group).index(c).child(list).index(i).child("name"),
+                pod.path.child("spec", group).index(c).child(list).index(i).child("name"),
                 entry.name,
                 `${claim.what} "${entry.name}" has volumeMode ${claim.mode}, so the pods never start; ${lists[list].fix}`,
               ),

@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { FieldPath, invalid, notFound } from "../../k8s/field.js";
+import { invalid, notFound } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
+import { claimsOf } from "../../k8s/claims.js";
+import { podTemplateOf } from "../../k8s/kinds.js";
 import { similarName } from "../../k8s/names.js";
 import type { Container } from "../../k8s/objects.js";
-
-const podSpecPath = FieldPath.root("spec", "template", "spec");
 
 /** Names a container uses: volumeMounts, and volumeDevices for raw block claims (volumeMode: Block). */
 function usedNames(container: Container): { list: "volumeMounts" | "volumeDevices"; index: number; name: string }[] {
@@ -30,12 +30,14 @@ export const statefulSetVolumeMounts = defineRule({
   kinds: ["StatefulSet"],
   defaultAction: "deny",
   params: z.object({}),
-  check({ object }) {
-    const podSpec = object.spec?.template?.spec;
+  check({ kind, object }) {
+    const pod = podTemplateOf(kind, object);
+    const podSpec = pod.template?.spec;
+    const podSpecPath = pod.path.child("spec");
     const volumes = podSpec?.volumes ?? [];
-    const templates = object.spec?.volumeClaimTemplates ?? [];
+    const templates = claimsOf({ kind, object });
     const templateNames = new Set<string>();
-    for (const t of templates) if (t.metadata?.name) templateNames.add(t.metadata.name);
+    for (const { claim } of templates) if (claim.metadata?.name) templateNames.add(claim.metadata.name);
     const known = new Set(templateNames);
     for (const v of volumes) if (v.name) known.add(v.name);
     const issues: RuleIssue[] = [];
@@ -61,19 +63,19 @@ export const statefulSetVolumeMounts = defineRule({
       });
     }
 
-    templates.forEach((template, i) => {
-      const name = template.metadata?.name;
-      if (!name || used.has(name)) return;
+    for (const { claim, path } of templates) {
+      const name = claim.metadata?.name;
+      if (!name || used.has(name)) continue;
       issues.push(
         advisory(
           invalid(
-            FieldPath.root("spec", "volumeClaimTemplates").index(i).child("metadata", "name"),
+            path.child("metadata", "name"),
             name,
             "no container mounts this claim template, yet every pod gets a PVC for it; mount it or remove it",
           ),
         ),
       );
-    });
+    }
 
     volumes.forEach((volume, i) => {
       const name = volume.name;

@@ -5,15 +5,19 @@
  */
 import type { PersistentVolumeClaim } from "../../k8s/objects.js";
 import { type ClaimAt, claimsOf } from "../../k8s/claims.js";
+import type { ReviewedObject } from "../../k8s/kinds.js";
 import type { Operation, Review } from "../../engine/types.js";
 
-/** The same claim in `oldObject`: the old PVC, or the old template with the same name. */
+/** The same claim in `oldObject`: the old PVC, or the old claim template with the same name. */
 export function previousClaim(review: Review, at: ClaimAt): PersistentVolumeClaim | undefined {
   if (!review.oldObject) return undefined;
-  if (review.kind === "PersistentVolumeClaim") return review.oldObject;
+  // The old object of the same kind, as `review` pairs them.
+  const before = claimsOf({ kind: review.kind, object: review.oldObject } as ReviewedObject);
+  // A claim that is the object itself has one previous version: the old object.
+  if (!at.template) return before[0]?.claim;
   const name = at.claim.metadata?.name;
   if (!name) return undefined;
-  return claimsOf({ kind: "StatefulSet", object: review.oldObject }).find((old) => old.claim.metadata?.name === name)?.claim;
+  return before.find((old) => old.claim.metadata?.name === name)?.claim;
 }
 
 /** True on UPDATE when `read` gives the same answer for the claim before and after. */
