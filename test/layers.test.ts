@@ -16,7 +16,7 @@ const layers: readonly (readonly string[])[] = [
   ["rules"],
   ["defaults"],
   ["policy"],
-  ["admission", "audit"],
+  ["admission", "audit", "export"],
   ["http", "command"],
   ["node", "worker"],
   ["cli"],

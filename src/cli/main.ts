@@ -78,6 +78,14 @@ export const commands: readonly Command[] = [
     },
   },
   {
+    name: "export",
+    summary: "write the lookup-free rules as ValidatingAdmissionPolicies for the API server (export vap)",
+    load: async () => {
+      const { exportUsage, runExport } = await import("./export.js");
+      return { usage: exportUsage, run: runExport };
+    },
+  },
+  {
     name: "audit",
     summary: "report what every rule says about a cluster's objects, as PolicyReports or JSON",
     load: async () => {

@@ -92,7 +92,43 @@ export interface Rule<S extends ParamsSchema = ParamsSchema, K extends ReviewedK
   // Method syntax on purpose: a Rule<S, "StatefulSet"> then stands in the registry's Rule[], which the engine only
   // calls with the kinds the rule declares (engine/validate.ts's activeRules).
   check(input: RuleInput<z.output<S>, K>): RuleIssue[] | Promise<RuleIssue[]>;
+  /**
+   * The same check in CEL, for `stateward export vap`, or why the API server cannot make it. Written beside `check`
+   * so that the two change together; test/export/vap-equivalence.test.ts holds them to the same verdict.
+   */
+  cel?: RuleCel<z.output<S>>;
 }
+
+/**
+ * One CEL validation of a ValidatingAdmissionPolicy. The expression sees `object`, `oldObject` (null on CREATE),
+ * `request` and the policy's `variables`, as the API server binds them.
+ */
+export interface CelValidation {
+  /** True when the object passes. */
+  expression: string;
+  /** A CEL expression of type string saying what is wrong; the export puts the rule id in front. */
+  message: string;
+  /** What the rule reports only as advice (an advisory finding): exported to warn whatever the rule's action. */
+  advisory?: boolean;
+}
+
+/** A rule as ValidatingAdmissionPolicy validations, built from the parameters one policy scope gives it. */
+export interface CelExport<P> {
+  /** Named expressions the validations read as `variables.<name>`, in order (spec.variables). */
+  variables?: readonly { name: string; expression: string }[];
+  /** The validations for these parameters (policy parameters become CEL literals). */
+  validations(params: P): CelValidation[];
+  /** What the webhook still does for this rule that the expressions cannot, said in the exported YAML. */
+  webhookOnly?: string;
+  /**
+   * Estimated CEL cost per evaluation, with the list sizes it assumes (method: docs/vap.md): the API server allows
+   * 1,000,000 per expression and 10,000,000 per policy binding.
+   */
+  cost: string;
+}
+
+/** A rule's CEL, or why it has none (it looks objects up, or the API server already refuses what it finds). */
+export type RuleCel<P> = CelExport<P> | { notExported: string };
 
 /**
  * A rule, its check typed for the kinds it declares.

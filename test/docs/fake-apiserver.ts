@@ -1,5 +1,5 @@
 /**
- * An API server just real enough for the kubectl commands the documents give: discovery (/api, /apis and each group
+ * An API server just real enough for the kubectl commands the documents and `stateward export vap`'s output give: discovery (/api, /apis and each group
  * version's resource list, the legacy documents client-go's discovery client falls back to when the answer is not the
  * aggregated kind), an OpenAPI v3 index whose operations declare the `fieldValidation` query parameter (so kubectl
  * 1.27+ leaves validation to the server, as it does with a real one: k8s.io/cli-runtime resource/query_param_verifier_v3.go),
@@ -46,6 +46,8 @@ const resources: Resource[] = [
   resource("rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", false),
   resource("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false),
   resource("admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false),
+  resource("admissionregistration.k8s.io/v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false),
+  resource("admissionregistration.k8s.io/v1", "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", false),
   resource("cert-manager.io/v1", "certificates", "Certificate", true),
   resource("cert-manager.io/v1", "issuers", "Issuer", true),
   resource("wgpolicyk8s.io/v1alpha2", "policyreports", "PolicyReport", true),

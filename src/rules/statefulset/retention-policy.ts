@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { FieldPath, invalid } from "../../k8s/field.js";
+import { celString } from "../../engine/cel.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 
 const policyPath = FieldPath.root("spec", "persistentVolumeClaimRetentionPolicy");
@@ -26,5 +27,13 @@ export const statefulSetRetentionPolicy = defineRule({
       issues.push(invalid(policyPath.child(field), "Delete", `${consequences[field]}; use Retain unless the data is disposable`));
     }
     return issues;
+  },
+  cel: {
+    validations: () =>
+      (["whenDeleted", "whenScaled"] as const).map((field) => ({
+        expression: `object.?spec.?persistentVolumeClaimRetentionPolicy.?${field}.orValue('Retain') != 'Delete'`,
+        message: celString(`spec.persistentVolumeClaimRetentionPolicy.${field} is Delete: ${consequences[field]}; use Retain unless the data is disposable`),
+      })),
+    cost: "about 10: two field reads, no list",
   },
 });

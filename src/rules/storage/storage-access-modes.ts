@@ -2,6 +2,8 @@ import * as z from "zod";
 import { forbidden, notSupported, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimsOf } from "../../k8s/claims.js";
+import { celString, celStrings } from "../../engine/cel.js";
+import { claimCost, claimVariables, everyChangedClaim, failingClaimNames } from "./cel.js";
 import { unchanged } from "./previous.js";
 
 const accessModes = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"] as const;
@@ -47,5 +49,22 @@ export const storageAccessModes = defineRule({
       }
     }
     return issues;
+  },
+  cel: {
+    variables: claimVariables,
+    validations({ allowed }) {
+      const modes = (claim: "c" | "o") => `${claim}.?spec.?accessModes.orValue([])`;
+      const rule = (ok: string, says: string) => ({
+        expression: everyChangedClaim(ok, modes),
+        message: `${celString(`${says}: `)} + ${failingClaimNames(ok, modes)}`,
+      });
+      return [
+        rule(`${modes("c")}.size() > 0`, "at least 1 access mode is required, for example ReadWriteOnce; claims without one"),
+        rule(`${modes("c")}.all(m, m in ${celStrings(accessModes)})`, `access modes must be among ${accessModes.join(", ")}; claims with another`),
+        rule(`${modes("c")}.all(m, !(m in ${celStrings(accessModes)}) || m in ${celStrings(allowed)})`, `the policy allows only the access modes ${allowed.join(", ")}; claims with another`),
+        rule(`!('ReadWriteOncePod' in ${modes("c")}) || ${modes("c")}.all(m, m == 'ReadWriteOncePod')`, "ReadWriteOncePod may not be used with other access modes; claims that do"),
+      ];
+    },
+    cost: claimCost(20),
   },
 });

@@ -3,6 +3,8 @@ import { invalid, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimsOf } from "../../k8s/claims.js";
 import { parseQuantity, quantitySuggestions } from "../../k8s/quantity.js";
+import { celString } from "../../engine/cel.js";
+import { claimCost, claimVariables, everyChangedClaim, failingClaimNames } from "./cel.js";
 import { unchanged } from "./previous.js";
 
 /** apimachinery's own wording for a malformed quantity. */
@@ -68,5 +70,32 @@ export const storageRequest = defineRule({
       }
     }
     return issues;
+  },
+  cel: {
+    variables: claimVariables,
+    validations({ min, max }) {
+      const request = (claim: "c" | "o") => `${claim}.?spec.?resources.?requests.?storage.orValue(null)`;
+      // A typed object always carries a quantity as a string; string() also reads a manifest's bare number.
+      const size = "quantity(string(c.spec.resources.requests.storage))";
+      const set = `${request("c")} != null`;
+      const parses = `${set} && isQuantity(string(c.spec.resources.requests.storage))`;
+      const rule = (ok: string, says: string) => ({
+        expression: everyChangedClaim(ok, request),
+        message: `${celString(`${says}: `)} + ${failingClaimNames(ok, request)}`,
+      });
+      const rules = [
+        rule(set, "set the volume's size (spec.resources.requests.storage), for example 10Gi; claims without one"),
+        rule(`!(${set}) || isQuantity(string(c.spec.resources.requests.storage))`, `${quantityFormat}; claims whose storage request is not a quantity`),
+        rule(`!(${parses}) || ${size}.isGreaterThan(quantity('0'))`, "the storage request must be greater than zero; claims whose is not"),
+      ];
+      if (min !== undefined) {
+        rules.push(rule(`!(${parses}) || !${size}.isLessThan(quantity(${celString(min)}))`, `the storage request must be at least ${min}, the policy's minimum; claims below it`));
+      }
+      if (max !== undefined) {
+        rules.push(rule(`!(${parses}) || !${size}.isGreaterThan(quantity(${celString(max)}))`, `the storage request must be at most ${max}, the policy's maximum; claims above it`));
+      }
+      return rules;
+    },
+    cost: claimCost(30),
   },
 });
