@@ -52,7 +52,7 @@ describe("storage-access-modes", () => {
       warn: ['spec.accessModes[0]: Unsupported value: "ReadWriteOnce": supported values: "ReadWriteOncePod"; the policy allows no other [storage-access-modes]'],
     });
     await expect(run(modes("ReadWriteOnce"), { policy: { rules: { "storage-access-modes": { allowed: ["RWO"] } } } })).rejects.toThrow(
-      "rules.storage-access-modes.allowed.0",
+      "rules.storage-access-modes.allowed[0]",
     );
   });
 
