@@ -20,7 +20,7 @@ import { apiVersionOf, type ReviewedKind } from "../k8s/kinds.js";
 import type { AuditedFinding, AuditedObject } from "./policy-report.js";
 
 /** The kinds the audit judges: the ones the webhook reviews. */
-export const auditedKinds = ["StatefulSet", "PersistentVolumeClaim"] as const satisfies readonly (ReviewedKind & ClusterKind)[];
+export const auditedKinds = ["StatefulSet", "PersistentVolumeClaim", "PodDisruptionBudget"] as const satisfies readonly (ReviewedKind & ClusterKind)[];
 
 /** Which object an audit result concerns. */
 export interface AuditedIdentity {
@@ -95,7 +95,7 @@ export const reviewedTogether = 250;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** Audits a page of the store's StatefulSets, then claims, `reviewedTogether` objects at a time. */
+/** Audits a page of the store's StatefulSets, then claims, then budgets, `reviewedTogether` objects at a time. */
 export async function auditStore(store: ClusterStore, context: ReviewContext, request: StoreAuditRequest): Promise<StoreAuditOutcome> {
   const start = parseContinue(request.continue);
   if (!start) return { ok: false, error: `continue: ${JSON.stringify(request.continue)} is not a continue token this audit gave` };
@@ -129,7 +129,7 @@ export async function auditStore(store: ClusterStore, context: ReviewContext, re
       objects: audited.filter((o): o is AuditedObject => o !== undefined),
       exempt: audited.filter((o) => o === undefined).length,
       continue: next,
-      view: { StatefulSet: summary.kinds.StatefulSet, PersistentVolumeClaim: summary.kinds.PersistentVolumeClaim },
+      view: Object.fromEntries(auditedKinds.map((kind) => [kind, summary.kinds[kind]])) as StoreAudit["view"],
     },
   };
 }

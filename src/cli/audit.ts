@@ -11,16 +11,19 @@ import { fitPolicyReport, policyReports } from "../audit/policy-report.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "../command/flags.js";
 import { check, exitCodeOf } from "./check.js";
+import { clusterListView } from "./cluster.js";
 import { load, where } from "./load.js";
 import type { Io } from "./io.js";
 import { formatJson } from "./output/json.js";
 
 export const auditUsage = `Usage: stateward audit [options] <file>...
 
-Runs every rule on every StatefulSet and PersistentVolumeClaim of a cluster's objects and reports the results, as
-PolicyReports (wgpolicyk8s.io/v1alpha2, one per namespace, for kubectl apply and Policy Reporter) or as JSON.
-The input is what this prints (or any manifests; - reads standard input):
+Runs every rule on every StatefulSet, PersistentVolumeClaim and PodDisruptionBudget of a cluster's objects and
+reports the results, as PolicyReports (wgpolicyk8s.io/v1alpha2, one per namespace, for kubectl apply and Policy
+Reporter) or as JSON. The input is what this prints (or any manifests; - reads standard input):
   kubectl get statefulsets,persistentvolumeclaims,services,storageclasses,poddisruptionbudgets -A -o json
+The input is the whole cluster, as GET /audit's view of it: a kind it holds none of (no StorageClass, say) is one
+the cluster has none of.
 
 Options:
   --policy FILE            the policy document the webhook uses (YAML or JSON)
@@ -61,7 +64,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditArgs {
 
 export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = new Date()): Promise<number> {
   const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
-  const report = await check(loaded, { policy, clusterView: true, namespace: "default" });
+  const report = await check(loaded, { policy, clusterView: true, namespace: "default", cluster: clusterListView(loaded.manifests, "default") });
   for (const error of report.errors) io.stderr(`${where(error)}: error: ${error.message}\n`);
   if (args.output === "json") {
     io.stdout(formatJson(report));

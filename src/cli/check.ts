@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { type ExemptedFinding, type Exemption, type Finding, type RenderedFinding, renderFinding } from "../engine/finding.js";
+import type { ClusterView } from "../cluster/view.js";
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
@@ -55,6 +56,8 @@ export interface CheckReport {
 export interface CheckOptions {
   policy: Policy;
   clusterView: boolean;
+  /** The view to judge against instead of the inputs' (`inputClusterView`): `stateward audit`'s whole cluster. */
+  cluster?: ClusterView;
   /** The namespace of objects that do not name one. */
   namespace: string;
 }
@@ -79,7 +82,7 @@ function located(manifest: Manifest, finding: Finding | ExemptedFinding): Locate
 }
 
 export async function check(loaded: LoadResult, options: CheckOptions): Promise<CheckReport> {
-  const cluster = inputClusterView(loaded.manifests, { enabled: options.clusterView, namespace: options.namespace });
+  const cluster = options.cluster ?? inputClusterView(loaded.manifests, { enabled: options.clusterView, namespace: options.namespace });
   const notes = [...loaded.notes];
   const objects: ObjectResult[] = [];
   const seen = new Map<string, string>();

@@ -7,7 +7,7 @@
  * known only when the inputs define at least one: a manifest repository rarely holds its cluster's classes, and
  * "storage class not found" on every claim would be a wrong finding on nearly every real manifest.
  */
-import { type ClusterKind, clusterKindOfObject, type KindRecords, recordOf } from "../cluster/kinds.js";
+import { type ClusterKind, clusterKindOfObject, clusterKinds, type KindRecords, recordOf } from "../cluster/kinds.js";
 import { type ClusterView, emptyClusterView, recordsClusterView } from "../cluster/view.js";
 import type { Manifest } from "./load.js";
 
@@ -31,6 +31,15 @@ export function recordsByKind(manifests: readonly Pick<Manifest, "object">[], na
     if (record) ((records[kind] ??= []) as (typeof record)[]).push(record);
   }
   return records;
+}
+
+/**
+ * The objects as a whole cluster, as a List synced to the store (PUT /inventory) makes it: every kind is known, and one
+ * none of them is is known to be empty. `stateward audit` judges against this, so that it finds what GET /audit finds.
+ */
+export function clusterListView(manifests: readonly Pick<Manifest, "object">[], namespace: string): ClusterView {
+  const records = recordsByKind(manifests, namespace);
+  return recordsClusterView(Object.fromEntries(clusterKinds.map((kind) => [kind, records[kind] ?? []])));
 }
 
 /** Only the objects of the manifests are read, so any list of parsed objects will do. */

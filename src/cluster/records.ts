@@ -15,7 +15,7 @@ import {
 } from "../k8s/objects.js";
 import { claimStorageClass } from "../k8s/claims.js";
 import { FieldPath } from "../k8s/field.js";
-import { apiVersionOf } from "../k8s/kinds.js";
+import { apiVersionOf, type ReviewedKind } from "../k8s/kinds.js";
 import type {
   AuditCopy,
   PersistentVolumeClaimRecord,
@@ -58,10 +58,11 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 const utf8 = new TextEncoder();
 
 /**
- * What the audit keeps of a StatefulSet or a claim: apiVersion and kind, the metadata the rules read (name,
- * namespace, uid, labels, annotations without the last-applied one) and the spec. No managedFields, no status.
+ * What the audit keeps of an object the webhook reviews (a StatefulSet, a claim, a budget): apiVersion and kind, the
+ * metadata the rules read (name, namespace, uid, labels, annotations without the last-applied one) and the spec. No
+ * managedFields, no status.
  */
-export function auditCopy(kind: "StatefulSet" | "PersistentVolumeClaim", object: Record<string, unknown>, namespace: string): AuditCopy {
+export function auditCopy(kind: ReviewedKind, object: Record<string, unknown>, namespace: string): AuditCopy {
   const metadata = (object.metadata ?? {}) as Record<string, unknown>;
   const annotations = { ...(metadata.annotations as Record<string, string> | null | undefined) };
   delete annotations[lastAppliedAnnotation];
@@ -194,12 +195,14 @@ export function podDisruptionBudgetRecord(object: unknown, fallbackNamespace = "
   const parsed = readAs(podDisruptionBudgetSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
+  const namespace = clip(metadata.namespace) ?? fallbackNamespace;
   return {
-    namespace: clip(metadata.namespace) ?? fallbackNamespace,
+    namespace,
     name: clip(metadata.name)!,
     selector: selectorRecord(spec?.selector),
     minAvailable: intOrPercent(spec?.minAvailable),
     maxUnavailable: intOrPercent(spec?.maxUnavailable),
+    audit: auditCopy("PodDisruptionBudget", parsed.data, namespace),
   };
 }
 
@@ -259,6 +262,7 @@ export const recordSchemas = {
       .nullable(),
     minAvailable: z.union([z.number().int(), shortText]).nullable(),
     maxUnavailable: z.union([z.number().int(), shortText]).nullable(),
+    audit,
   }),
 } satisfies {
   Service: z.ZodType<ServiceRecord>;

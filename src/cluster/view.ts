@@ -77,6 +77,8 @@ export interface PodDisruptionBudgetRecord {
   selector: { matchLabels: Record<string, string>; matchExpressions: SelectorRequirementRecord[] } | null;
   minAvailable: number | string | null;
   maxUnavailable: number | string | null;
+  /** For the audit only, as on `StatefulSetRecord`. */
+  audit?: AuditCopy;
 }
 
 export interface ClusterView {

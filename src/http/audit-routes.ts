@@ -1,6 +1,6 @@
 /**
- * GET /audit: the audit of the cluster view, what the webhook would say about every StatefulSet and claim the store
- * holds, as JSON (`format=json`, the default) or as PolicyReports, one per namespace (`format=reports`: a `List` for
+ * GET /audit: the audit of the cluster view, what the webhook would say about every StatefulSet, claim and disruption
+ * budget the store holds, as JSON (`format=json`, the default) or as PolicyReports, one per namespace (`format=reports`: a `List` for
  * `kubectl apply -f` or `stateward sync --policy-reports`; `api=openreports.io/v1alpha1` for OpenReports' Reports). It shows what the cluster runs, so like the writes it is
  * never served without a token. A large view is read in pages (`limit`, `continue`), each a bounded amount of work.
  */

@@ -146,9 +146,9 @@ it("says a skipped round's reason: kinds not listed yet, or kinds whose view wen
   // No request is made when a round is skipped: the API server's address is never dialled.
   const schedule = { api: { url: new URL("http://127.0.0.1:9") }, store, policy, intervalMs: 60_000, log: (line: Record<string, unknown>) => lines.push(line) };
   expect(await auditRound(schedule)).toBe("skipped");
-  expect(lines.pop()).toMatchObject({ msg: "audit: skipped, the cluster view has not listed every object yet", kinds: ["StatefulSet", "PersistentVolumeClaim"] });
+  expect(lines.pop()).toMatchObject({ msg: "audit: skipped, the cluster view has not listed every object yet", kinds: ["StatefulSet", "PersistentVolumeClaim", "PodDisruptionBudget"] });
 
-  expect((await store.replace({ StatefulSet: [], PersistentVolumeClaim: [] }, 0)).ok).toBe(true);
+  expect((await store.replace({ StatefulSet: [], PersistentVolumeClaim: [], PodDisruptionBudget: [] }, 0)).ok).toBe(true);
   store.setFreshness("StatefulSet", { state: "stale", since: Date.now(), reason: "the list timed out after 60 s" });
   expect(await auditRound(schedule)).toBe("skipped");
   expect(lines.pop()).toEqual({ level: "info", msg: "audit: skipped, the cluster view is stale", kinds: ["StatefulSet"], stale: ["StatefulSet"] });

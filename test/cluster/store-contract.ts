@@ -348,7 +348,7 @@ export function storeContract({ fresh, expireSessions }: ContractOptions): void 
     for (const kind of clusterKinds) {
       const { namespaced } = kindInfo[kind];
       const a = kindInfo[kind].record(object(kind, "db", "a"), "default")!;
-      expect("audit" in a, kind).toBe(kind === "StatefulSet" || kind === "PersistentVolumeClaim");
+      expect("audit" in a, kind).toBe(kindInfo[kind].reviewed);
       const { audit: _, ...withoutCopy } = a as typeof a & { audit?: unknown };
       expect(await view.get(kind, "db", "a"), kind).toEqual({ state: "found", value: withoutCopy });
       expect(await view.get(kind, "db", "z"), kind).toEqual({ state: "not-found" });

@@ -21,6 +21,8 @@ export function formatJson(report: CheckReport): string {
       kind: o.kind,
       namespace: o.namespace,
       name: o.name,
+      // An object read from a cluster (stateward audit's List) is named by its uid too, as GET /audit names it.
+      ...(o.uid ? { uid: o.uid } : {}),
       denied: o.findings.some((f) => f.action === "deny"),
       findings: o.findings.map(findingOf),
       // What the object's stateward.dev/ignore-<rule-id> annotations took out, each with the annotation and reason.
