@@ -10,6 +10,8 @@
  * `containers "a", "b" must set ...`), ordered by importance, and cut to a budget with a closing line that says how
  * many were left out. The full text of every finding stays in `stateward check` and in the review's log line.
  */
+import { describeChange, type FieldChange } from "../engine/change.js";
+import { defaultsChanges } from "../engine/mutate.js";
 import { type Finding, maxWarningLength } from "../engine/finding.js";
 import { FieldErrorType, formatFieldError, type PathSegment } from "../k8s/field.js";
 import { checks } from "../rules/index.js";
@@ -81,9 +83,12 @@ function groupAlike(findings: readonly Finding[]): Finding[][] {
   return [...groups.values()];
 }
 
-/** The warnings of /mutate: each skipped default first (a change the user expected did not happen), then the changes. */
-export function mutationWarnings(skipped: readonly string[], changes: readonly string[], budget = mutateWarningBudget): string[] {
-  const lines = [...skipped, ...changes].map((text) => ({ text: clip(text, maxWarningLength), count: 1 }));
+/**
+ * The warnings of /mutate: each skipped default first (a change the user expected did not happen), then each change a
+ * default made (`set <field> to <value> [<default-id>]`); the annotation that records them is no default's change.
+ */
+export function mutationWarnings(skipped: readonly string[], changes: readonly FieldChange[], budget = mutateWarningBudget): string[] {
+  const lines = [...skipped, ...defaultsChanges(changes).map(describeChange)].map((text) => ({ text: clip(text, maxWarningLength), count: 1 }));
   return withinBudget(lines, budget, "run stateward mutate");
 }
 

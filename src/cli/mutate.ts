@@ -5,8 +5,8 @@
  */
 import type { Operation as PatchOperation } from "rfc6902";
 import type { Document } from "yaml";
-import type { FieldChange } from "../engine/change.js";
-import { changedFields, fieldPathOf, valueAt } from "../engine/changed-fields.js";
+import { describeChange, type FieldChange } from "../engine/change.js";
+import { defaultsChanges } from "../engine/mutate.js";
 import { emptyClusterView } from "../cluster/view.js";
 import { deepEqual } from "../engine/provenance.js";
 import { reviewSubject } from "../engine/review.js";
@@ -28,7 +28,7 @@ export interface ObjectPatch {
   namespace: string;
   name: string;
   patch: PatchOperation[];
-  /** `set <field> to <value> [<default-id>]`, one per change. */
+  /** `set <field> to <value> [<default-id>]`, one per change a default made. */
   changes: string[];
 }
 
@@ -77,14 +77,10 @@ export async function mutateAll(loaded: LoadResult<EditableManifest>, options: M
       continue;
     }
     for (const skipped of result.skipped) notes.push({ ...where, message: `${subject.kind} ${JSON.stringify(name)}: ${skipped}` });
-    patches.push({ ...where, kind: subject.kind, namespace, name, patch: result.patch ?? [], changes: result.changes });
+    const made = defaultsChanges(result.changes).map(describeChange);
+    patches.push({ ...where, kind: subject.kind, namespace, name, patch: result.patch ?? [], changes: made });
     if (result.patch) {
-      const edits: FieldChange[] = changedFields(subject.object, result.mutated).map((field) => ({
-        path: fieldPathOf(field),
-        value: valueAt(result.mutated, field),
-        by: "",
-      }));
-      const failed = applyToDocument(manifest, edits, result.mutated);
+      const failed = applyToDocument(manifest, result.changes, result.mutated);
       if (failed) loaded.errors.push({ ...where, message: failed });
       else changedDocuments.add(manifest.document);
     }

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { defineDefault } from "../engine/types.js";
 import { claimsOf } from "../k8s/claims.js";
-import { setTo } from "./change.js";
+import { set } from "./change.js";
 
 const accessMode = z.enum(["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]);
 
@@ -24,14 +24,9 @@ export const defaultAccessModes = defineDefault({
       .default(["ReadWriteOnce"]),
   }),
   apply({ kind, object, params }) {
-    const changes: string[] = [];
     // The API server never defaults accessModes, so a claim that has some got them from the user.
-    for (const at of claimsOf({ kind, object })) {
-      const spec = at.claim.spec;
-      if (!spec || (spec.accessModes?.length ?? 0) > 0) continue;
-      spec.accessModes = [...params.accessModes];
-      changes.push(setTo(at.path.child("spec", "accessModes"), params.accessModes));
-    }
-    return changes;
+    return claimsOf({ kind, object })
+      .filter((at) => at.claim.spec && (at.claim.spec.accessModes?.length ?? 0) === 0)
+      .map((at) => set(at.path.child("spec", "accessModes"), params.accessModes));
   },
 });

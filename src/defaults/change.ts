@@ -1,4 +1,5 @@
-import { type FieldPath, renderValue } from "../k8s/field.js";
+import type { Change } from "../engine/change.js";
+import type { FieldPath } from "../k8s/field.js";
 
-/** How a default describes one change: `set spec.podManagementPolicy to "Parallel"`. */
-export const setTo = (path: FieldPath, value: unknown): string => `set ${path} to ${renderValue(value)}`;
+/** The change that sets the field at `path` to `value`: `set(FieldPath.root("spec", "podManagementPolicy"), "Parallel")`. */
+export const set = (path: FieldPath, value: unknown): Change => ({ path, value });

@@ -5,18 +5,15 @@ import { claimsOf } from "../k8s/claims.js";
 import { podTemplateOf } from "../k8s/kinds.js";
 import { labelKeyErrors, labelValueErrors } from "../k8s/labels.js";
 import type { ObjectMeta } from "../k8s/objects.js";
-import { setTo } from "./change.js";
+import type { Change } from "../engine/change.js";
+import { set } from "./change.js";
 
-/** Adds the labels `metadata` lacks; a label the object already has keeps its value. */
-function addLabels(metadata: ObjectMeta, labels: Record<string, string>, at: FieldPath): string[] {
-  const changes: string[] = [];
-  for (const [key, value] of Object.entries(labels)) {
-    if (metadata.labels != null && Object.hasOwn(metadata.labels, key)) continue;
-    metadata.labels ??= {};
-    metadata.labels[key] = value;
-    changes.push(setTo(at.key(key), value));
-  }
-  return changes;
+/** The labels `metadata` lacks, added at `at`; a label the object already has keeps its value. */
+function missingLabels(metadata: ObjectMeta | undefined | null, labels: Record<string, string>, at: FieldPath): Change[] {
+  const present = metadata?.labels;
+  return Object.entries(labels)
+    .filter(([key]) => present == null || !Object.hasOwn(present, key))
+    .map(([key, value]) => set(at.key(key), value));
 }
 
 export const defaultLabels = defineDefault({
@@ -42,16 +39,12 @@ export const defaultLabels = defineDefault({
   }),
   apply({ kind, object, params }) {
     if (!object.spec || Object.keys(params.labels).length === 0) return [];
-    const changes: string[] = [];
+    const changes: Change[] = [];
     const pod = podTemplateOf(kind, object);
-    if (pod.template) {
-      pod.template.metadata ??= {};
-      changes.push(...addLabels(pod.template.metadata, params.labels, pod.path.child("metadata", "labels")));
-    }
+    if (pod.template) changes.push(...missingLabels(pod.template.metadata, params.labels, pod.path.child("metadata", "labels")));
     for (const { claim, path } of claimsOf({ kind, object })) {
       if (!claim) continue;
-      claim.metadata ??= {};
-      changes.push(...addLabels(claim.metadata, params.labels, path.child("metadata", "labels")));
+      changes.push(...missingLabels(claim.metadata, params.labels, path.child("metadata", "labels")));
     }
     return changes;
   },

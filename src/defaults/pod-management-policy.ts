@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { FieldPath } from "../k8s/field.js";
 import { defineDefault } from "../engine/types.js";
-import { setTo } from "./change.js";
+import { set } from "./change.js";
 
 const builtinPolicy = "OrderedReady";
 const path = ["spec", "podManagementPolicy"] as const;
@@ -18,7 +18,6 @@ export const defaultPodManagementPolicy = defineDefault({
     if (!object.spec) return [];
     if (object.spec.podManagementPolicy === params.podManagementPolicy) return [];
     if (provenance.userSet(path, builtinPolicy)) return [];
-    object.spec.podManagementPolicy = params.podManagementPolicy;
-    return [setTo(FieldPath.root(...path), params.podManagementPolicy)];
+    return [set(FieldPath.root(...path), params.podManagementPolicy)];
   },
 });

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { FieldPath } from "../k8s/field.js";
 import { defineDefault } from "../engine/types.js";
-import { setTo } from "./change.js";
+import { set } from "./change.js";
 
 const path = ["spec", "persistentVolumeClaimRetentionPolicy"] as const;
 const retention = z.enum(["Retain", "Delete"]);
@@ -31,7 +31,6 @@ export const defaultRetentionPolicy = defineDefault({
     if (current != null && sameAs(current, desired)) return [];
     const builtin = (value: unknown) => typeof value === "object" && value !== null && sameAs(value, {});
     if (provenance.userSet(path, builtin)) return [];
-    object.spec.persistentVolumeClaimRetentionPolicy = desired;
-    return [setTo(FieldPath.root(...path), desired)];
+    return [set(FieldPath.root(...path), desired)];
   },
 });

@@ -3,7 +3,8 @@ import { defineDefault } from "../engine/types.js";
 import { claimsOf } from "../k8s/claims.js";
 import { dns1123SubdomainErrors } from "../k8s/names.js";
 import { legacyStorageClassAnnotation } from "../k8s/objects.js";
-import { setTo } from "./change.js";
+import type { Change } from "../engine/change.js";
+import { set } from "./change.js";
 
 export const defaultStorageClass = defineDefault({
   id: "default-storage-class",
@@ -24,7 +25,7 @@ export const defaultStorageClass = defineDefault({
   apply({ kind, object, params, provenance }) {
     const className = params.storageClassName;
     if (!className) return [];
-    const changes: string[] = [];
+    const changes: Change[] = [];
     for (const at of claimsOf({ kind, object })) {
       const spec = at.claim.spec;
       // A claim that names its volume or selects volumes by label binds to volumes that exist; a class of ours could
@@ -38,8 +39,7 @@ export const defaultStorageClass = defineDefault({
         // DefaultStorageClass admission plugin: only server-side apply or last-applied records can tell.
         if (at.template || provenance.userSet(["spec", "storageClassName"])) continue;
       }
-      spec.storageClassName = className;
-      changes.push(setTo(at.path.child("spec", "storageClassName"), className));
+      changes.push(set(at.path.child("spec", "storageClassName"), className));
     }
     return changes;
   },

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { stepsOf } from "../engine/change.js";
 import { defineDefault } from "../engine/types.js";
 import { podTemplateOf } from "../k8s/kinds.js";
-import { setTo } from "./change.js";
+import { set } from "./change.js";
 
 /** The API server's own default for pod.spec.terminationGracePeriodSeconds. */
 const builtinGraceSeconds = 30;
@@ -22,7 +22,6 @@ export const defaultTerminationGrace = defineDefault({
     const path = pod.path.child("spec", "terminationGracePeriodSeconds");
     // A pod template's path has names only, no list index.
     if (provenance.userSet(stepsOf(path).map(String), builtinGraceSeconds)) return [];
-    podSpec.terminationGracePeriodSeconds = params.seconds;
-    return [setTo(path, params.seconds)];
+    return [set(path, params.seconds)];
   },
 });

@@ -3,7 +3,7 @@ import { FieldPath } from "../k8s/field.js";
 import { deepEqual } from "../engine/provenance.js";
 import { defineDefault } from "../engine/types.js";
 import type { StatefulSet } from "../k8s/objects.js";
-import { setTo } from "./change.js";
+import { set } from "./change.js";
 
 type UpdateStrategy = NonNullable<NonNullable<StatefulSet["spec"]>["updateStrategy"]>;
 
@@ -68,7 +68,6 @@ export const defaultUpdateStrategy = defineDefault({
     const current = object.spec.updateStrategy;
     if (current != null && deepEqual(completed(current), completed(desired))) return [];
     if (provenance.userSet(path, (value: unknown) => deepEqual(completed(value), builtinCompleted))) return [];
-    object.spec.updateStrategy = desired;
-    return [setTo(FieldPath.root(...path), desired)];
+    return [set(FieldPath.root(...path), desired)];
   },
 });

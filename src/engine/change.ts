@@ -14,6 +14,9 @@ export interface FieldChange {
   by: string;
 }
 
+/** A change as a default asks for it: the engine records who made it. */
+export type Change = Pick<FieldChange, "path" | "value">;
+
 /** One step into a JSON value: a property name (or map key) or a list index. */
 export type Step = string | number;
 

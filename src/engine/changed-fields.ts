@@ -1,9 +1,11 @@
 /**
  * Where two JSON values differ, as paths of property names and list indexes, found by comparing them: nothing here
  * builds a path by hand. A path ends at the highest node that differs: a property present on one side only, a value
- * of another type, or a list whose length changed.
+ * of another type, or a list whose length changed. And the other way: an object with structured changes applied.
  */
 import { FieldPath } from "../k8s/field.js";
+import { type FieldChange, stepsOf } from "./change.js";
+import { cloneJson } from "./clone.js";
 
 export type Segment = string | number;
 export type ChangedField = readonly Segment[];
@@ -58,24 +60,6 @@ export function valueAt(root: unknown, path: ChangedField): unknown {
   return node;
 }
 
-/**
- * Makes `target` hold at `path` what `source` holds there (a copy made by `copy`), or nothing where `source` has
- * nothing. The parent of `path` exists in both, as it does for every path `changedFields` returns.
- */
-export function copyField(source: unknown, target: unknown, path: ChangedField, copy: <T>(value: T) => T): void {
-  if (path.length === 0) return;
-  const parent = valueAt(target, path.slice(0, -1));
-  if (!isContainer(parent)) return;
-  const last = path[path.length - 1]!;
-  const value = valueAt(source, path);
-  const sourceParent = valueAt(source, path.slice(0, -1));
-  if (isContainer(sourceParent) && Object.hasOwn(sourceParent, last)) {
-    (parent as Record<string, unknown>)[last as string] = copy(value);
-  } else {
-    delete (parent as Record<string, unknown>)[last as string];
-  }
-}
-
 /** Kubernetes' rendering: `spec.template.metadata.labels[app.kubernetes.io/name]`, `spec.volumeClaimTemplates[0]`. */
 export function fieldPathOf(path: ChangedField): FieldPath {
   let out = FieldPath.root();
@@ -89,32 +73,70 @@ export function fieldPathOf(path: ChangedField): FieldPath {
 }
 
 /**
- * `target` with the values `source` holds at `fields` (copies made by `copy`), leaving `target` itself intact: only the
- * containers along those paths are copied, and `owned` remembers them, so a later call writes into them directly.
+ * `root` with `changes` applied in order, leaving `root` itself intact: only the containers along the changed paths are
+ * copied (shallowly), and missing parents are created, so the result shares every untouched subtree with `root`. A
+ * removal deletes the property, or the item of a list. Values are copied in, so later edits of a change's value do not
+ * reach the result.
  */
-export function withFields(
-  target: unknown,
-  source: unknown,
-  fields: readonly ChangedField[],
-  owned: Set<unknown>,
-  copy: <T>(value: T) => T,
-): unknown {
-  const own = (value: unknown): unknown => {
-    if (!isContainer(value) || owned.has(value)) return value;
+export function withChanges(root: unknown, changes: readonly FieldChange[]): unknown {
+  const copies = new Set<unknown>();
+  const own = (value: Container): Container => {
+    if (copies.has(value)) return value;
     const mine = Array.isArray(value) ? [...value] : { ...value };
-    owned.add(mine);
+    copies.add(mine);
     return mine;
   };
-  const root = own(target);
-  for (const field of fields) {
-    let node = root as Record<string, unknown>;
-    for (const segment of field.slice(0, -1)) {
-      const child = own(node[segment as string]);
-      if (!isContainer(child)) break;
-      node[segment as string] = child;
-      node = child as Record<string, unknown>;
+  const top = isContainer(root) ? own(root) : {};
+  for (const change of changes) {
+    const steps = stepsOf(change.path);
+    if (steps.length === 0) continue;
+    let node = top;
+    for (let i = 0; i < steps.length - 1; i++) {
+      const child = (node as Record<string, unknown>)[steps[i] as string];
+      const next = isContainer(child) ? own(child) : typeof steps[i + 1] === "number" ? [] : {};
+      copies.add(next);
+      put(node, steps[i]!, next);
+      node = next;
     }
-    if (field.length > 0) copyField(source, root, field, copy);
+    const last = steps[steps.length - 1]!;
+    if (change.value !== undefined) put(node, last, cloneJson(change.value));
+    else if (Array.isArray(node) && typeof last === "number") node.splice(last, 1);
+    else delete (node as Record<string, unknown>)[last as string];
   }
-  return root;
+  return top;
+}
+
+/**
+ * A copy of `root` in which the containers on the way to each changed field are new (shallow copies), so that a JSON
+ * Patch of those fields applied to it leaves `root` intact without cloning all of it.
+ */
+export function copyAlong(root: unknown, changes: readonly FieldChange[]): unknown {
+  if (!isContainer(root)) return root;
+  const copies = new Set<unknown>();
+  const shallow = (value: Container): Container => {
+    const mine = Array.isArray(value) ? [...value] : { ...value };
+    copies.add(mine);
+    return mine;
+  };
+  const top = shallow(root);
+  for (const change of changes) {
+    const steps = stepsOf(change.path);
+    let node = top;
+    for (const step of steps.slice(0, -1)) {
+      let child = (node as Record<string, unknown>)[step as string];
+      if (!isContainer(child)) break;
+      if (!copies.has(child)) {
+        child = shallow(child);
+        put(node, step, child);
+      }
+      node = child as Container;
+    }
+  }
+  return top;
+}
+
+/** `node[step] = value`, a `__proto__` key included (JSON.parse makes it an own property, as this does). */
+function put(node: Container, step: Segment, value: unknown): void {
+  if (step === "__proto__") Object.defineProperty(node, step, { value, enumerable: true, writable: true, configurable: true });
+  else (node as Record<string, unknown>)[step as string] = value;
 }

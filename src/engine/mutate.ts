@@ -1,12 +1,20 @@
-import { applyPatch, createPatch, type Operation as PatchOperation, Pointer } from "rfc6902";
+import { applyPatch, type Operation as PatchOperation } from "rfc6902";
 import { apiServerViolations, type InvariantSubject, violationKey } from "../k8s/invariants.js";
-import { type ChangedField, changedFields, copyField, fieldPathOf, valueAt, withFields } from "./changed-fields.js";
-import { cloneJson } from "./clone.js";
-import { formatFieldError } from "../k8s/field.js";
+import { FieldPath, formatFieldError } from "../k8s/field.js";
+import { type Change, type FieldChange, stepsOf } from "./change.js";
+import { changedFields, copyAlong, fieldPathOf, valueAt, withChanges } from "./changed-fields.js";
+import { patchOf } from "./patch.js";
 import { deepEqual, provenanceOf } from "./provenance.js";
 import type { DefaultInput, Operation, Review, ScopePolicy } from "./types.js";
 
 export const defaultedAnnotation = "stateward.dev/defaulted";
+
+/** The `by` of the change that records the applied defaults in the annotation: the policy switch that asks for it. */
+export const annotationChangeBy = "defaults.annotate";
+
+/** The changes the defaults made, without the annotation's record of them: what the webhook and the CLI report. */
+export const defaultsChanges = (changes: readonly FieldChange[]): FieldChange[] =>
+  changes.filter((change) => change.by !== annotationChangeBy);
 
 export interface MutationResult {
   /** Undefined when nothing changed: no patch at all, never an empty one. */
@@ -17,18 +25,21 @@ export interface MutationResult {
    */
   mutated: unknown;
   applied: string[];
-  /** `set <field> to <value> [<default-id>]`, one per change. */
-  changes: string[];
+  /**
+   * Every change the patch makes, in the order made: each applied default's (`by` its id), then the annotation's (`by`
+   * {@link annotationChangeBy}). Rendered where shown (describeChange).
+   */
+  changes: FieldChange[];
   /** `<default-id> skipped: <reason>`, one per default whose changes were undone. */
   skipped: string[];
 }
 
 /**
- * Applies the policy's defaults one by one to a deep copy of the object and diffs it against the original. After each
- * default the fields it changed are checked: on UPDATE none may be a field the update left as it was, and no
- * API-server invariant that held before may break. A default that fails either has its changes undone and is reported
- * in `skipped`. The patch is checked by applying it to another copy: a patch that does not reproduce the mutated
- * object is an internal error, never a response.
+ * Runs the policy's defaults one by one, each on the object as the defaults before it left it, and collects the changes
+ * each one asks for. Before a default's changes are accepted, the fields they change are checked: on UPDATE none may be
+ * a field the update left as it was, and no API-server invariant that held before may break; a default that fails
+ * either is reported in `skipped` and its changes dropped. The patch is built from the accepted changes and checked by
+ * applying it to a copy: a patch that does not reproduce the mutated object is an internal error, never a response.
  */
 export function mutate(review: Review, operation: Operation, policy: ScopePolicy): MutationResult {
   // The one place that filters defaults by kind: each default's apply is typed for the kinds it declares.
@@ -36,66 +47,90 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
     ({ enabled, default: d }) => enabled && d.kinds.includes(review.kind) && d.operations.includes(operation),
   );
   const applied: string[] = [];
-  const changes: string[] = [];
+  const changes: FieldChange[] = [];
   const skipped: string[] = [];
   const unchanged = (): MutationResult => ({ patch: undefined, mutated: review.object, applied: [], changes: [], skipped });
   if (active.length === 0) return unchanged();
-  // The defaults change this review's private copy of the object; the original stays as the API server sent it.
-  const target = withCopiedObject(review);
-  const copy = target.object as Record<string, unknown>;
   const provenance = provenanceOf(review.object, policy.overrideBuiltinDefaults, review.oldObject);
-  // The object as the defaults accepted so far: the original until a default's changes are accepted, then a copy of
-  // it that shares every subtree no default touched. Checking and undoing a default costs what it touched.
+  // The object as the defaults accepted so far: the original until a default's changes are accepted, then a copy of it
+  // that shares every subtree no default touched. Nothing writes into it: each default's changes make a new one.
   let accepted: unknown = review.object;
-  const owned = new Set<unknown>();
   let brokenBefore: Set<string> | undefined;
+  const { kind, oldObject } = review;
   for (const { default: d, params } of active) {
     // One object literal of one shape, as in validate(): a spread of the review cost more than the defaults.
-    const { kind, object, oldObject } = target;
-    const described = d.apply({ kind, object, oldObject, operation, params, provenance } as DefaultInput<typeof params>);
-    if (described.length === 0) continue;
-    const fields = changedFields(accepted, copy);
-    if (fields.length === 0) continue;
+    const object = accepted as Review["object"];
+    const asked = d.apply({ kind, object, oldObject, operation, params, provenance } as DefaultInput<typeof params>);
+    const made = fieldByField(accepted, asked, d.id);
+    if (made.length === 0) continue;
+    const candidate = withChanges(accepted, made);
     brokenBefore ??= new Set(apiServerViolations({ ...review, object: accepted } as InvariantSubject).map(violationKey));
-    const refusal = untouchedByUpdate(review, fields) ?? brokenInvariant(review, copy, brokenBefore);
+    const refusal = untouchedByUpdate(review, made) ?? brokenInvariant(review, candidate, brokenBefore);
     if (refusal !== undefined) {
-      for (const field of fields) copyField(accepted, copy, field, cloneJson);
       skipped.push(`${d.id} skipped: ${refusal}`);
       continue;
     }
-    accepted = withFields(accepted, copy, fields, owned, cloneJson);
+    accepted = candidate;
     brokenBefore = undefined;
     applied.push(d.id);
-    for (const change of described) changes.push(`${change} [${d.id}]`);
+    changes.push(...made);
   }
   if (applied.length === 0) return unchanged();
-  if (policy.annotate) recordApplied(copy, applied);
-  // rfc6902 compares arrays with a recursive edit-distance search: an unchanged array of a few thousand entries
-  // (env, args) overflows the stack and costs time. Sharing every unchanged subtree with the original lets it stop at
-  // `===` and diff only what the defaults touched.
-  if (shareUnchanged(review.object, copy)) return unchanged();
-  const patch = createPatch(review.object, copy);
+  if (policy.annotate) {
+    const record = recordApplied(accepted, applied);
+    if (record) {
+      changes.push(record);
+      accepted = withChanges(accepted, [record]);
+    }
+  }
+  const patch = patchOf(review.object, accepted, changes);
   if (patch.length === 0) return unchanged();
-  const check = copyAlong(review.object, patch);
+  verify(review.object, accepted, changes, patch);
+  return { patch, mutated: accepted, applied, changes, skipped };
+}
+
+/**
+ * The changes a default asks for, as the fields they change in `object`, by `by`: a change that sets a whole object
+ * (`spec.updateStrategy`) where one is already becomes one change per field that differs in it
+ * (`spec.updateStrategy.rollingUpdate.partition`); a change that changes nothing is dropped. So the patch touches
+ * only what differs, and an UPDATE is judged field by field.
+ */
+function fieldByField(object: unknown, asked: readonly Change[], by: string): FieldChange[] {
+  const made: FieldChange[] = [];
+  for (const { path, value } of asked) {
+    const at = stepsOf(path);
+    const before = valueAt(object, at);
+    for (const inner of changedFields(before, value)) {
+      if (inner.length === 0) made.push({ path, value, by });
+      else made.push({ path: fieldPathOf([...at, ...inner]), value: valueAt(value, inner), by });
+    }
+  }
+  return made;
+}
+
+/** Applies the patch to a copy of the original, as the API server will: it must give the mutated object. */
+function verify(original: unknown, mutated: unknown, changes: readonly FieldChange[], patch: PatchOperation[]): void {
+  // Only the containers the patch writes into are copied: each operation's parent lies on the way to a change.
+  const check = copyAlong(original, changes);
   const errors = applyPatch(check, patch);
-  if (errors.some((e) => e !== null) || !deepEqual(check, copy)) {
+  if (errors.some((e) => e !== null) || !deepEqual(check, mutated)) {
     throw new Error("internal error: the computed patch does not reproduce the mutated object");
   }
-  return { patch, mutated: copy, applied, changes, skipped };
 }
 
 const present = (value: unknown): boolean => value !== undefined && value !== null;
 
 /**
- * On UPDATE, the first changed field whose value the update left as it was (present and equal in `oldObject` and
- * `object`): a default must never change it, whatever its provenance says.
+ * On UPDATE, the first field the changes would change whose value the update left as it was (present and equal in
+ * `oldObject` and `object`): a default must never change it, whatever its provenance says.
  */
-function untouchedByUpdate(review: Review, fields: readonly ChangedField[]): string | undefined {
+function untouchedByUpdate(review: Review, changes: readonly FieldChange[]): string | undefined {
   if (!present(review.oldObject)) return undefined;
-  for (const field of fields) {
+  for (const { path } of changes) {
+    const field = stepsOf(path);
     const now = valueAt(review.object, field);
     if (present(now) && deepEqual(now, valueAt(review.oldObject, field))) {
-      return `it would change ${fieldPathOf(field)}, which this update left as it was`;
+      return `it would change ${path}, which this update left as it was`;
     }
   }
   return undefined;
@@ -107,79 +142,11 @@ function brokenInvariant(review: Review, object: unknown, brokenBefore: Readonly
   return broken && `the API server would reject the result: ${formatFieldError(broken.error)}`;
 }
 
-/** The review with a deep copy of its object, typed as the review it copies. */
-function withCopiedObject<R extends Review>(review: R): R {
-  return Object.assign({}, review, { object: cloneJson(review.object) });
-}
-
-/** Adds the applied ids to the annotation, keeping earlier ones so a reinvocation changes nothing. */
-function recordApplied(object: Record<string, unknown>, applied: string[]): void {
-  const metadata = (object.metadata ??= {}) as Record<string, unknown>;
-  const annotations = (metadata.annotations ??= {}) as Record<string, string>;
-  const before = annotations[defaultedAnnotation]?.split(",").filter(Boolean) ?? [];
-  annotations[defaultedAnnotation] = [...new Set([...before, ...applied])].sort().join(",");
-}
-
-type Container = Record<string, unknown> | unknown[];
-
-const isContainer = (value: unknown): value is Container => typeof value === "object" && value !== null;
-
-/**
- * Replaces every subtree of `copy` that equals the same subtree of `original` by the original's, in one walk.
- * Returns whether the two are equal as a whole.
- */
-function shareUnchanged(original: unknown, copy: unknown): boolean {
-  if (original === copy) return true;
-  if (!isContainer(original) || !isContainer(copy) || Array.isArray(original) !== Array.isArray(copy)) return false;
-  const from = original as Record<string, unknown>;
-  const to = copy as Record<string, unknown>;
-  let equal = true;
-  if (Array.isArray(original)) {
-    const list = copy as unknown[];
-    if (original.length !== list.length) equal = false;
-    for (let i = 0; i < Math.min(original.length, list.length); i++) {
-      if (shareUnchanged(original[i], list[i])) list[i] = original[i];
-      else equal = false;
-    }
-    return equal;
-  }
-  let shared = 0;
-  for (const key of Object.keys(to)) {
-    if (!Object.hasOwn(from, key)) {
-      equal = false;
-      continue;
-    }
-    shared++;
-    if (shareUnchanged(from[key], to[key])) to[key] = from[key];
-    else equal = false;
-  }
-  return equal && shared === Object.keys(from).length;
-}
-
-/**
- * A copy of `original` in which only the containers a patch writes to are new, so that applying the patch to it leaves
- * the original intact without cloning all of it.
- */
-function copyAlong(original: unknown, patch: readonly PatchOperation[]): unknown {
-  const shallow = (value: unknown): unknown =>
-    Array.isArray(value) ? [...value] : isContainer(value) ? { ...value } : value;
-  const copied = new Set<unknown>();
-  const root = shallow(original);
-  copied.add(root);
-  for (const op of patch) {
-    const tokens = Pointer.fromJSON(op.path).tokens.slice(1, -1);
-    let node = root as Record<string, unknown>;
-    for (const token of tokens) {
-      if (!isContainer(node)) break;
-      let child = node[token];
-      if (!isContainer(child)) break;
-      if (!copied.has(child)) {
-        child = shallow(child);
-        copied.add(child);
-        node[token] = child;
-      }
-      node = child as Record<string, unknown>;
-    }
-  }
-  return root;
+/** The change that adds the applied ids to the annotation, keeping earlier ones so a reinvocation changes nothing. */
+function recordApplied(object: unknown, applied: readonly string[]): FieldChange | undefined {
+  const path = FieldPath.root("metadata", "annotations").key(defaultedAnnotation);
+  const current = valueAt(object, stepsOf(path));
+  const before = typeof current === "string" ? current.split(",").filter(Boolean) : [];
+  const value = [...new Set([...before, ...applied])].sort().join(",");
+  return value === current ? undefined : { path, value, by: annotationChangeBy };
 }

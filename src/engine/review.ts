@@ -12,6 +12,7 @@
  */
 import type { Operation as PatchOperation } from "rfc6902";
 import type { ClusterView } from "../cluster/view.js";
+import type { FieldChange } from "./change.js";
 import { FieldPath, invalid } from "../k8s/field.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import { decodeReview, decodingRuleId } from "./decode.js";
@@ -59,8 +60,8 @@ export type ReviewResult =
       /** The object as the defaults left it; read-only, it shares unchanged parts with the original. */
       mutated: unknown;
       applied: string[];
-      /** `set <field> to <value> [<default-id>]`, one per change. */
-      changes: string[];
+      /** Every change the patch makes, `by` the default that made it (or the annotation's switch); see MutationResult. */
+      changes: FieldChange[];
       /** `<default-id> skipped: <reason>`, one per default whose changes were undone. */
       skipped: string[];
       /** Whether the scope asks for every change to be reported as a warning. */

@@ -2,6 +2,7 @@ import type * as z from "zod";
 import type { ClusterView } from "../cluster/view.js";
 import type { ObjectOf, ReviewedKind } from "../k8s/kinds.js";
 import type { FieldError } from "../k8s/field.js";
+import type { Change } from "./change.js";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 export type Action = "deny" | "warn" | "off";
@@ -169,11 +170,12 @@ export interface Default<S extends ParamsSchema = ParamsSchema, K extends Review
   enabledByDefault: boolean;
   params: S;
   /**
-   * Changes `input.object` (a private deep copy) in place and describes each change, for example
-   * `set spec.template.spec.terminationGracePeriodSeconds to 30`. Returns no descriptions when nothing changed.
+   * The changes this default makes to `input.object`, one per field it sets (none when it has nothing to do). It reads
+   * the object and never writes to it: the object shares its parts with the request, and the engine applies the
+   * changes, judges them and builds the patch from them.
    */
   // Method syntax on purpose, as Rule's check: the engine calls it with the declared kinds only (engine/mutate.ts).
-  apply(input: DefaultInput<z.output<S>, K>): string[];
+  apply(input: DefaultInput<z.output<S>, K>): Change[];
 }
 
 /** A default, its apply typed for the kinds it declares. */

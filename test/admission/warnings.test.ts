@@ -12,6 +12,8 @@ import {
   withinBudget,
 } from "../../src/admission/warnings.js";
 import { type ClusterView, emptyClusterView, memoryClusterView } from "../../src/cluster/view.js";
+import type { FieldChange } from "../../src/engine/change.js";
+import { annotationChangeBy } from "../../src/engine/mutate.js";
 import { maxWarningLength } from "../../src/engine/finding.js";
 import type { AdmissionRequest } from "../../src/k8s/admission.js";
 import { FieldPath } from "../../src/k8s/field.js";
@@ -147,9 +149,12 @@ describe("withinBudget", () => {
 
 describe("the warnings of /mutate", () => {
   it("report skipped defaults before changes, within the budget", () => {
-    const changes = Array.from({ length: 40 }, (_, i) => `set spec.template.metadata.labels[label-${i}] to "some-value" [default-labels]`);
-    const warnings = mutationWarnings(["default-storage-class skipped: the claim template is immutable"], changes);
+    const labels = FieldPath.root("spec", "template", "metadata", "labels");
+    const changes: FieldChange[] = Array.from({ length: 40 }, (_, i) => ({ path: labels.key(`label-${i}`), value: "some-value", by: "default-labels" }));
+    const record = { path: FieldPath.root("metadata", "annotations").key("stateward.dev/defaulted"), value: "default-labels", by: annotationChangeBy };
+    const warnings = mutationWarnings(["default-storage-class skipped: the claim template is immutable"], [...changes, record]);
     expect(warnings[0]).toBe("default-storage-class skipped: the claim template is immutable");
+    expect(warnings[1]).toBe('set spec.template.metadata.labels[label-0] to "some-value" [default-labels]');
     expect(warnings.at(-1)).toMatch(/^and \d+ more: run stateward mutate$/);
     expect(total(warnings)).toBeLessThanOrEqual(mutateWarningBudget);
     const leftOut = Number(/\d+/.exec(warnings.at(-1)!)![0]);

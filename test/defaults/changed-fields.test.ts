@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { changedFields, copyField, fieldPathOf, withFields } from "../../src/engine/changed-fields.js";
-import { cloneJson } from "../../src/engine/clone.js";
+import type { FieldChange } from "../../src/engine/change.js";
+import { changedFields, copyAlong, fieldPathOf, withChanges } from "../../src/engine/changed-fields.js";
+import { FieldPath } from "../../src/k8s/field.js";
 
 describe("changedFields", () => {
   it("ends each path at the highest node that differs", () => {
@@ -18,24 +19,35 @@ describe("changedFields", () => {
   });
 });
 
-describe("withFields and copyField", () => {
-  it("carry values across without touching the original or sharing with the source", () => {
-    const original = { spec: { a: 1, keep: { big: [1, 2, 3] }, labels: { x: "1" } } };
+describe("withChanges", () => {
+  it("applies changes to a copy that shares what they do not touch, creating missing parents", () => {
+    const original = { spec: { a: 1, keep: { big: [1, 2, 3] }, labels: { x: "1" }, list: [1, 2, 3] } };
     const frozen = structuredClone(original);
-    const source = cloneJson(original) as any;
-    source.spec.a = 2;
-    source.spec.labels.y = "2";
-    delete source.spec.labels.x;
-    const fields = changedFields(original, source);
-    const owned = new Set<unknown>();
-    const next = withFields(original, source, fields, owned, cloneJson) as any;
+    const value = { deep: true };
+    const change = (path: FieldPath, v: unknown): FieldChange => ({ path, value: v, by: "test" });
+    const next = withChanges(original, [
+      change(FieldPath.root("spec", "a"), 2),
+      change(FieldPath.root("spec", "labels").key("app.kubernetes.io/name"), "db"),
+      change(FieldPath.root("spec", "labels").key("x"), undefined),
+      change(FieldPath.root("spec", "list").index(1), undefined),
+      change(FieldPath.root("spec", "missing", "parent"), value),
+    ]) as any;
     expect(original).toEqual(frozen);
-    expect(next).toEqual(source);
+    expect(next).toEqual({
+      spec: { a: 2, keep: { big: [1, 2, 3] }, labels: { "app.kubernetes.io/name": "db" }, list: [1, 3], missing: { parent: { deep: true } } },
+    });
     expect(next.spec.keep).toBe(original.spec.keep);
-    source.spec.labels.y = "changed later";
-    expect(next.spec.labels.y).toBe("2");
-    // Undoing: the source takes back the values of `original` at the same fields.
-    for (const field of fields) copyField(original, source, field, cloneJson);
-    expect(source).toEqual(frozen);
+    value.deep = false;
+    expect(next.spec.missing.parent.deep).toBe(true);
+  });
+});
+
+describe("copyAlong", () => {
+  it("copies the containers on the way to each change, and nothing else", () => {
+    const original = { spec: { template: { spec: { a: 1 } }, other: { b: 2 } } };
+    const copy = copyAlong(original, [{ path: FieldPath.root("spec", "template", "spec", "a"), value: 2, by: "test" }]) as any;
+    expect(copy).toEqual(original);
+    expect(copy.spec.template.spec).not.toBe(original.spec.template.spec);
+    expect(copy.spec.other).toBe(original.spec.other);
   });
 });

@@ -24,12 +24,12 @@ describe(id, () => {
     delete claim.spec.accessModes;
     const pvc = run("PersistentVolumeClaim", claim, only(id));
     expect(pvc.patched.spec.accessModes).toEqual(["ReadWriteOnce"]);
-    expect(pvc.changes).toEqual([`set spec.accessModes to ["ReadWriteOnce"] [${id}]`]);
+    expect(pvc.described).toEqual([`set spec.accessModes to ["ReadWriteOnce"] [${id}]`]);
     const sts = seed("002-mysql.yaml", "StatefulSet");
     template0(sts).spec.accessModes = [];
     const out = run("StatefulSet", sts, only(id, { accessModes: ["ReadWriteOncePod"] }));
     expect(template0(out.patched).spec.accessModes).toEqual(["ReadWriteOncePod"]);
-    expect(out.changes).toEqual([`set spec.volumeClaimTemplates[0].spec.accessModes to ["ReadWriteOncePod"] [${id}]`]);
+    expect(out.described).toEqual([`set spec.volumeClaimTemplates[0].spec.accessModes to ["ReadWriteOncePod"] [${id}]`]);
   });
 
   it.each(["client", "server", "create"])("sets the configured modes on objects made by %s", (how) => {

@@ -15,7 +15,7 @@ describe(id, () => {
     const out = run("StatefulSet", seed("002-mysql.yaml", "StatefulSet"), policy);
     expect(out.patched.spec.template.metadata.labels).toEqual({ app: "mysql", ...labels });
     expect(out.patched.spec.volumeClaimTemplates[0].metadata.labels).toEqual(labels);
-    expect(out.changes).toEqual([
+    expect(out.described).toEqual([
       `set spec.template.metadata.labels[app.kubernetes.io/part-of] to "shop" [${id}]`,
       `set spec.template.metadata.labels[team] to "storage" [${id}]`,
       `set spec.volumeClaimTemplates[0].metadata.labels[app.kubernetes.io/part-of] to "shop" [${id}]`,
@@ -34,7 +34,7 @@ describe(id, () => {
     const out = runFixture(`003-backend.statefulset-backend.${how}.mutate`, only(id, { labels: { app: "other" } }));
     expect(out.patched.spec.template.metadata.labels).toEqual({ app: "backend" });
     expect(out.patched.spec.volumeClaimTemplates[0].metadata.labels).toEqual({ app: "other" });
-    expect(out.changes).toEqual([`set spec.volumeClaimTemplates[0].metadata.labels[app] to "other" [${id}]`]);
+    expect(out.described).toEqual([`set spec.volumeClaimTemplates[0].metadata.labels[app] to "other" [${id}]`]);
   });
 
   it("escapes keys with / so that the decoded patch applies to exactly the right key", () => {

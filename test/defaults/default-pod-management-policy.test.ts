@@ -8,7 +8,7 @@ describe(id, () => {
   it("sets the configured policy on a raw manifest that has none", () => {
     const out = run("StatefulSet", seed("003-backend.yaml", "StatefulSet"), parallel);
     expect(out.patched.spec.podManagementPolicy).toBe("Parallel");
-    expect(out.changes).toEqual([`set spec.podManagementPolicy to "Parallel" [${id}]`]);
+    expect(out.described).toEqual([`set spec.podManagementPolicy to "Parallel" [${id}]`]);
   });
 
   it("makes OrderedReady explicit out of the box", () => {

@@ -9,7 +9,7 @@ describe(id, () => {
   it("sets the configured policy on a raw manifest that has none", () => {
     const out = run("StatefulSet", seed("000-web.yaml", "StatefulSet"), deleting);
     expect(out.patched.spec[field]).toEqual({ whenDeleted: "Retain", whenScaled: "Delete" });
-    expect(out.changes).toEqual([`set spec.${field} to {"whenDeleted":"Retain","whenScaled":"Delete"} [${id}]`]);
+    expect(out.described).toEqual([`set spec.${field} to {"whenDeleted":"Retain","whenScaled":"Delete"} [${id}]`]);
   });
 
   it.each(["client", "server", "create"])("replaces the API server's Retain/Retain on an object made by %s", (how) => {

@@ -39,10 +39,10 @@ describe(id, () => {
   it("sets the class of a raw claim and a raw claim template that name none", () => {
     const pvc = run("PersistentVolumeClaim", classlessClaim(), fast);
     expect(pvc.patched.spec.storageClassName).toBe("fast");
-    expect(pvc.changes).toEqual([`set spec.storageClassName to "fast" [${id}]`]);
+    expect(pvc.described).toEqual([`set spec.storageClassName to "fast" [${id}]`]);
     const sts = run("StatefulSet", seed("002-mysql.yaml", "StatefulSet"), fast);
     expect(template0(sts.patched).spec.storageClassName).toBe("fast");
-    expect(sts.changes).toEqual([`set spec.volumeClaimTemplates[0].spec.storageClassName to "fast" [${id}]`]);
+    expect(sts.described).toEqual([`set spec.volumeClaimTemplates[0].spec.storageClassName to "fast" [${id}]`]);
   });
 
   it.each(["client", "server", "create"])("sets the class of a claim template made by %s", (how) => {

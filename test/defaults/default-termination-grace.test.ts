@@ -9,7 +9,7 @@ describe(id, () => {
   it("sets the configured value on a raw manifest that has none", () => {
     const out = run("StatefulSet", seed("002-mysql.yaml", "StatefulSet"), policy);
     expect(field(out.patched)).toBe(60);
-    expect(out.changes).toEqual([`set spec.template.spec.terminationGracePeriodSeconds to 60 [${id}]`]);
+    expect(out.described).toEqual([`set spec.template.spec.terminationGracePeriodSeconds to 60 [${id}]`]);
     expect(out.patched.metadata.annotations["stateward.dev/defaulted"]).toBe(id);
   });
 

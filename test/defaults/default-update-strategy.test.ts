@@ -9,7 +9,7 @@ describe(id, () => {
   it("sets the configured strategy on a raw manifest that has none", () => {
     const out = run("StatefulSet", seed("002-mysql.yaml", "StatefulSet"), partitioned);
     expect(out.patched.spec.updateStrategy).toEqual({ type: "RollingUpdate", rollingUpdate: { partition: 2 } });
-    expect(out.changes).toEqual([`set spec.updateStrategy to {"type":"RollingUpdate","rollingUpdate":{"partition":2}} [${id}]`]);
+    expect(out.described).toEqual([`set spec.updateStrategy to {"type":"RollingUpdate","rollingUpdate":{"partition":2}} [${id}]`]);
   });
 
   it("makes the built-in strategy explicit out of the box", () => {

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { applyPatch, type Operation as PatchOperation } from "rfc6902";
 import { parseAllDocuments } from "yaml";
-import { type MutationResult, mutate } from "../../src/engine/mutate.js";
+import { describeChange } from "../../src/engine/change.js";
+import { defaultsChanges, type MutationResult, mutate } from "../../src/engine/mutate.js";
 import type { Operation, Review } from "../../src/engine/types.js";
 import type { ReviewedKind } from "../../src/k8s/kinds.js";
 import { defaults } from "../../src/defaults/index.js";
@@ -62,6 +63,8 @@ function policyFor(document: PolicyDocument) {
 }
 
 export interface Outcome extends MutationResult {
+  /** The defaults' changes as the webhook's warnings word them. */
+  described: string[];
   /** The object after applying the patch to a copy of the input, the way the API server would. */
   patched: Json;
 }
@@ -80,7 +83,7 @@ export function run(
     const errors = applyPatch(patched, result.patch);
     if (errors.some((e) => e !== null)) throw new Error(`patch does not apply: ${errors.join("; ")}`);
   }
-  return { ...result, patched };
+  return { ...result, patched, described: defaultsChanges(result.changes).map(describeChange) };
 }
 
 export function runFixture(name: string, policy: PolicyDocument = {}): Outcome {

@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import type { Change } from "../../src/engine/change.js";
 import { mutate } from "../../src/engine/mutate.js";
+import { set } from "../../src/defaults/change.js";
+import { FieldPath } from "../../src/k8s/field.js";
 import { defineDefault, type Operation, type Review } from "../../src/engine/types.js";
 import { apiServerViolations, type InvariantSubject } from "../../src/k8s/invariants.js";
 import type { ScopePolicy } from "../../src/engine/types.js";
@@ -68,7 +71,7 @@ describe("default-labels and the selector", () => {
 });
 
 /** A policy with one hand-made default, to break each invariant on purpose. */
-function policyWith(apply: (object: Json) => void, operations: Operation[] = ["CREATE", "UPDATE"]): ScopePolicy {
+function policyWith(changes: (object: Json) => Change[], operations: Operation[] = ["CREATE", "UPDATE"]): ScopePolicy {
   const broken = defineDefault({
     id: "test-breaker",
     summary: "breaks things",
@@ -77,8 +80,7 @@ function policyWith(apply: (object: Json) => void, operations: Operation[] = ["C
     enabledByDefault: true,
     params: z.object({}),
     apply({ object }) {
-      apply(object as Json);
-      return ["set something"];
+      return changes(object as Json);
     },
   });
   return { rules: [], defaults: [{ default: broken, enabled: true, params: {} }], overrideBuiltinDefaults: true, warnings: true, annotate: true };
@@ -86,13 +88,15 @@ function policyWith(apply: (object: Json) => void, operations: Operation[] = ["C
 
 describe("every invariant undoes a default that breaks it", () => {
   const sts = () => seed("002-mysql.yaml", "StatefulSet");
-  const cases: [string, (o: Json) => void, RegExp][] = [
-    ["rollingUpdate without RollingUpdate", (o) => (o.spec.updateStrategy = { type: "OnDelete", rollingUpdate: { partition: 0 } }), /spec\.updateStrategy\.rollingUpdate: Invalid value: .*only allowed for updateStrategy 'RollingUpdate'/],
-    ["a claim template name that is no DNS label", (o) => (o.spec.volumeClaimTemplates[0].metadata.name = "Data_1"), /spec\.volumeClaimTemplates\[0\]\.metadata\.name: Invalid value: "Data_1"/],
-    ["two claim templates of one name", (o) => o.spec.volumeClaimTemplates.push(structuredClone(o.spec.volumeClaimTemplates[0])), /spec\.volumeClaimTemplates\[1\]\.metadata\.name: Duplicate value/],
-    ["a claim template label key with two /", (o) => (o.spec.volumeClaimTemplates[0].metadata.labels = { "a/b/c": "x" }), /spec\.volumeClaimTemplates\[0\]\.metadata\.labels\[a\/b\/c\]: Invalid value/],
-    ["a template label value of 64 characters", (o) => (o.spec.template.metadata.labels.team = "x".repeat(64)), /must be no more than 63 characters/],
-    ["a selector that no longer selects", (o) => (o.spec.template.metadata.labels.app = "other"), /`selector` does not match template `labels`/],
+  const spec = (...names: string[]) => FieldPath.root("spec", ...names);
+  const template = spec("volumeClaimTemplates").index(0);
+  const cases: [string, (o: Json) => Change[], RegExp][] = [
+    ["rollingUpdate without RollingUpdate", () => [set(spec("updateStrategy"), { type: "OnDelete", rollingUpdate: { partition: 0 } })], /spec\.updateStrategy\.rollingUpdate: Invalid value: .*only allowed for updateStrategy 'RollingUpdate'/],
+    ["a claim template name that is no DNS label", () => [set(template.child("metadata", "name"), "Data_1")], /spec\.volumeClaimTemplates\[0\]\.metadata\.name: Invalid value: "Data_1"/],
+    ["two claim templates of one name", (o) => [set(spec("volumeClaimTemplates"), [...o.spec.volumeClaimTemplates, o.spec.volumeClaimTemplates[0]])], /spec\.volumeClaimTemplates\[1\]\.metadata\.name: Duplicate value/],
+    ["a claim template label key with two /", () => [set(template.child("metadata", "labels"), { "a/b/c": "x" })], /spec\.volumeClaimTemplates\[0\]\.metadata\.labels\[a\/b\/c\]: Invalid value/],
+    ["a template label value of 64 characters", () => [set(spec("template", "metadata", "labels").key("team"), "x".repeat(64))], /must be no more than 63 characters/],
+    ["a selector that no longer selects", () => [set(spec("template", "metadata", "labels").key("app"), "other")], /`selector` does not match template `labels`/],
   ];
 
   it.each(cases)("%s", (_, change, reason) => {
@@ -110,7 +114,7 @@ describe("every invariant undoes a default that breaks it", () => {
     delete object.spec.podManagementPolicy;
     const oldObject = structuredClone(object);
     object.spec.replicas = 5;
-    const fill = policyWith((o) => (o.spec.podManagementPolicy = "Parallel"));
+    const fill = policyWith(() => [set(FieldPath.root("spec", "podManagementPolicy"), "Parallel")]);
     const result = mutate({ kind: "StatefulSet", object, oldObject } as Review, "UPDATE", fill);
     expect(result.patch).toBeUndefined();
     expect(result.skipped).toEqual([
@@ -123,7 +127,7 @@ describe("every invariant undoes a default that breaks it", () => {
     const result = mutate(
       { kind: "PersistentVolumeClaim", object: claim, oldObject: structuredClone(claim) } as Review,
       "UPDATE",
-      policyWith((o) => (o.spec.storageClassName = "other")),
+      policyWith(() => [set(FieldPath.root("spec", "storageClassName"), "other")]),
     );
     expect(result.skipped).toHaveLength(1);
     expect(result.patch).toBeUndefined();
@@ -133,7 +137,10 @@ describe("every invariant undoes a default that breaks it", () => {
     const object = sts();
     const oldObject = structuredClone(object);
     object.spec.replicas = 5;
-    const result = mutate({ kind: "StatefulSet", object, oldObject } as Review, "UPDATE", policyWith((o) => (o.spec.minReadySeconds = 0, o.spec.template.spec.containers[0].image = "mysql:8")));
+    const result = mutate({ kind: "StatefulSet", object, oldObject } as Review, "UPDATE", policyWith(() => [
+      set(FieldPath.root("spec", "minReadySeconds"), 0),
+      set(FieldPath.root("spec", "template", "spec", "containers").index(0).child("image"), "mysql:8"),
+    ]));
     expect(result.patch).toBeUndefined();
     expect(result.skipped).toEqual([
       "test-breaker skipped: it would change spec.template.spec.containers[0].image, which this update left as it was",
@@ -143,7 +150,7 @@ describe("every invariant undoes a default that breaks it", () => {
   it("keeps a change that breaks nothing new, even on an object that was invalid already", () => {
     const object = sts();
     object.spec.volumeClaimTemplates[0].metadata.name = "Bad_Name";
-    const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as Review, "CREATE", policyWith((o) => (o.spec.minReadySeconds = 5)));
+    const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as Review, "CREATE", policyWith(() => [set(FieldPath.root("spec", "minReadySeconds"), 5)]));
     expect(result.skipped).toEqual([]);
     expect((result.mutated as Json).spec.minReadySeconds).toBe(5);
   });

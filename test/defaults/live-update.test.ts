@@ -80,7 +80,7 @@ describe("defaults on UPDATE", () => {
     expect(dropped.object.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
     const out = admit(dropped, custom);
     expect(out.live.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
-    expect(out.out.changes).toEqual(["set spec.template.spec.terminationGracePeriodSeconds to 60 [default-termination-grace]"]);
+    expect(out.out.described).toEqual(["set spec.template.spec.terminationGracePeriodSeconds to 60 [default-termination-grace]"]);
     // A second pass over its own result changes nothing.
     expect(run("StatefulSet", out.live, custom, "UPDATE", dropped.oldObject).patch).toBeUndefined();
   });

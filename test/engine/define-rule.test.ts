@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { emptyClusterView } from "../../src/cluster/view.js";
+import { set } from "../../src/defaults/change.js";
 import { mutate } from "../../src/engine/mutate.js";
 import { type Review, type ScopePolicy, defineDefault, defineRule } from "../../src/engine/types.js";
 import { validate } from "../../src/engine/validate.js";
@@ -60,8 +61,7 @@ const scaleDefault = defineDefault({
     const only: "StatefulSet" = kind;
     void only;
     if (!object.spec || object.spec.replicas != null) return [];
-    object.spec.replicas = 1;
-    return ["set spec.replicas to 1"];
+    return [set(FieldPath.root("spec", "replicas"), 1)];
   },
 });
 
