@@ -22,7 +22,8 @@ const step = (name: string) => steps.find((s) => s.name === name)!;
 const version = (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
 const temp = mkdtempSync(path.join(tmpdir(), "stateward-release-"));
 
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+// Removing an installed node_modules took over a minute on a loaded CI machine: a hook's default limit failed the file.
+afterAll(() => rmSync(temp, { recursive: true, force: true }), 300_000);
 
 function context(tag: string): Context {
   return { inputs: {}, github: { workspace: repoRoot, ref_name: tag, token: "t" }, runner: { temp }, secrets: { NPM_TOKEN: "n" }, steps: {} };
