@@ -7,7 +7,7 @@ import { type ExemptedFinding, type Finding, formatFinding } from "../engine/fin
 import { type ReviewMode, type ReviewResult, reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { type AdmissionRequest, type AdmissionResponse, base64Utf8 } from "../k8s/admission.js";
-import { kinds, reviewedKindOf, reviewedKinds } from "../k8s/kinds.js";
+import { kinds, namespaceOr, reviewedKindOf, reviewedKinds } from "../k8s/kinds.js";
 import { mutationWarnings, validationWarnings } from "./warnings.js";
 
 export type AdmissionMode = ReviewMode;
@@ -94,7 +94,7 @@ export async function review(request: AdmissionRequest, mode: AdmissionMode, con
       object: request.object ?? undefined,
       oldObject: request.oldObject ?? undefined,
       operation: request.operation,
-      namespace: request.namespace || "default",
+      namespace: namespaceOr(request.namespace),
       user: request.userInfo ?? undefined,
     },
     // A slow or broken store must never hold admission past the webhook's timeout.

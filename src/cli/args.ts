@@ -1,6 +1,7 @@
 /** The check and mutate commands' arguments: the flags split by parseFlags, zod judges the values. */
 import * as z from "zod";
 import { parseFlags, UsageError } from "../command/flags.js";
+import { defaultNamespace } from "../k8s/kinds.js";
 import { isDns1123Label } from "../k8s/names.js";
 
 const onOff = z
@@ -23,7 +24,7 @@ const checkSchema = z.object({
   allowEmpty: z.boolean().default(false),
   clusterView: onOff.optional(),
   noClusterView: z.boolean().default(false),
-  namespace: namespace.default("default"),
+  namespace: namespace.default(defaultNamespace),
 });
 
 const mutateSchema = z.object({
@@ -31,7 +32,7 @@ const mutateSchema = z.object({
   exclude,
   policy: z.string().min(1).optional(),
   patch: z.boolean().default(false),
-  namespace: namespace.default("default"),
+  namespace: namespace.default(defaultNamespace),
 });
 
 export type CheckArgs = Omit<z.output<typeof checkSchema>, "noClusterView" | "clusterView"> & { clusterView: boolean };

@@ -10,6 +10,7 @@ import { inReportApi, type ReportApi, reportApis } from "../audit/open-reports.j
 import { fitPolicyReport, policyReports } from "../audit/policy-report.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "../command/flags.js";
+import { defaultNamespace } from "../k8s/kinds.js";
 import { check, exitCodeOf } from "./check.js";
 import { clusterListView } from "./cluster.js";
 import { load, where } from "./load.js";
@@ -64,7 +65,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditArgs {
 
 export async function runAudit(args: AuditArgs, policy: Policy, io: Io, now = new Date()): Promise<number> {
   const loaded = await load(args.paths, { cwd: io.cwd, readStdin: io.readStdin });
-  const report = await check(loaded, { policy, clusterView: true, namespace: "default", cluster: clusterListView(loaded.manifests, "default") });
+  const report = await check(loaded, { policy, clusterView: true, namespace: defaultNamespace, cluster: clusterListView(loaded.manifests, defaultNamespace) });
   for (const error of report.errors) io.stderr(`${where(error)}: error: ${error.message}\n`);
   if (args.output === "json") {
     io.stdout(formatJson(report));

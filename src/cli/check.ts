@@ -9,7 +9,7 @@ import { type ExemptedFinding, type Exemption, type Finding, type RenderedFindin
 import type { ClusterView } from "../cluster/view.js";
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
-import type { ReviewedKind } from "../k8s/kinds.js";
+import { namespaceOr, type ReviewedKind } from "../k8s/kinds.js";
 import { type CheckArgs, parseCheckArgs } from "./args.js";
 import { inputClusterView } from "./cluster.js";
 import { excludeMatcher } from "./exclude.js";
@@ -62,9 +62,9 @@ export interface CheckOptions {
   namespace: string;
 }
 
+/** A manifest's namespace, `fallback` (--namespace) when it names none. */
 export function namespaceOf(object: Record<string, unknown>, fallback: string): string {
-  const metadata = object.metadata as { namespace?: unknown } | undefined;
-  return typeof metadata?.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : fallback;
+  return namespaceOr((object.metadata as { namespace?: unknown } | undefined)?.namespace, fallback);
 }
 
 export function nameOf(object: Record<string, unknown>): string {

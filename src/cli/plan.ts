@@ -16,6 +16,7 @@ import { type RenderedFinding, renderFinding } from "../engine/finding.js";
 import { reviewSubject } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "../command/flags.js";
+import { defaultNamespace } from "../k8s/kinds.js";
 import { isDns1123Label } from "../k8s/names.js";
 import { rules } from "../rules/index.js";
 import { nameOf, namespaceOf } from "./check.js";
@@ -52,7 +53,7 @@ const planSchema = z.object({
   namespace: z
     .string()
     .refine((v) => isDns1123Label(v), { error: "--namespace must be a DNS-1123 label, for example default" })
-    .default("default"),
+    .default(defaultNamespace),
 });
 export type PlanArgs = z.output<typeof planSchema>;
 

@@ -4,14 +4,8 @@
  * user has to move it to, so the migration's own problems show up in the same run.
  */
 import type { Finding } from "../engine/finding.js";
-import { apiVersionOf, type ReviewedKind, reviewedKinds } from "../k8s/kinds.js";
+import { apiVersionOf, kindOf, type ReviewedKind, reviewedKinds } from "../k8s/kinds.js";
 import { statefulSetApiVersion, unservedApiVersion } from "../rules/statefulset/api-version.js";
-
-/** Groups of custom resources are domain names (`apps.kruise.io`); Kubernetes' own groups have no dot. */
-function isExtensionGroup(apiVersion: unknown): boolean {
-  const text = String(apiVersion);
-  return text.includes("/") && text.slice(0, text.indexOf("/")).includes(".");
-}
 
 export type Subject =
   | { reviewed: true; kind: ReviewedKind; object: Record<string, unknown>; apiFinding?: Finding; unserved?: string }
@@ -20,12 +14,13 @@ export type Subject =
 const isReviewedKind = (kind: unknown): kind is ReviewedKind => reviewedKinds.includes(kind as ReviewedKind);
 
 export function subjectOf(object: Record<string, unknown>): Subject {
-  const { apiVersion, kind } = object;
-  if (!isReviewedKind(kind)) return { reviewed: false };
-  if (apiVersion === apiVersionOf(kind)) return { reviewed: true, kind, object };
+  // A custom resource's StatefulSet (OpenKruise's, for one) is a different kind that Stateward does not review.
+  const named = kindOf(object);
+  if (!named || !isReviewedKind(named.kind)) return { reviewed: false };
+  const { kind } = named;
+  if (named.apiVersion === "served") return { reviewed: true, kind, object };
+  const { apiVersion } = object;
   if (kind === "StatefulSet") {
-    // A custom resource's StatefulSet (OpenKruise's, for one) is a different kind that Stateward does not review.
-    if (isExtensionGroup(apiVersion)) return { reviewed: false };
     const { error, unserved } = unservedApiVersion(apiVersion);
     return {
       reviewed: true,
@@ -47,9 +42,11 @@ export function subjectOf(object: Record<string, unknown>): Subject {
  * view of `check`, as the policy/v1 budget it has to become.
  */
 export function unservedBudgetVersion(object: Record<string, unknown>): string | undefined {
-  const { apiVersion, kind } = object;
-  // Another group's PodDisruptionBudget is some custom resource, none of Kubernetes'.
-  if (kind !== "PodDisruptionBudget" || apiVersion === apiVersionOf(kind) || !String(apiVersion).startsWith("policy/")) return undefined;
+  const named = kindOf(object);
+  // Another version of the policy group is a budget the view keeps (cluster/kinds.ts's clusterKindOfObject).
+  if (named?.kind !== "PodDisruptionBudget" || named.apiVersion !== "other version") return undefined;
+  const { kind } = named;
+  const { apiVersion } = object;
   const name = (object.metadata as { name?: unknown } | undefined)?.name;
   const subject = `PodDisruptionBudget ${JSON.stringify(typeof name === "string" ? name : "")}`;
   const change = `change apiVersion to ${apiVersionOf(kind)}`;

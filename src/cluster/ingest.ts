@@ -5,7 +5,7 @@
 import * as z from "zod";
 import type { AdmissionRequest } from "../k8s/admission.js";
 import { fieldPathOf } from "../k8s/field.js";
-import { kinds } from "../k8s/kinds.js";
+import { kinds, namespaceOr } from "../k8s/kinds.js";
 import { type ClusterKind, type ClusterRecord, clusterKinds, clusterKindOfObject, clusterKindOfResource, recordOf } from "./kinds.js";
 import { recordSchemas } from "./records.js";
 import {
@@ -34,7 +34,7 @@ export async function observeRequest(store: ClusterStore, request: AdmissionRequ
   if (request.subResource) return skip(`sub-resource ${request.subResource} is not observed`, kind);
   // A dry run changes nothing in the cluster, so it must change nothing here.
   if (request.dryRun) return skip("dry run", kind);
-  const namespace = request.namespace || "default";
+  const namespace = namespaceOr(request.namespace);
   if (request.operation === "DELETE") {
     // API servers before 1.15 sent no oldObject on DELETE; the request still names the object.
     const old = request.oldObject ?? { metadata: { name: request.name, namespace: request.namespace } };
@@ -89,7 +89,7 @@ export async function syncInventory(store: ClusterStore, body: unknown): Promise
       ignored += 1;
       continue;
     }
-    const record = recordOf(kind as ClusterKind, item, "default");
+    const record = recordOf(kind as ClusterKind, item);
     if (!record) return { ok: false, status: 400, error: `items[${index}]: not a ${kind} Stateward can read` };
     batch[kind as ClusterKind]!.push(record);
   }

@@ -2,7 +2,7 @@
  * The kinds the cluster view holds and what it keeps of each: a record reduced from the object (records.ts). How
  * Kubernetes names each kind (group, version, resource, plural) comes from the table of handled kinds, k8s/kinds.ts.
  */
-import { type Kind, kindOfObject, kindOfResource, kinds } from "../k8s/kinds.js";
+import { defaultNamespace, type Kind, kindOf, kindOfResource, kinds } from "../k8s/kinds.js";
 import {
   persistentVolumeClaimRecord,
   podDisruptionBudgetRecord,
@@ -49,7 +49,7 @@ export function keyOf(kind: ClusterKind, record: ClusterRecord): string {
 }
 
 /** Reduces an object of `kind` to its record; undefined when it is not one (wrong shape, no name). */
-export function recordOf<K extends ClusterKind>(kind: K, object: unknown, fallbackNamespace = "default"): KindRecords[K] | undefined {
+export function recordOf<K extends ClusterKind>(kind: K, object: unknown, fallbackNamespace = defaultNamespace): KindRecords[K] | undefined {
   return (viewRecords[kind] as RecordReducer<KindRecords[K]>)(object, fallbackNamespace);
 }
 
@@ -59,8 +59,11 @@ export function clusterKindOfResource(group: string, resource: string): ClusterK
   return isClusterKind(kind) ? kind : undefined;
 }
 
-/** The kind a List item or a manifest names by `apiVersion` and `kind`, if the view holds it (any version of the group). */
+/**
+ * The kind a List item or a manifest names by `apiVersion` and `kind` (k8s/kinds.ts's kindOf), in any version of its
+ * group, if the view holds it.
+ */
 export function clusterKindOfObject(apiVersion: unknown, kind: unknown): ClusterKind | undefined {
-  const handled = kindOfObject(apiVersion, kind);
-  return isClusterKind(handled) ? handled : undefined;
+  const named = kindOf({ apiVersion, kind });
+  return named && named.apiVersion !== "other group" && isClusterKind(named.kind) ? named.kind : undefined;
 }

@@ -15,7 +15,7 @@ import {
 } from "../k8s/objects.js";
 import { claimStorageClass } from "../k8s/claims.js";
 import { FieldPath } from "../k8s/field.js";
-import { apiVersionOf, type ReviewedKind } from "../k8s/kinds.js";
+import { apiVersionOf, defaultNamespace, namespaceOr, type ReviewedKind } from "../k8s/kinds.js";
 import type {
   AuditCopy,
   PersistentVolumeClaimRecord,
@@ -101,12 +101,12 @@ function readAs<T>(schema: z.ZodType<T>, object: unknown): { success: true; data
 }
 
 /** Returns undefined when the object is not a Service with a name. */
-export function serviceRecord(object: unknown, fallbackNamespace = "default"): ServiceRecord | undefined {
+export function serviceRecord(object: unknown, fallbackNamespace = defaultNamespace): ServiceRecord | undefined {
   const parsed = readAs(serviceSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
   return {
-    namespace: clip(metadata.namespace) ?? fallbackNamespace,
+    namespace: namespaceOr(clip(metadata.namespace), fallbackNamespace),
     name: clip(metadata.name)!,
     clusterIP: clip(spec?.clusterIP),
     selector: clipMap(spec?.selector),
@@ -129,11 +129,11 @@ export function storageClassRecord(object: unknown): StorageClassRecord | undefi
 const replicasOf = (replicas: number | null | undefined) =>
   replicas === null || replicas === undefined ? 1 : Number.isSafeInteger(replicas) && replicas > 0 ? replicas : 0;
 
-export function statefulSetRecord(object: unknown, fallbackNamespace = "default"): StatefulSetRecord | undefined {
+export function statefulSetRecord(object: unknown, fallbackNamespace = defaultNamespace): StatefulSetRecord | undefined {
   const parsed = readAs(statefulSetSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
-  const namespace = clip(metadata.namespace) ?? fallbackNamespace;
+  const namespace = namespaceOr(clip(metadata.namespace), fallbackNamespace);
   return {
     namespace,
     name: clip(metadata.name)!,
@@ -159,12 +159,12 @@ export function statefulSetRecord(object: unknown, fallbackNamespace = "default"
 const accessModesOf = (modes: readonly string[] | null | undefined) =>
   (modes ?? []).slice(0, maxAccessModes).map((m) => m.slice(0, maxShortText));
 
-export function persistentVolumeClaimRecord(object: unknown, fallbackNamespace = "default"): PersistentVolumeClaimRecord | undefined {
+export function persistentVolumeClaimRecord(object: unknown, fallbackNamespace = defaultNamespace): PersistentVolumeClaimRecord | undefined {
   const parsed = readAs(persistentVolumeClaimSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
   const storage = spec?.resources?.requests?.storage;
-  const namespace = clip(metadata.namespace) ?? fallbackNamespace;
+  const namespace = namespaceOr(clip(metadata.namespace), fallbackNamespace);
   return {
     namespace,
     name: clip(metadata.name)!,
@@ -191,11 +191,11 @@ export function selectorRecord(selector: LabelSelector | null | undefined): PodD
 export const intOrPercent = (value: number | string | null | undefined) =>
   value === null || value === undefined ? null : typeof value === "number" ? value : value.slice(0, maxShortText);
 
-export function podDisruptionBudgetRecord(object: unknown, fallbackNamespace = "default"): PodDisruptionBudgetRecord | undefined {
+export function podDisruptionBudgetRecord(object: unknown, fallbackNamespace = defaultNamespace): PodDisruptionBudgetRecord | undefined {
   const parsed = readAs(podDisruptionBudgetSchema, object);
   if (!parsed.success || !parsed.data.metadata?.name) return undefined;
   const { metadata, spec } = parsed.data;
-  const namespace = clip(metadata.namespace) ?? fallbackNamespace;
+  const namespace = namespaceOr(clip(metadata.namespace), fallbackNamespace);
   return {
     namespace,
     name: clip(metadata.name)!,

@@ -160,10 +160,52 @@ export function groupOf(apiVersion: unknown): string | undefined {
   return slash < 0 ? "" : apiVersion.slice(0, slash);
 }
 
-/** The handled kind an object names by `apiVersion` and `kind`, in any version of its group; other groups' kinds of the same name differ. */
-export function kindOfObject(apiVersion: unknown, kind: unknown): Kind | undefined {
+/**
+ * Groups of custom resources are domain names of their authors (`apps.kruise.io`); Kubernetes' own are single words
+ * (`apps`, `policy`) or end in `.k8s.io` (`storage.k8s.io`).
+ */
+function isCustomResourceGroup(group: string): boolean {
+  return group.includes(".") && !group.endsWith(".k8s.io");
+}
+
+/** The handled kind an object names, and how its apiVersion stands to the table's. */
+export interface NamedKind {
+  kind: Kind;
+  /**
+   * `served`: the table's (`apps/v1`); `other version`: another version of the kind's group (`apps/v1beta1`, removed);
+   * `other group`: another Kubernetes group (`v1`) or no apiVersion at all, a mistake to report.
+   */
+  apiVersion: "served" | "other version" | "other group";
+}
+
+/**
+ * The handled kind an object names by `apiVersion` and `kind`: the one reading of a manifest's, a List item's or a
+ * cluster object's kind. A kind of the same name in a custom resource group (OpenKruise's `apps.kruise.io`
+ * StatefulSet) is another kind, none of Stateward's; one in the wrong Kubernetes group (`v1`), a removed version
+ * (`apps/v1beta1`) or without apiVersion is the kind, for the caller to report.
+ *
+ * @example kindOf({ apiVersion: "apps/v1beta2", kind: "StatefulSet" }) // { kind: "StatefulSet", apiVersion: "other version" }
+ */
+export function kindOf(object: { apiVersion?: unknown; kind?: unknown }): NamedKind | undefined {
+  const { apiVersion, kind } = object;
   if (typeof kind !== "string" || !Object.hasOwn(kinds, kind)) return undefined;
-  return groupOf(apiVersion) === kinds[kind as Kind].group ? (kind as Kind) : undefined;
+  const named = kind as Kind;
+  if (apiVersion === apiVersionOf(named)) return { kind: named, apiVersion: "served" };
+  const group = groupOf(apiVersion);
+  if (group === kinds[named].group) return { kind: named, apiVersion: "other version" };
+  if (group !== undefined && isCustomResourceGroup(group)) return undefined;
+  return { kind: named, apiVersion: "other group" };
+}
+
+/** Where kubectl and the API server put an object that names no namespace. */
+export const defaultNamespace = "default";
+
+/**
+ * The namespace of an object: `named` (its metadata.namespace, or its request's) when that is one, else `fallback`
+ * (a command's --namespace), else "default". Every reader of a namespace defaults it here.
+ */
+export function namespaceOr(named: unknown, fallback: string = defaultNamespace): string {
+  return typeof named === "string" && named !== "" ? named : fallback;
 }
 
 /** The handled kind of an AdmissionReview's or a List's `group` and `resource`, in any version. */

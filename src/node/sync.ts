@@ -85,7 +85,7 @@ async function syncOnce(run: SyncRun): Promise<SyncOutcome> {
     await fromApi(run, () => listPaged(run.api, listPath(kind), run.pageSize, async (items) => {
       const records: ClusterRecord[] = [];
       for (const item of items) {
-        const record = recordOf(kind, item, "default");
+        const record = recordOf(kind, item);
         if (record) records.push(record);
       }
       for (const chunk of chunks(records)) {
