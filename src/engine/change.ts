@@ -3,7 +3,7 @@
  * `stateward mutate`'s YAML edits and `stateward check --fix` are all built from a list of these, so nothing parses a
  * rendered description or a JSON Pointer back.
  */
-import { type FieldPath, renderValue } from "../k8s/field.js";
+import { type FieldPath, type PathSegment, renderValue } from "../k8s/field.js";
 
 export interface FieldChange {
   /** The field, from the object's root. */
@@ -20,15 +20,22 @@ export type Change = Pick<FieldChange, "path" | "value">;
 /** One step into a JSON value: a property name (or map key) or a list index. */
 export type Step = string | number;
 
+/** A path segment as a step into the JSON value: a name or map key is a property name. */
+export const stepOf = (segment: PathSegment): Step =>
+  segment.type === "index" ? segment.index : segment.type === "name" ? segment.name : segment.key;
+
 /** The property names and list indexes that lead from the object's root to the field. */
 export function stepsOf(path: FieldPath): Step[] {
-  return path.segments.map((s) => (s.type === "index" ? s.index : s.type === "name" ? s.name : s.key));
+  return path.segments.map(stepOf);
 }
 
-/** The field as an RFC 6901 JSON Pointer (`~` as `~0`, `/` as `~1`): `/metadata/labels/app.kubernetes.io~1name`. */
-export function pointerOf(path: FieldPath): string {
+/**
+ * A field's steps (`stepsOf(path)`, or a leading part of them) as an RFC 6901 JSON Pointer, `~` written `~0` and `/`
+ * written `~1`: `/metadata/labels/app.kubernetes.io~1name`. The one place a pointer is written.
+ */
+export function pointerOf(steps: readonly Step[]): string {
   let pointer = "";
-  for (const step of stepsOf(path)) pointer += `/${String(step).replaceAll("~", "~0").replaceAll("/", "~1")}`;
+  for (const step of steps) pointer += `/${String(step).replaceAll("~", "~0").replaceAll("/", "~1")}`;
   return pointer;
 }
 

@@ -4,11 +4,10 @@
  * of another type, or a list whose length changed. And the other way: an object with structured changes applied.
  */
 import { FieldPath } from "../k8s/field.js";
-import { type FieldChange, stepsOf } from "./change.js";
+import { type FieldChange, type Step, stepOf, stepsOf } from "./change.js";
 import { cloneJson } from "./clone.js";
 
-export type Segment = string | number;
-export type ChangedField = readonly Segment[];
+export type ChangedField = readonly Step[];
 
 type Container = Record<string, unknown> | unknown[];
 const isContainer = (value: unknown): value is Container => typeof value === "object" && value !== null;
@@ -20,7 +19,7 @@ export function changedFields(before: unknown, after: unknown): ChangedField[] {
 }
 
 /** `at` is one array pushed and popped along the walk (objects can be large); only a difference is copied out. */
-function walk(before: unknown, after: unknown, at: Segment[], out: ChangedField[]): void {
+function walk(before: unknown, after: unknown, at: Step[], out: ChangedField[]): void {
   if (before === after) return;
   if (!isContainer(before) || !isContainer(after) || Array.isArray(before) !== Array.isArray(after)) {
     out.push([...at]);
@@ -60,15 +59,20 @@ export function valueAt(root: unknown, path: ChangedField): unknown {
   return node;
 }
 
-/** Kubernetes' rendering: `spec.template.metadata.labels[app.kubernetes.io/name]`, `spec.volumeClaimTemplates[0]`. */
-export function fieldPathOf(path: ChangedField): FieldPath {
-  let out = FieldPath.root();
-  path.forEach((segment, i) => {
-    const parent = path[i - 1];
+/**
+ * The field `inner` leads to from `base`, as Kubernetes renders it: a key of labels or annotations, or any name that is
+ * no identifier, as a map key (`metadata.labels[app.kubernetes.io/name]`), an index as `[0]`.
+ */
+export function pathWithin(base: FieldPath, inner: ChangedField): FieldPath {
+  const last = base.segments.at(-1);
+  let parent = last && stepOf(last);
+  let out = base;
+  for (const segment of inner) {
     if (typeof segment === "number") out = out.index(segment);
     else if (parent === "labels" || parent === "annotations" || !/^[A-Za-z0-9_-]+$/.test(segment)) out = out.key(segment);
     else out = out.child(segment);
-  });
+    parent = segment;
+  }
   return out;
 }
 
@@ -136,7 +140,7 @@ export function copyAlong(root: unknown, changes: readonly FieldChange[]): unkno
 }
 
 /** `node[step] = value`, a `__proto__` key included (JSON.parse makes it an own property, as this does). */
-function put(node: Container, step: Segment, value: unknown): void {
+function put(node: Container, step: Step, value: unknown): void {
   if (step === "__proto__") Object.defineProperty(node, step, { value, enumerable: true, writable: true, configurable: true });
   else (node as Record<string, unknown>)[step as string] = value;
 }

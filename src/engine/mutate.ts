@@ -2,7 +2,7 @@ import { applyPatch, type Operation as PatchOperation } from "rfc6902";
 import { apiServerViolations, type InvariantSubject, violationKey } from "../k8s/invariants.js";
 import { FieldPath, formatFieldError } from "../k8s/field.js";
 import { type Change, type FieldChange, stepsOf } from "./change.js";
-import { changedFields, copyAlong, fieldPathOf, valueAt, withChanges } from "./changed-fields.js";
+import { changedFields, copyAlong, pathWithin, valueAt, withChanges } from "./changed-fields.js";
 import { patchOf } from "./patch.js";
 import { deepEqual, provenanceOf } from "./provenance.js";
 import type { DefaultInput, Operation, Review, ScopePolicy } from "./types.js";
@@ -102,7 +102,7 @@ function fieldByField(object: unknown, asked: readonly Change[], by: string): Fi
     const before = valueAt(object, at);
     for (const inner of changedFields(before, value)) {
       if (inner.length === 0) made.push({ path, value, by });
-      else made.push({ path: fieldPathOf([...at, ...inner]), value: valueAt(value, inner), by });
+      else made.push({ path: pathWithin(path, inner), value: valueAt(value, inner), by });
     }
   }
   return made;

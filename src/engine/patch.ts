@@ -3,17 +3,15 @@
  * one add, replace or remove per changed field, the pointer written by `pointerOf` from the field's path.
  */
 import type { Operation as PatchOperation } from "rfc6902";
-import { FieldPath } from "../k8s/field.js";
-import { type FieldChange, pointerOf, type Step } from "./change.js";
+import { type FieldChange, pointerOf, type Step, stepsOf } from "./change.js";
 import { valueAt } from "./changed-fields.js";
 import { deepEqual } from "./provenance.js";
 
 type Container = Record<string, unknown> | unknown[];
 const isContainer = (value: unknown): value is Container => typeof value === "object" && value !== null;
 
-/** Where a change lands in the original: the field itself, or its highest parent the original lacks. */
+/** Where a change lands in the original: the field itself, or its highest parent the original lacks (as steps). */
 interface Target {
-  path: FieldPath;
   steps: Step[];
   /** Whether the original holds a value there (replace or remove) or not (add). */
   exists: boolean;
@@ -25,21 +23,17 @@ interface Target {
  */
 function targetOf(original: unknown, change: FieldChange): Target {
   let node = original;
-  let path = FieldPath.root();
-  const segments = change.path.segments;
   const steps: Step[] = [];
-  for (const segment of segments) {
-    const step = segment.type === "index" ? segment.index : segment.type === "name" ? segment.name : segment.key;
-    if (!isContainer(node)) return { path, steps, exists: true };
-    path = segment.type === "index" ? path.index(step as number) : segment.type === "key" ? path.key(step as string) : path.child(step as string);
+  for (const step of stepsOf(change.path)) {
+    if (!isContainer(node)) return { steps, exists: true };
     steps.push(step);
     // A property holding undefined is no JSON: the API server's object lacks it.
     if (!Object.hasOwn(node, step) || (node as Record<string, unknown>)[step as string] === undefined) {
-      return { path, steps, exists: false };
+      return { steps, exists: false };
     }
     node = (node as Record<string, unknown>)[step as string];
   }
-  return { path, steps, exists: true };
+  return { steps, exists: true };
 }
 
 const startsWith = (steps: readonly Step[], prefix: readonly Step[]): boolean =>
@@ -59,9 +53,9 @@ export function patchOf(original: unknown, mutated: unknown, changes: readonly F
     targets.push(target);
   }
   const patch: PatchOperation[] = [];
-  for (const { path, steps, exists } of targets) {
+  for (const { steps, exists } of targets) {
     const value = valueAt(mutated, steps);
-    const pointer = pointerOf(path);
+    const pointer = pointerOf(steps);
     if (value === undefined) {
       if (exists) patch.push({ op: "remove", path: pointer });
     } else if (!exists) {

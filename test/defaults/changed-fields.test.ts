@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FieldChange } from "../../src/engine/change.js";
-import { changedFields, copyAlong, fieldPathOf, withChanges } from "../../src/engine/changed-fields.js";
+import { changedFields, copyAlong, pathWithin, withChanges } from "../../src/engine/changed-fields.js";
 import { FieldPath } from "../../src/k8s/field.js";
 
 describe("changedFields", () => {
@@ -12,10 +12,14 @@ describe("changedFields", () => {
   });
 
   it("renders paths as Kubernetes does", () => {
-    expect(String(fieldPathOf(["spec", "template", "metadata", "labels", "app.kubernetes.io/name"]))).toBe(
+    const template = FieldPath.root("spec", "template");
+    expect(String(pathWithin(template, ["metadata", "labels", "app.kubernetes.io/name"]))).toBe(
       "spec.template.metadata.labels[app.kubernetes.io/name]",
     );
-    expect(String(fieldPathOf(["spec", "volumeClaimTemplates", 0, "metadata", "name"]))).toBe("spec.volumeClaimTemplates[0].metadata.name");
+    expect(String(pathWithin(template.child("metadata", "labels"), ["tier"]))).toBe("spec.template.metadata.labels[tier]");
+    expect(String(pathWithin(FieldPath.root("spec"), ["volumeClaimTemplates", 0, "metadata", "name"]))).toBe(
+      "spec.volumeClaimTemplates[0].metadata.name",
+    );
   });
 });
 

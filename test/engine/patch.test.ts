@@ -1,6 +1,6 @@
 import { applyPatch } from "rfc6902";
 import { describe, expect, it } from "vitest";
-import { type FieldChange, describeChange, pointerOf } from "../../src/engine/change.js";
+import { type FieldChange, describeChange, pointerOf, stepsOf } from "../../src/engine/change.js";
 import { withChanges } from "../../src/engine/changed-fields.js";
 import { patchOf } from "../../src/engine/patch.js";
 import { FieldPath } from "../../src/k8s/field.js";
@@ -20,9 +20,9 @@ function patched(original: Record<string, unknown>, changes: FieldChange[]) {
 
 describe("pointerOf", () => {
   it("writes RFC 6901 pointers from the path's steps, escaping ~ and /", () => {
-    expect(pointerOf(annotations.key("a~b/c"))).toBe("/metadata/annotations/a~0b~1c");
-    expect(pointerOf(FieldPath.root("spec", "volumeClaimTemplates").index(0).child("spec"))).toBe("/spec/volumeClaimTemplates/0/spec");
-    expect(pointerOf(FieldPath.root())).toBe("");
+    expect(pointerOf(stepsOf(annotations.key("a~b/c")))).toBe("/metadata/annotations/a~0b~1c");
+    expect(pointerOf(stepsOf(FieldPath.root("spec", "volumeClaimTemplates").index(0).child("spec")))).toBe("/spec/volumeClaimTemplates/0/spec");
+    expect(pointerOf([])).toBe("");
   });
 });
 
