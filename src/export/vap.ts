@@ -99,14 +99,17 @@ export function exportVap(document: unknown, rules: readonly Rule[] = ruleRegist
     const scopes: RuleScope[] = [{ action: top.action, params: top.params }, ...groups.values()];
     const elsewhere = [...groups.values()].flatMap((g) => g.namespaces!);
     let any = false;
+    let on = false;
     scopes.forEach((scope, index) => {
       if (scope.action === "off") return;
+      on = true;
       const name = index === 0 ? `stateward-${rule.id}` : `stateward-${rule.id}-scope-${index}`;
       const documents = policyDocuments(rule, cel, scope, name, exemptions, elsewhere);
       out.documents.push(...documents);
       any ||= documents.length > 0;
     });
     if (any) out.exported.push(rule.id);
+    else if (on) out.skipped.push({ ruleId: rule.id, why: `with this policy's parameters it has nothing to check without lookups${cel.webhookOnly ? ` (${cel.webhookOnly})` : ""}` });
     else out.skipped.push({ ruleId: rule.id, why: "the policy sets it off" });
   }
   return out;

@@ -30,6 +30,9 @@ const strictPolicy = {
     ...Object.fromEntries(exported.map((rule) => [rule.id, { action: "deny" }])),
     "storage-access-modes": { action: "deny", allowed: ["ReadWriteOnce", "ReadWriteOncePod"] },
     "storage-request": { action: "deny", min: "1Gi", max: "50Gi" },
+    "storage-class": { action: "deny", allowed: ["standard", "fast-ssd"], allowEmpty: false, defaultClass: "slow" },
+    "statefulset-termination-grace": { action: "deny", min: 5, max: 600 },
+    "statefulset-update-strategy": { action: "deny", onDelete: "deny" },
   },
 };
 

@@ -15,4 +15,5 @@ export const pdbApiValidation = defineRule({
   check({ object }) {
     return validatePodDisruptionBudget(object);
   },
+  cel: { notExported: "the API server refuses what it finds itself, before any admission policy runs" },
 });

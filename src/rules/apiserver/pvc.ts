@@ -17,4 +17,5 @@ export const pvcApiValidation = defineRule({
     if (operation === "UPDATE" && oldObject) errors.push(...validatePersistentVolumeClaimUpdate(object, oldObject));
     return errors;
   },
+  cel: { notExported: "the API server refuses what it finds itself, before any admission policy runs" },
 });

@@ -15,4 +15,5 @@ export const statefulSetApiValidation = defineRule({
   check({ object }) {
     return [...validateStatefulSet(object), ...validateClaimTemplates(object)];
   },
+  cel: { notExported: "the API server refuses what it finds itself, before any admission policy runs" },
 });

@@ -39,4 +39,5 @@ export const disruptionBudgetEviction = defineRule({
     }
     return issues;
   },
+  cel: { notExported: "it looks up the StatefulSets whose pods the budget selects" },
 });

@@ -38,4 +38,5 @@ export const disruptionBudgetOverlap = defineRule({
     }
     return issues;
   },
+  cel: { notExported: "it looks up the namespace's other PodDisruptionBudgets" },
 });

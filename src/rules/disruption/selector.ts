@@ -32,4 +32,5 @@ export const disruptionBudgetSelector = defineRule({
       ),
     ];
   },
+  cel: { notExported: "it looks up the namespace's StatefulSets" },
 });

@@ -28,4 +28,5 @@ export const disruptionBudgetUnhealthyEviction = defineRule({
       ),
     ];
   },
+  cel: { notExported: "it looks up the StatefulSets whose pods the budget selects (the advice is given only for those)" },
 });

@@ -80,4 +80,5 @@ export const statefulSetDisruptionBudget = defineRule({
     }
     return issues;
   },
+  cel: { notExported: "it looks up the namespace's PodDisruptionBudgets" },
 });

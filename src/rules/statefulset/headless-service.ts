@@ -68,4 +68,5 @@ export const statefulSetHeadlessService = defineRule({
     }
     return issues;
   },
+  cel: { notExported: "it looks up the Service named by spec.serviceName" },
 });

@@ -170,4 +170,5 @@ export const statefulSetImmutableFields = defineRule({
     }
     return issues;
   },
+  cel: { notExported: "the API server refuses changes to immutable fields itself, and the rule looks up StorageClasses to tell a template resize apart" },
 });

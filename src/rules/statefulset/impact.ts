@@ -125,4 +125,5 @@ export const statefulSetImpact = defineRule({
     const impact = impactOf(oldObject, object);
     return impact ? [warning(pathOf(impact), describeImpact(impact))] : [];
   },
+  cel: { notExported: "an impact warning: it says what the StatefulSet controller will do to the pods on this update, which is the webhook's to tell" },
 });

@@ -5,6 +5,7 @@ import { dns1123LabelErrors, dns1123LabelMaxLength } from "../../k8s/names.js";
 import type { StatefulSet } from "../../k8s/objects.js";
 import { ordinalRange } from "../../k8s/ordinals.js";
 import { newOnUpdate } from "./preexisting.js";
+import { lastOrdinal, newOnUpdateCel } from "./cel.js";
 
 /** The controller labels pods `controller-revision-hash: <name>-<hash>`; the hash has up to 10 characters. */
 const revisionHashLength = 10;
@@ -54,4 +55,27 @@ export const statefulSetName = defineRule({
   defaultAction: "deny",
   params: z.object({}),
   check: (input) => newOnUpdate(input, check),
+  cel: {
+    validations() {
+      const name = (o: string) => `${o}.?metadata.?name.orValue('')`;
+      const labelOk = (o: string) => `${name(o)}.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')`;
+      const nameFails = (o: string) => `(${name(o)} != '' && (!${labelOk(o)} || size(${name(o)}) > ${maxStatefulSetNameLength}))`;
+      const podNameFails = (o: string) =>
+        `(${name(o)} != '' && ${labelOk(o)} && size(${name(o)}) <= ${maxStatefulSetNameLength} && size(${name(o)}) + 1 + size(string(${lastOrdinal(o)})) > ${dns1123LabelMaxLength})`;
+      // The pod-name finding names the field it blames (ordinals.start when set, else replicas) and its value.
+      const podNameKey = (o: string) =>
+        `[${name(o)}, string(${lastOrdinal(o)}), ${o}.?spec.?ordinals.?start.orValue(0) != 0 ? 'start ' + string(${o}.spec.ordinals.start) : 'replicas ' + string(${o}.?spec.?replicas.orValue(''))]`;
+      const byName = newOnUpdateCel(nameFails, name);
+      const byPodName = newOnUpdateCel(podNameFails, podNameKey);
+      const nameMessage = `'metadata.name ' + object.metadata.name + ' must be a DNS-1123 label of at most ${maxStatefulSetNameLength} characters: pods get the label controller-revision-hash=<name>-<10-char hash>, limited to 63'`;
+      const podMessage = `'pod name ' + object.metadata.name + '-' + string(${lastOrdinal("object")}) + ' would be longer than the ${dns1123LabelMaxLength} characters a hostname allows; lower the ordinals or shorten the name'`;
+      return [
+        { expression: byName.strict, message: nameMessage },
+        { expression: byName.advice, message: `${nameMessage} + ' (the name was so before this update)'`, advisory: true },
+        { expression: byPodName.strict, message: podMessage },
+        { expression: byPodName.advice, message: `${podMessage} + ' (it was so before this update)'`, advisory: true },
+      ];
+    },
+    cost: "about 60: a few string sizes and one regular expression over the name (at most 253 characters), twice on UPDATE",
+  },
 });

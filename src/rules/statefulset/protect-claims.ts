@@ -78,4 +78,5 @@ export const statefulSetProtectClaims = defineRule({
       ),
     ];
   },
+  cel: { notExported: "it looks up the StatefulSet's PersistentVolumeClaims" },
 });

@@ -4,6 +4,7 @@ import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { podTemplateOf } from "../../k8s/kinds.js";
 import { selectorIsEmpty, selectorMatches } from "../../k8s/selector.js";
 import { validateLabelSelector } from "../../k8s/validation/meta.js";
+import { labelKey, labelValue } from "./cel.js";
 
 export const statefulSetSelector = defineRule({
   id: "statefulset-selector",
@@ -36,5 +37,29 @@ export const statefulSetSelector = defineRule({
       );
     }
     return issues;
+  },
+  cel: {
+    variables: [
+      { name: "selector", expression: "object.?spec.?selector.orValue(null)" },
+      { name: "labels", expression: "object.?spec.?template.?metadata.?labels.orValue({})" },
+    ],
+    validations() {
+      const matchLabels = "variables.selector.?matchLabels.orValue({})";
+      const expressions = "variables.selector.?matchExpressions.orValue([])";
+      const nonEmpty = `(${matchLabels}.size() > 0 || ${expressions}.size() > 0)`;
+      // A selector the API server would refuse selects nothing it could compute: statefulset-api-validation says why.
+      const valid = `(${matchLabels}.all(k, ${labelKey("k")} && ${labelValue(`${matchLabels}[k]`)}) && ${expressions}.all(e, ${labelKey("e.key")} && e.?values.orValue([]).all(v, ${labelValue("v")}) && (e.operator in ['In', 'NotIn'] ? e.?values.orValue([]).size() > 0 : e.operator in ['Exists', 'DoesNotExist'] && e.?values.orValue([]).size() == 0)))`;
+      const listed = "(e.key in variables.labels && variables.labels[e.key] in e.?values.orValue([]))";
+      const matches = `(${matchLabels}.all(k, k in variables.labels && variables.labels[k] == ${matchLabels}[k]) && ${expressions}.all(e, e.operator == 'In' ? ${listed} : e.operator == 'NotIn' ? !${listed} : e.operator == 'Exists' ? e.key in variables.labels : !(e.key in variables.labels)))`;
+      return [
+        { expression: "variables.selector != null", message: "'spec.selector is required: a StatefulSet must select its pods; set matchLabels to the template\\'s labels'" },
+        { expression: `variables.selector == null || ${nonEmpty}`, message: "'an empty spec.selector is invalid for a StatefulSet; set matchLabels to the template\\'s labels'" },
+        {
+          expression: `variables.selector == null || !${nonEmpty} || !${valid} || ${matches}`,
+          message: "'spec.selector does not match the template\\'s labels; give the template every label the selector requires'",
+        },
+      ];
+    },
+    cost: "about 30 per selector term and template label, with a regular expression per key and value (at most 317 characters each); 10 terms over 20 labels: about 2,000",
   },
 });

@@ -4,6 +4,7 @@ import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { dns1123LabelErrors } from "../../k8s/names.js";
 import type { StatefulSet } from "../../k8s/objects.js";
 import { newOnUpdate } from "./preexisting.js";
+import { dns1123Label, newOnUpdateCel } from "./cel.js";
 
 export const serviceNamePath = FieldPath.root("spec", "serviceName");
 
@@ -47,4 +48,23 @@ export const statefulSetServiceName = defineRule({
   defaultAction: "deny",
   params: z.object({}),
   check: (input) => newOnUpdate(input, check),
+  cel: {
+    variables: [{ name: "serviceName", expression: "object.?spec.?serviceName.orValue('')" }],
+    validations() {
+      const invalidName = (o: string) => `(${o}.?spec.?serviceName.orValue('') != '' && !${dns1123Label(`${o}.spec.serviceName`)})`;
+      const invalid = newOnUpdateCel(invalidName, (o) => `${o}.spec.serviceName`);
+      const message = "'spec.serviceName ' + variables.serviceName + ' is not a DNS-1123 label; the controller copies it into each pod\\'s spec.subdomain and cannot create the pods'";
+      return [
+        { expression: invalid.strict, message },
+        { expression: invalid.advice, message: `${message} + ' (it was so before this update)'`, advisory: true },
+        {
+          expression: "variables.serviceName != ''",
+          message: "'spec.serviceName is not set: pods get no stable DNS names such as <pod>.<service>; set it to a headless Service that selects the pods'",
+          advisory: true,
+        },
+      ];
+    },
+    webhookOnly: "nothing for the name itself; statefulset-headless-service looks the Service up",
+    cost: "about 40: one regular expression over a name of at most 253 characters, twice on UPDATE",
+  },
 });

@@ -39,4 +39,5 @@ export const statefulSetStuckRollout = defineRule({
       ),
     ];
   },
+  cel: { notExported: "an impact warning from the live object's status: it names the pod to delete by hand, which is the webhook's to tell" },
 });

@@ -33,4 +33,24 @@ export const statefulSetTerminationGrace = defineRule({
     if (set === undefined || set === null) return [required(path, `unset means ${builtinGraceSeconds} seconds, which ${bound}`)];
     return [invalid(path, set, bound)];
   },
+  cel: {
+    variables: [
+      { name: "graceSeconds", expression: `object.?spec.?template.?spec.?terminationGracePeriodSeconds.orValue(${builtinGraceSeconds})` },
+    ],
+    validations: ({ min, max }) => [
+      {
+        expression: `variables.graceSeconds >= ${min}`,
+        message: `'spec.template.spec.terminationGracePeriodSeconds (' + string(variables.graceSeconds) + ', ${builtinGraceSeconds} when unset) must be at least ${min}, so that each pod can shut down cleanly before it is killed'`,
+      },
+      ...(max === undefined
+        ? []
+        : [
+            {
+              expression: `variables.graceSeconds <= ${max}`,
+              message: `'spec.template.spec.terminationGracePeriodSeconds (' + string(variables.graceSeconds) + ', ${builtinGraceSeconds} when unset) must be at most ${max}, so that rollouts and node drains do not wait on it'`,
+            },
+          ]),
+    ],
+    cost: "about 5: one field read and a comparison",
+  },
 });

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { FieldPath, invalid, notSupported } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
+import { celStrings } from "../../engine/cel.js";
 
 const strategyPath = FieldPath.root("spec", "updateStrategy");
 const rollingPath = strategyPath.child("rollingUpdate");
@@ -82,5 +83,48 @@ export const statefulSetUpdateStrategy = defineRule({
       if (issue) issues.push(issue);
     }
     return issues;
+  },
+  cel: {
+    variables: [
+      { name: "strategyType", expression: "object.?spec.?updateStrategy.?type.orValue('') == '' ? 'RollingUpdate' : object.spec.updateStrategy.type" },
+      { name: "rolling", expression: "object.?spec.?updateStrategy.?rollingUpdate" },
+      { name: "partition", expression: "variables.rolling.?partition.orValue(null)" },
+      { name: "maxUnavailable", expression: "variables.rolling.?maxUnavailable.orValue(null)" },
+    ],
+    validations({ onDelete }) {
+      const rollingUpdate = "variables.strategyType == 'RollingUpdate'";
+      const partitionIsInt = "type(variables.partition) == int";
+      const m = "variables.maxUnavailable";
+      const maxUnavailableOk = `(${m} == null || (type(${m}) == int ? ${m} >= 1 : type(${m}) == string && ${m}.matches('^0*[0-9]{1,3}%$') && int(${m}.substring(0, size(${m}) - 1)) >= 1 && int(${m}.substring(0, size(${m}) - 1)) <= 100))`;
+      return [
+        {
+          expression: `variables.strategyType in ${celStrings(strategyTypes)}`,
+          message: `'spec.updateStrategy.type ' + variables.strategyType + ' is not supported; use ${strategyTypes.join(" or ")}'`,
+        },
+        {
+          expression: "variables.strategyType != 'OnDelete'",
+          message: "'spec.updateStrategy.type OnDelete: pods change only when you delete them by hand; use RollingUpdate unless you roll out pod by pod on purpose'",
+          advisory: onDelete !== "deny",
+        },
+        {
+          expression: "variables.strategyType != 'OnDelete' || !variables.rolling.hasValue()",
+          message: "'spec.updateStrategy.rollingUpdate is only allowed for updateStrategy RollingUpdate; remove it'",
+        },
+        {
+          expression: `!(${rollingUpdate}) || !(${partitionIsInt}) || variables.partition >= 0`,
+          message: "'spec.updateStrategy.rollingUpdate.partition must be greater than or equal to 0'",
+        },
+        {
+          expression: `!(${rollingUpdate}) || !(${partitionIsInt}) || variables.partition < 0 || variables.partition <= object.?spec.?replicas.orValue(1)`,
+          message: "'spec.updateStrategy.rollingUpdate.partition is above replicas, so no pod gets updated; lower it to roll out the template'",
+          advisory: true,
+        },
+        {
+          expression: `!(${rollingUpdate}) || ${maxUnavailableOk}`,
+          message: "'spec.updateStrategy.rollingUpdate.maxUnavailable must be an integer of at least 1 or a percentage from 1% to 100%'",
+        },
+      ];
+    },
+    cost: "about 30: field reads and one regular expression over maxUnavailable",
   },
 });

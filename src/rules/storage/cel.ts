@@ -39,3 +39,10 @@ export function failingClaimNames(ok: string, read: (claim: "c" | "o") => string
 /** Cost note shared by the claim rules: the API server's static estimate, per claim, for a few field reads. */
 export const claimCost = (perClaim: number) =>
   `about ${perClaim} per claim, ${perClaim * 2} per claim on UPDATE (each claim is compared with the old ones by name: claims × old claims); a StatefulSet of 10 claim templates: about ${perClaim * 10 + perClaim * 100} at most`;
+
+/**
+ * The class a claim asks for, as claimStorageClass reads it: the legacy annotation wins over storageClassName; null
+ * when it names none.
+ */
+export const claimClassCel = (claim: "c" | "o") =>
+  `${claim}.?metadata.?annotations[?'volume.beta.kubernetes.io/storage-class'].orValue(${claim}.?spec.?storageClassName.orValue(null))`;

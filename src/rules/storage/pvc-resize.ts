@@ -51,4 +51,5 @@ export const pvcResize = defineRule({
     }
     return [];
   },
+  cel: { notExported: "it looks up the StorageClass (allowVolumeExpansion); the API server refuses a shrink itself" },
 });

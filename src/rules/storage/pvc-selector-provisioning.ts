@@ -3,6 +3,7 @@ import { forbidden } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { unchanged } from "./previous.js";
+import { claimClassCel, claimCost, claimVariables, everyChangedClaim, failingClaimNames } from "./cel.js";
 
 export const pvcSelectorProvisioning = defineRule({
   id: "pvc-selector-provisioning",
@@ -32,5 +33,19 @@ export const pvcSelectorProvisioning = defineRule({
       );
     }
     return issues;
+  },
+  cel: {
+    variables: claimVariables,
+    validations() {
+      const read = (claim: "c" | "o") => `[${claim}.?spec.?selector.orValue(null), ${claimClassCel(claim)}]`;
+      const ok = `!(c.?spec.?selector.hasValue() && ${claimClassCel("c")} != null && ${claimClassCel("c")} != '')`;
+      return [
+        {
+          expression: everyChangedClaim(ok, read),
+          message: `'provisioners refuse claims with a selector and a class; these bind only to an existing PersistentVolume with the selector\\'s labels: ' + ${failingClaimNames(ok, read)}`,
+        },
+      ];
+    },
+    cost: claimCost(15),
   },
 });

@@ -95,4 +95,5 @@ export const pvcStatefulSetClaim = defineRule({
     });
     return issues;
   },
+  cel: { notExported: "it looks up the StatefulSet whose claim template the PVC is named after" },
 });

@@ -4,6 +4,8 @@ import { forbidden, notFound, notSupported, required } from "../../k8s/field.js"
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { type ClaimAt, type ClaimStorageClass, claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { unchanged } from "./previous.js";
+import { celString, celStrings } from "../../engine/cel.js";
+import { claimClassCel, claimCost, claimVariables, everyChangedClaim, failingClaimNames } from "./cel.js";
 
 const params = z.object({
   allowed: z.array(z.string().min(1)).default([]).describe("Classes a claim may name; empty means any class."),
@@ -96,5 +98,28 @@ export const storageClass = defineRule({
       }
     }
     return issues;
+  },
+  cel: {
+    variables: claimVariables,
+    validations({ allowed, defaultClass, allowEmpty }) {
+      const cls = claimClassCel("c");
+      const read = (claim: "c" | "o") => claimClassCel(claim);
+      const rule = (ok: string, says: string) => ({
+        expression: everyChangedClaim(ok, read),
+        message: `${celString(`${says}: `)} + ${failingClaimNames(ok, read)}`,
+      });
+      const rules = [];
+      if (!allowEmpty) rules.push(rule(`${cls} != ''`, 'static binding with an empty class (storageClassName: "") is disabled by policy; name a StorageClass; claims that do'));
+      if (allowed.length > 0) {
+        rules.push(rule(`${cls} == null || ${cls} == '' || ${cls} in ${celStrings(allowed)}`, `the storage class must be one of ${allowed.join(", ")}; claims with another`));
+        if (defaultClass !== undefined && !allowed.includes(defaultClass)) {
+          rules.push(rule(`${cls} != null`, `claims without a class get the default class ${defaultClass}, which is not allowed; set one of ${allowed.join(", ")}; claims without one`));
+        }
+      }
+      return rules;
+    },
+    webhookOnly:
+      "looks up the StorageClass a claim names (one that does not exist warns, or denies with requireExisting) and the cluster's default class for a claim that names none",
+    cost: claimCost(20),
   },
 });
