@@ -8,7 +8,7 @@ import type { Document } from "yaml";
 import { describeChange, type FieldChange } from "../engine/change.js";
 import { defaultsChanges } from "../engine/mutate.js";
 import { emptyClusterView } from "../cluster/view.js";
-import { deepEqual } from "../engine/provenance.js";
+import { semanticEqual } from "../k8s/semantic.js";
 import { reviewSubject } from "../engine/review.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import type { Policy } from "../engine/types.js";
@@ -103,7 +103,7 @@ function applyToDocument(manifest: EditableManifest, changes: readonly FieldChan
   applyChanges(document, changes, at);
   const edited = at.length === 0 ? document.toJS() : document.getIn(at, false);
   const plain = edited && typeof edited === "object" && "toJSON" in edited ? (edited as { toJSON(): unknown }).toJSON() : edited;
-  return deepEqual(plain, mutated) ? undefined : "internal error: the edited YAML does not read back as the mutated object";
+  return semanticEqual(plain, mutated) ? undefined : "internal error: the edited YAML does not read back as the mutated object";
 }
 
 /** `stateward mutate ARGS...`: the manifests (or patches) on standard output, what changed on standard error. */

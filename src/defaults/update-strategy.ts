@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { FieldPath } from "../k8s/field.js";
-import { deepEqual } from "../engine/provenance.js";
+import { semanticEqual } from "../k8s/semantic.js";
 import { defineDefault } from "../engine/types.js";
 import type { StatefulSet } from "../k8s/objects.js";
 import { set } from "./change.js";
@@ -66,8 +66,8 @@ export const defaultUpdateStrategy = defineDefault({
             },
           };
     const current = object.spec.updateStrategy;
-    if (current != null && deepEqual(completed(current), completed(desired))) return [];
-    if (provenance.userSet(path, (value: unknown) => deepEqual(completed(value), builtinCompleted))) return [];
+    if (current != null && semanticEqual(completed(current), completed(desired))) return [];
+    if (provenance.userSet(path, (value: unknown) => semanticEqual(completed(value), builtinCompleted))) return [];
     return [set(FieldPath.root(...path), desired)];
   },
 });

@@ -1,10 +1,11 @@
 import { applyPatch, type Operation as PatchOperation } from "rfc6902";
-import { apiServerViolations, type InvariantSubject, violationKey } from "../k8s/invariants.js";
 import { FieldPath, formatFieldError } from "../k8s/field.js";
 import { type Change, type FieldChange, stepsOf } from "./change.js";
 import { changedFields, copyAlong, pathWithin, valueAt, withChanges } from "./changed-fields.js";
 import { patchOf } from "./patch.js";
-import { deepEqual, provenanceOf } from "./provenance.js";
+import { semanticEqual } from "../k8s/semantic.js";
+import { apiServerErrors, errorKey } from "../k8s/validation/index.js";
+import { provenanceOf } from "./provenance.js";
 import type { DefaultInput, Operation, Review, ScopePolicy } from "./types.js";
 
 export const defaultedAnnotation = "stateward.dev/defaulted";
@@ -37,7 +38,7 @@ export interface MutationResult {
 /**
  * Runs the policy's defaults one by one, each on the object as the defaults before it left it, and collects the changes
  * each one asks for. Before a default's changes are accepted, the fields they change are checked: on UPDATE none may be
- * a field the update left as it was, and no API-server invariant that held before may break; a default that fails
+ * a field the update left as it was, and no error of the API server's validation (k8s/validation) the input had not may appear; a default that fails
  * either is reported in `skipped` and its changes dropped. The patch is built from the accepted changes and checked by
  * applying it to a copy: a patch that does not reproduce the mutated object is an internal error, never a response.
  */
@@ -64,7 +65,7 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
     const made = fieldByField(accepted, asked, d.id);
     if (made.length === 0) continue;
     const candidate = withChanges(accepted, made);
-    brokenBefore ??= new Set(apiServerViolations({ ...review, object: accepted } as InvariantSubject).map(violationKey));
+    brokenBefore ??= new Set(apiServerErrors({ ...review, object: accepted } as Review).map(errorKey));
     const refusal = untouchedByUpdate(review, made) ?? brokenInvariant(review, candidate, brokenBefore);
     if (refusal !== undefined) {
       skipped.push(`${d.id} skipped: ${refusal}`);
@@ -113,7 +114,7 @@ function verify(original: unknown, mutated: unknown, changes: readonly FieldChan
   // Only the containers the patch writes into are copied: each operation's parent lies on the way to a change.
   const check = copyAlong(original, changes);
   const errors = applyPatch(check, patch);
-  if (errors.some((e) => e !== null) || !deepEqual(check, mutated)) {
+  if (errors.some((e) => e !== null) || !semanticEqual(check, mutated)) {
     throw new Error("internal error: the computed patch does not reproduce the mutated object");
   }
 }
@@ -129,17 +130,17 @@ function untouchedByUpdate(review: Review, changes: readonly FieldChange[]): str
   for (const { path } of changes) {
     const field = stepsOf(path);
     const now = valueAt(review.object, field);
-    if (present(now) && deepEqual(now, valueAt(review.oldObject, field))) {
+    if (present(now) && semanticEqual(now, valueAt(review.oldObject, field))) {
       return `it would change ${path}, which this update left as it was`;
     }
   }
   return undefined;
 }
 
-/** The first API-server invariant `object` breaks that held before the default ran. */
+/** The first error of the API server's validation that `object` has and the object before the default had not. */
 function brokenInvariant(review: Review, object: unknown, brokenBefore: ReadonlySet<string>): string | undefined {
-  const broken = apiServerViolations({ ...review, object } as InvariantSubject).find((v) => !brokenBefore.has(violationKey(v)));
-  return broken && `the API server would reject the result: ${formatFieldError(broken.error)}`;
+  const broken = apiServerErrors({ ...review, object } as Review).find((error) => !brokenBefore.has(errorKey(error)));
+  return broken && `the API server would reject the result: ${formatFieldError(broken)}`;
 }
 
 /** The change that adds the applied ids to the annotation, keeping earlier ones so a reinvocation changes nothing. */

@@ -5,7 +5,7 @@
 import type { Operation as PatchOperation } from "rfc6902";
 import { type FieldChange, pointerOf, type Step, stepsOf } from "./change.js";
 import { valueAt } from "./changed-fields.js";
-import { deepEqual } from "./provenance.js";
+import { semanticEqual } from "../k8s/semantic.js";
 
 type Container = Record<string, unknown> | unknown[];
 const isContainer = (value: unknown): value is Container => typeof value === "object" && value !== null;
@@ -60,7 +60,7 @@ export function patchOf(original: unknown, mutated: unknown, changes: readonly F
       if (exists) patch.push({ op: "remove", path: pointer });
     } else if (!exists) {
       patch.push({ op: "add", path: pointer, value });
-    } else if (!deepEqual(value, valueAt(original, steps))) {
+    } else if (!semanticEqual(value, valueAt(original, steps))) {
       patch.push({ op: "replace", path: pointer, value });
     }
   }

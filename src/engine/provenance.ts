@@ -15,6 +15,7 @@
  *   `kubectl-client-side-apply` manager owns.
  */
 import { lastAppliedAnnotation } from "../k8s/objects.js";
+import { semanticEqual } from "../k8s/semantic.js";
 import type { BuiltinDefault, Provenance } from "./types.js";
 
 type Json = unknown;
@@ -30,22 +31,6 @@ function get(root: Json, path: readonly string[]): Json {
     node = (node as Record<string, Json>)[name];
   }
   return node;
-}
-
-export function deepEqual(a: Json, b: Json): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const other = b as Json[];
-    return a.length === other.length && a.every((item, i) => deepEqual(item, other[i]));
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return (
-    ka.length === kb.length &&
-    ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, Json>)[k], (b as Record<string, Json>)[k]))
-  );
 }
 
 interface ManagedFieldsEntry {
@@ -90,7 +75,7 @@ function lastApplied(object: Json): Json | undefined {
 
 function isBuiltin(value: Json, builtinDefault: BuiltinDefault | undefined): boolean {
   if (builtinDefault === undefined) return false;
-  return typeof builtinDefault === "function" ? builtinDefault(value) : deepEqual(value, builtinDefault);
+  return typeof builtinDefault === "function" ? builtinDefault(value) : semanticEqual(value, builtinDefault);
 }
 
 const absent = (value: Json): boolean => value === undefined || value === null;
@@ -141,7 +126,7 @@ function setOnUpdate(object: Json, oldObject: Json): Provenance["userSet"] {
     const value = get(object, path);
     if (absent(value)) return false;
     const before = get(oldObject, path);
-    if (!absent(before) && deepEqual(before, value)) return true;
+    if (!absent(before) && semanticEqual(before, value)) return true;
     if (!isBuiltin(value, builtinDefault)) return true;
     return !filledByServer(path);
   };

@@ -19,7 +19,7 @@
 import { scaledIntOrPercent } from "./int-or-percent.js";
 import type { StatefulSet, StatefulSetStatus } from "./objects.js";
 import { statefulSetStatusSchema } from "./objects.js";
-import { semanticallyEqual } from "./semantic.js";
+import { apiServerEquality, semanticEqual } from "./semantic.js";
 
 export interface RolloutSettings {
   name: string;
@@ -157,9 +157,9 @@ const present = (span: OrdinalSpan | undefined): OrdinalSpan[] => (span ? [span]
 export function impactOf(old: StatefulSet, updated: StatefulSet): Impact | undefined {
   const before = rolloutSettings(old);
   const settings = rolloutSettings(updated);
-  const templateChanged = !semanticallyEqual(specOf(old).template, specOf(updated).template);
+  const templateChanged = !semanticEqual(specOf(old).template, specOf(updated).template, apiServerEquality);
   const replicasChanged = before.replicas !== settings.replicas || before.start !== settings.start;
-  const strategyChanged = !semanticallyEqual(specOf(old).updateStrategy, specOf(updated).updateStrategy);
+  const strategyChanged = !semanticEqual(specOf(old).updateStrategy, specOf(updated).updateStrategy, apiServerEquality);
   if (!templateChanged && !replicasChanged && !strategyChanged) return undefined;
 
   const existing = spanOf(before);

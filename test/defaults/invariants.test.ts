@@ -1,6 +1,7 @@
 /**
- * No default yields an object the API server rejects: after each default the result is checked against the
- * invariants Stateward knows, and a default that breaks one that held before is undone and reported.
+ * No default yields an object the API server rejects: after each default the result is checked by the API server's
+ * validation functions (src/k8s/validation, the same the parity rules report), and a default that causes an error the
+ * input did not have is undone and reported.
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -9,7 +10,7 @@ import { mutate } from "../../src/engine/mutate.js";
 import { set } from "../../src/defaults/change.js";
 import { FieldPath } from "../../src/k8s/field.js";
 import { defineDefault, type Operation, type Review } from "../../src/engine/types.js";
-import { apiServerViolations, type InvariantSubject } from "../../src/k8s/invariants.js";
+import { apiServerErrors, type ValidationSubject } from "../../src/k8s/validation/index.js";
 import type { ScopePolicy } from "../../src/engine/types.js";
 import { only, run, seed } from "./helpers.js";
 
@@ -23,8 +24,8 @@ function withSelector(matchExpressions: Json[]): Json {
   return sts;
 }
 
-const messages = (subject: Json, kind: InvariantSubject["kind"] = "StatefulSet", oldObject?: Json) =>
-  apiServerViolations({ kind, object: subject, oldObject } as InvariantSubject).map((v) => `${v.invariant}: ${v.error.path}`);
+const messages = (subject: Json, kind: ValidationSubject["kind"] = "StatefulSet", oldObject?: Json) =>
+  apiServerErrors({ kind, object: subject, oldObject } as ValidationSubject).map((error) => `${error.path}: ${error.type}`);
 
 describe("default-labels and the selector", () => {
   it.each([
@@ -94,7 +95,7 @@ describe("every invariant undoes a default that breaks it", () => {
     ["rollingUpdate without RollingUpdate", () => [set(spec("updateStrategy"), { type: "OnDelete", rollingUpdate: { partition: 0 } })], /spec\.updateStrategy\.rollingUpdate: Invalid value: .*only allowed for updateStrategy 'RollingUpdate'/],
     ["a claim template name that is no DNS label", () => [set(template.child("metadata", "name"), "Data_1")], /spec\.volumeClaimTemplates\[0\]\.metadata\.name: Invalid value: "Data_1"/],
     ["two claim templates of one name", (o) => [set(spec("volumeClaimTemplates"), [...o.spec.volumeClaimTemplates, o.spec.volumeClaimTemplates[0]])], /spec\.volumeClaimTemplates\[1\]\.metadata\.name: Duplicate value/],
-    ["a claim template label key with two /", () => [set(template.child("metadata", "labels"), { "a/b/c": "x" })], /spec\.volumeClaimTemplates\[0\]\.metadata\.labels\[a\/b\/c\]: Invalid value/],
+    ["a claim template label key with two /", () => [set(template.child("metadata", "labels"), { "a/b/c": "x" })], /spec\.volumeClaimTemplates\[0\]\.metadata\.labels: Invalid value: "a\/b\/c"/],
     ["a template label value of 64 characters", () => [set(spec("template", "metadata", "labels").key("team"), "x".repeat(64))], /must be no more than 63 characters/],
     ["a selector that no longer selects", () => [set(spec("template", "metadata", "labels").key("app"), "other")], /`selector` does not match template `labels`/],
   ];
@@ -118,7 +119,7 @@ describe("every invariant undoes a default that breaks it", () => {
     const result = mutate({ kind: "StatefulSet", object, oldObject } as Review, "UPDATE", fill);
     expect(result.patch).toBeUndefined();
     expect(result.skipped).toEqual([
-      "test-breaker skipped: the API server would reject the result: spec.podManagementPolicy: Forbidden: field is immutable after creation",
+      "test-breaker skipped: the API server would reject the result: spec.podManagementPolicy: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
     ]);
   });
 
@@ -131,6 +132,39 @@ describe("every invariant undoes a default that breaks it", () => {
     );
     expect(result.skipped).toHaveLength(1);
     expect(result.patch).toBeUndefined();
+  });
+
+  it("a PVC's class set on UPDATE where there was none is kept: the API server allows it (it once was undone)", () => {
+    const claim = seed("002-nfs.yaml", "PersistentVolumeClaim");
+    delete claim.spec.storageClassName;
+    const object = structuredClone(claim);
+    object.metadata.labels = { app: "nfs" };
+    const result = mutate(
+      { kind: "PersistentVolumeClaim", object, oldObject: claim } as Review,
+      "UPDATE",
+      policyWith(() => [set(FieldPath.root("spec", "storageClassName"), "standard")]),
+    );
+    expect(result.skipped).toEqual([]);
+    expect((result.mutated as Json).spec.storageClassName).toBe("standard");
+  });
+
+  it("a StatefulSet's revisionHistoryLimit changed on UPDATE is undone: the API server forbids it (it once was kept)", () => {
+    const object = sts();
+    delete object.spec.revisionHistoryLimit;
+    const oldObject = structuredClone(object);
+    object.spec.replicas = 5;
+    const result = mutate({ kind: "StatefulSet", object, oldObject } as Review, "UPDATE", policyWith(() => [set(FieldPath.root("spec", "revisionHistoryLimit"), 3)]));
+    expect(result.patch).toBeUndefined();
+    expect(result.skipped[0]).toMatch(/^test-breaker skipped: the API server would reject the result: spec\.revisionHistoryLimit: Forbidden: /);
+  });
+
+  it("a value the API server refuses on any write, which the guard once did not know (restartPolicy, podManagementPolicy)", () => {
+    for (const change of [set(FieldPath.root("spec", "template", "spec", "restartPolicy"), "Never"), set(FieldPath.root("spec", "podManagementPolicy"), "Sometimes")]) {
+      const object = sts();
+      const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as Review, "CREATE", policyWith(() => [change]));
+      expect(result.patch).toBeUndefined();
+      expect(result.skipped[0]).toMatch(/^test-breaker skipped: the API server would reject the result: spec\.(template\.spec\.restartPolicy|podManagementPolicy)/);
+    }
   });
 
   it("a field the update left as it was, even where no invariant speaks", () => {
@@ -156,7 +190,7 @@ describe("every invariant undoes a default that breaks it", () => {
   });
 });
 
-describe("apiServerViolations", () => {
+describe("apiServerErrors", () => {
   it("finds nothing wrong with a valid StatefulSet", () => {
     expect(messages(seed("002-mysql.yaml", "StatefulSet"))).toEqual([]);
   });
@@ -168,7 +202,7 @@ describe("apiServerViolations", () => {
       sts.spec.template.metadata.labels = labels;
       return messages(sts);
     };
-    const mismatch = ["selector-matches-template: spec.template.metadata.labels"];
+    const mismatch = ["spec.template.metadata.labels: Invalid value"];
     expect(check({ key: "tier", operator: "In", values: ["web"] })).toEqual([]);
     expect(check({ key: "tier", operator: "In", values: ["api"] })).toEqual(mismatch);
     expect(check({ key: "tier", operator: "NotIn", values: ["web"] })).toEqual(mismatch);
@@ -184,9 +218,6 @@ describe("apiServerViolations", () => {
     const after = structuredClone(before);
     Object.assign(after.spec, { replicas: 7, serviceName: "x", podManagementPolicy: "Parallel", minReadySeconds: 3 });
     after.spec.template.spec.containers[0].image = "mysql:8";
-    expect(messages(after, "StatefulSet", before)).toEqual([
-      "immutable-fields: spec.serviceName",
-      "immutable-fields: spec.podManagementPolicy",
-    ]);
+    expect(messages(after, "StatefulSet", before)).toEqual(["spec.serviceName: Forbidden", "spec.podManagementPolicy: Forbidden"]);
   });
 });

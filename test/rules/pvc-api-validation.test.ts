@@ -192,4 +192,39 @@ describe(`${id}: TestValidatePersistentVolumeClaimUpdate`, () => {
       `spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims; changed: accessModes, storageClassName, volumeName [${id}]`,
     ]);
   });
+
+  // Where Stateward's three models disagreed, the API server's ValidatePersistentVolumeClaimUpdate decides.
+  describe("what changed when the models became one", () => {
+    // pvc-resize judges the size itself (a class that may expand): only this rule's findings here.
+    const denials = async (object: PersistentVolumeClaim, old: PersistentVolumeClaim) =>
+      (await run(object, old)).denials.filter((f) => f.ruleId === id).map((f) => `${f.error.path} ${f.error.type} [${f.ruleId}]`);
+    const bound = (claim: PersistentVolumeClaim, phase = "Bound") => ({ ...claim, status: { phase, capacity: { storage: "10G" } } }) as PersistentVolumeClaim;
+
+    it("lets a bound claim's storage request change, not a pending one's (only bound claims may resize)", async () => {
+      const old = claim({ accessModes: modes, resources: requests("10G"), volumeName: "pv-1" });
+      const grown = claim({ accessModes: modes, resources: requests("20G"), volumeName: "pv-1" });
+      expect(await denials(bound(grown), bound(old))).toEqual([]);
+      expect(await denials(bound(grown, "Pending"), bound(old, "Pending"))).toEqual([forbiddenSpec]);
+      // An old claim without status (a manifest read offline) leaves the request to the API server.
+      expect(await denials(grown, old)).toEqual([]);
+    });
+
+    it("compares the rest of resources as quantities, and forbids a changed limit or another request", async () => {
+      const old = bound(claim({ accessModes: modes, resources: { requests: { storage: "10G" }, limits: { storage: "1Gi" } }, volumeName: "pv-1" }));
+      const same = bound(claim({ accessModes: modes, resources: { requests: { storage: "10G" }, limits: { storage: "1024Mi" } }, volumeName: "pv-1" }));
+      const changed = bound(claim({ accessModes: modes, resources: { requests: { storage: "10G" }, limits: { storage: "2Gi" } }, volumeName: "pv-1" }));
+      expect(await denials(same, old)).toEqual([]);
+      expect(await denials(changed, old)).toEqual([forbiddenSpec]);
+    });
+
+    it("lets volumeAttributesClassName change, but never from a class back to none or to an empty one", async () => {
+      const withClass = (volumeAttributesClassName?: string) =>
+        bound(claim({ accessModes: modes, resources: requests("10G"), volumeName: "pv-1", ...(volumeAttributesClassName === undefined ? {} : { volumeAttributesClassName }) }));
+      const attributesClass = `spec.volumeAttributesClassName Forbidden [${id}]`;
+      expect(await denials(withClass("gold"), withClass())).toEqual([]);
+      expect(await denials(withClass("silver"), withClass("gold"))).toEqual([]);
+      expect(await denials(withClass(), withClass("gold"))).toEqual([attributesClass]);
+      expect(await denials(withClass(""), withClass("gold"))).toEqual([attributesClass]);
+    });
+  });
 });

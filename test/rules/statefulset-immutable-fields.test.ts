@@ -4,7 +4,7 @@ import { admissionRequest, baseStatefulSet, none, runAdmission, runRule } from "
 
 const id = "statefulset-immutable-fields";
 const kubernetes =
-  "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+  "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
 const recreate = (name: string) => `to change it, kubectl delete statefulset ${name} --cascade=orphan and re-create it; pods and PVCs are kept`;
 
 describe(id, () => {
@@ -60,11 +60,21 @@ describe(id, () => {
       replicas: 5,
       ordinals: { start: 1 },
       updateStrategy: { type: "OnDelete" },
-      revisionHistoryLimit: 3,
       persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Delete" },
       minReadySeconds: 10,
     });
     updated.spec!.template!.spec!.containers![0]!.image = "nginx:1.28";
+    expect(await runRule(id, updated, { oldObject: old })).toEqual(none);
+  });
+
+  it("denies a changed revisionHistoryLimit, which ValidateStatefulSetUpdate does not let change (kubernetes#56341)", async () => {
+    const old = baseStatefulSet();
+    const updated = structuredClone(old);
+    updated.spec!.revisionHistoryLimit = 3;
+    expect((await runRule(id, updated, { oldObject: old })).denials).toEqual([`spec.revisionHistoryLimit: Forbidden: ${kubernetes}; ${recreate("web")} [${id}]`]);
+    // Left out, it is the built-in default 10 the stored object holds: no change.
+    old.spec!.revisionHistoryLimit = 10;
+    delete updated.spec!.revisionHistoryLimit;
     expect(await runRule(id, updated, { oldObject: old })).toEqual(none);
   });
 

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { defineRule } from "../../engine/types.js";
-import { validateClaimTemplates, validateStatefulSet } from "../../k8s/validation/apps.js";
+import { validateClaimTemplates, validateStatefulSetFields } from "../../k8s/validation/apps.js";
 
 export const statefulSetApiValidation = defineRule({
   id: "statefulset-api-validation",
@@ -13,7 +13,7 @@ export const statefulSetApiValidation = defineRule({
   defaultAction: "deny",
   params: z.object({}),
   check({ object }) {
-    return [...validateStatefulSet(object), ...validateClaimTemplates(object)];
+    return [...validateStatefulSetFields(object), ...validateClaimTemplates(object)];
   },
   cel: { notExported: "the API server refuses what it finds itself, before any admission policy runs" },
 });

@@ -1,54 +1,27 @@
 import * as z from "zod";
 import { FieldPath, forbidden } from "../../k8s/field.js";
-import { defineRule, type RuleIssue } from "../../engine/types.js";
+import { defineRule } from "../../engine/types.js";
 import type { PersistentVolumeClaim, StatefulSet } from "../../k8s/objects.js";
-import { statefulSetMutableSpecFields } from "../../k8s/invariants.js";
 import { claimStorageClass } from "../../k8s/claims.js";
 import { type ClusterView, defaultStorageClasses } from "../../cluster/view.js";
 import { ordinalRange } from "../../k8s/ordinals.js";
 import { parseQuantity } from "../../k8s/quantity.js";
-import { semanticallyEqual } from "../../k8s/semantic.js";
-
-/** The spec fields Kubernetes lets an update change, in its own order (the defaults' invariants use the same list). */
-const mutableFields = statefulSetMutableSpecFields;
-const reportOrder = ["selector", "serviceName", "volumeClaimTemplates", "podManagementPolicy"];
-
-const kubernetesMessage = `updates to statefulset spec for fields other than ${mutableFields
-  .slice(0, -1)
-  .map((f) => `'${f}'`)
-  .join(", ")} and '${mutableFields.at(-1)}' are forbidden`;
+import { apiServerEquality, semanticEqual } from "../../k8s/semantic.js";
+import { statefulSetMutableSpecFields, statefulSetUpdateForbidden, validateStatefulSetUpdate } from "../../k8s/validation/apps.js";
 
 type Json = unknown;
-const same = (a: Json, b: Json) => semanticallyEqual(a, b);
-
-/**
- * A claim template as the update compares it: its metadata (without creationTimestamp) and spec. Its apiVersion, kind
- * and status are filled in by the API server and no user intent.
- */
-function claimTemplate(template: PersistentVolumeClaim): Json {
-  const { creationTimestamp: _, ...metadata } = (template.metadata ?? {}) as Record<string, Json>;
-  const spec = (template.spec ?? {}) as Record<string, Json>;
-  return { metadata, spec: { ...spec, volumeMode: spec.volumeMode ?? "Filesystem" } };
-}
-
-/**
- * Built-in defaults, so that an object that was never defaulted (offline, or stored by an old API server) compares
- * equal to its defaulted self.
- */
-const builtinDefaults: Record<string, Json> = { podManagementPolicy: "OrderedReady" };
-/** The API server defaults an empty string as it does a missing field. */
-const defaulted = (field: string, value: Json): Json => (value === undefined || value === null || value === "" ? builtinDefaults[field] : value);
+const same = (a: Json, b: Json) => semanticEqual(a, b, apiServerEquality);
 
 const storageOf = (template: PersistentVolumeClaim) => {
   const request = template.spec?.resources?.requests?.storage;
   return request === undefined ? undefined : parseQuantity(request);
 };
 
-/** A template's storage request and the rest of it, which a resize leaves alone. */
+/** A template without its storage request, as a resize leaves it; compared only once the update was found forbidden. */
 function withoutStorage(t: PersistentVolumeClaim): Json {
-  const compared = claimTemplate(t) as { metadata: Json; spec: Record<string, Json> };
-  const { storage: _, ...requests } = t.spec?.resources?.requests ?? {};
-  return { ...compared, spec: { ...compared.spec, resources: { ...t.spec?.resources, requests } } };
+  const { creationTimestamp: _, ...metadata } = (t.metadata ?? {}) as Record<string, Json>;
+  const { storage: __, ...requests } = t.spec?.resources?.requests ?? {};
+  return { metadata, spec: { ...t.spec, volumeMode: t.spec?.volumeMode ?? "Filesystem", resources: { ...t.spec?.resources, requests } } };
 }
 
 interface Resize {
@@ -118,19 +91,20 @@ async function resizeRecipe(resize: Resize, old: StatefulSet, namespace: string,
   return `${says.join("; ")}; to resize: ${commands.join("; ")}; kubectl -n ${namespace} delete statefulset ${name} --cascade=orphan; then re-apply the StatefulSet with the new size (pods and PVCs are kept and adopted)`;
 }
 
-async function howTo(field: string, object: StatefulSet, old: StatefulSet, namespace: string, cluster: ClusterView): Promise<string> {
+async function howTo(path: FieldPath, object: StatefulSet, old: StatefulSet, namespace: string, cluster: ClusterView): Promise<string> {
   const name = object.metadata?.name ?? "<name>";
   const recreate = `kubectl delete statefulset ${name} --cascade=orphan`;
-  const resize = field === "volumeClaimTemplates" ? resizeOf(old.spec?.volumeClaimTemplates ?? [], object.spec?.volumeClaimTemplates ?? []) : undefined;
+  const field = path.segments.at(-1);
+  const resize = field?.type === "name" && field.name === "volumeClaimTemplates" ? resizeOf(old.spec?.volumeClaimTemplates ?? [], object.spec?.volumeClaimTemplates ?? []) : undefined;
   if (resize) return resizeRecipe(resize, old, namespace, cluster);
   return `to change it, ${recreate} and re-create it; pods and PVCs are kept`;
 }
 
 export const statefulSetImmutableFields = defineRule({
   id: "statefulset-immutable-fields",
-  summary: `An update changes only the spec fields Kubernetes allows: ${mutableFields.join(", ")}.`,
+  summary: `An update changes only the spec fields Kubernetes allows: ${statefulSetMutableSpecFields.join(", ")}.`,
   rationale:
-    "The API server rejects any other change with one message for the whole spec. Stateward names the field, and says how the change is really made: volumeClaimTemplates, selector, serviceName and podManagementPolicy are fixed for the StatefulSet's life.",
+    "The API server rejects any other change with one message for the whole spec. Stateward names the field, and says how the change is really made: volumeClaimTemplates, selector, serviceName, podManagementPolicy and revisionHistoryLimit are fixed for the StatefulSet's life.",
   fix: "A claim template's size cannot change, and a volume never shrinks. To grow: with a StorageClass that allows volume expansion, patch each PVC (kubectl patch pvc <template>-<statefulset>-<ordinal>; the denial lists the commands with the real claim names), then kubectl delete statefulset <name> --cascade=orphan and re-apply it with the new size; the pods and PVCs are kept and adopted. Other fields change the same way, by re-creating the StatefulSet.",
   kinds: ["StatefulSet"],
   operations: ["UPDATE"],
@@ -141,34 +115,21 @@ export const statefulSetImmutableFields = defineRule({
       before: "spec:\n  volumeClaimTemplates:\n    - metadata:\n        name: www\n      spec:\n        resources:\n          requests:\n            storage: 1Gi\n",
       after: "spec:\n  volumeClaimTemplates:\n    - metadata:\n        name: www\n      spec:\n        resources:\n          requests:\n            storage: 2Gi\n",
       cluster: "- {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: my-storage-class}, provisioner: csi.example, allowVolumeExpansion: true}\n",
-      says: `spec.volumeClaimTemplates: Forbidden: ${kubernetesMessage}; StorageClass "my-storage-class" allows volume expansion; to resize: for i in 0 1 2; do kubectl -n default patch pvc www-web-$i -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}'; done; kubectl -n default delete statefulset web --cascade=orphan; then re-apply the StatefulSet with the new size (pods and PVCs are kept and adopted)`,
+      says: `spec.volumeClaimTemplates: Forbidden: ${statefulSetUpdateForbidden}; StorageClass "my-storage-class" allows volume expansion; to resize: for i in 0 1 2; do kubectl -n default patch pvc www-web-$i -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}'; done; kubectl -n default delete statefulset web --cascade=orphan; then re-apply the StatefulSet with the new size (pods and PVCs are kept and adopted)`,
     },
     {
       title: "A claim template shrunk",
       before: "spec:\n  volumeClaimTemplates:\n    - metadata:\n        name: www\n      spec:\n        resources:\n          requests:\n            storage: 1Gi\n",
       after: "spec:\n  volumeClaimTemplates:\n    - metadata:\n        name: www\n      spec:\n        resources:\n          requests:\n            storage: 500Mi\n",
-      says: `spec.volumeClaimTemplates: Forbidden: ${kubernetesMessage}; www shrinks from 1Gi to 500Mi, which is never possible: a volume cannot shrink; copy the data to new, smaller claims instead`,
+      says: `spec.volumeClaimTemplates: Forbidden: ${statefulSetUpdateForbidden}; www shrinks from 1Gi to 500Mi, which is never possible: a volume cannot shrink; copy the data to new, smaller claims instead`,
     },
   ],
   params: z.object({}),
   async check({ object, oldObject, namespace, cluster }) {
     if (!oldObject) return [];
-    const spec = (object.spec ?? {}) as Record<string, Json>;
-    const oldSpec = (oldObject.spec ?? {}) as Record<string, Json>;
-    const fields = new Set([...Object.keys(spec), ...Object.keys(oldSpec)]);
-    for (const mutable of mutableFields) fields.delete(mutable);
-    const rank = (f: string) => (reportOrder.includes(f) ? reportOrder.indexOf(f) : reportOrder.length);
-    const ordered = [...fields].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-    const issues: RuleIssue[] = [];
-    for (const field of ordered) {
-      const changed =
-        field === "volumeClaimTemplates"
-          ? !same((object.spec?.volumeClaimTemplates ?? []).map(claimTemplate), (oldObject.spec?.volumeClaimTemplates ?? []).map(claimTemplate))
-          : !same(defaulted(field, spec[field]), defaulted(field, oldSpec[field]));
-      if (!changed) continue;
-      issues.push(forbidden(FieldPath.root("spec", field), `${kubernetesMessage}; ${await howTo(field, object, oldObject, namespace, cluster)}`));
-    }
-    return issues;
+    // The verdict is the API server's validation (k8s/validation/apps.ts); the rule adds how the change is made.
+    const errors = validateStatefulSetUpdate(object, oldObject);
+    return Promise.all(errors.map(async ({ path, detail }) => forbidden(path, `${detail}; ${await howTo(path, object, oldObject, namespace, cluster)}`)));
   },
   cel: { notExported: "the API server refuses changes to immutable fields itself, and the rule looks up StorageClasses to tell a template resize apart" },
 });

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { forbidden } from "../../k8s/field.js";
 import { defineRule } from "../../engine/types.js";
 import { podTemplateOf } from "../../k8s/kinds.js";
-import { semanticallyEqual } from "../../k8s/semantic.js";
+import { apiServerEquality, semanticEqual } from "../../k8s/semantic.js";
 import { podName, stuckRollout } from "../../k8s/rollout.js";
 
 export const statefulSetStuckRollout = defineRule({
@@ -28,7 +28,7 @@ export const statefulSetStuckRollout = defineRule({
   check({ kind, object, oldObject, namespace }) {
     if (!oldObject) return [];
     const template = podTemplateOf(kind, object);
-    if (semanticallyEqual(template.template, podTemplateOf(kind, oldObject).template)) return [];
+    if (semanticEqual(template.template, podTemplateOf(kind, oldObject).template, apiServerEquality)) return [];
     const stuck = stuckRollout(oldObject);
     if (!stuck) return [];
     const pod = podName(oldObject.metadata?.name ?? "", stuck.ordinal);

@@ -3,6 +3,7 @@ import { FieldPath, forbidden } from "../../k8s/field.js";
 import { advisory, defineRule } from "../../engine/types.js";
 import { claimStorageClass, claimsOf } from "../../k8s/claims.js";
 import { parseQuantity } from "../../k8s/quantity.js";
+import { validatePersistentVolumeClaimRequestDecrease } from "../../k8s/validation/core.js";
 
 /** The PersistentVolumeClaimResize admission plugin's own wording. */
 const resizeUnsupported =
@@ -31,10 +32,11 @@ export const pvcResize = defineRule({
     if (before === undefined || after === undefined || after === before) return [];
 
     if (after < before) {
-      // Kubernetes lets a request drop back, down to above the real capacity, to recover from a failed expansion.
-      const capacity = storageOf(input.object.status?.capacity?.storage ?? input.oldObject.status?.capacity?.storage);
-      if (capacity !== undefined && after > capacity) return [];
-      return [forbidden(path, "field can not be less than previous value; volumes cannot shrink: copy the data to a new, smaller claim")];
+      // The verdict is the API server's (k8s/validation/core.ts): a request may drop back to above the real capacity,
+      // to recover from a failed expansion; the rule adds what to do instead.
+      return validatePersistentVolumeClaimRequestDecrease(input.object, input.oldObject).map((error) =>
+        forbidden(error.path, `${error.detail}; volumes cannot shrink: copy the data to a new, smaller claim`),
+      );
     }
 
     const cls = claimStorageClass(claimsOf(input)[0]!).name;
