@@ -50,6 +50,7 @@ const offline = emptyClusterView("stateward mutate reads no cluster view");
 
 export async function mutateAll(loaded: LoadResult<EditableManifest>, options: MutateOptions): Promise<MutateReport> {
   const notes = [...loaded.notes];
+  const errors = [...loaded.errors];
   const patches: ObjectPatch[] = [];
   const changedDocuments = new Set<Document.Parsed>();
   for (const manifest of loaded.manifests) {
@@ -81,7 +82,7 @@ export async function mutateAll(loaded: LoadResult<EditableManifest>, options: M
     patches.push({ ...where, kind: subject.kind, namespace, name, patch: result.patch ?? [], changes: made });
     if (result.patch) {
       const failed = applyToDocument(manifest, result.changes, result.mutated);
-      if (failed) loaded.errors.push({ ...where, message: failed });
+      if (failed) errors.push({ ...where, message: failed });
       else changedDocuments.add(manifest.document);
     }
   }
@@ -91,7 +92,7 @@ export async function mutateAll(loaded: LoadResult<EditableManifest>, options: M
     .filter((text) => text !== "")
     .map((text, i) => (i > 0 && !text.startsWith("---") ? `---\n${text}` : text))
     .join("");
-  return { patches, yaml, notes, errors: loaded.errors };
+  return { patches, yaml, notes, errors };
 }
 
 /**

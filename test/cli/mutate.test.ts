@@ -113,6 +113,57 @@ items:
     expect(stderr).toContain('<stdin>:13: note: left StatefulSet "old" unchanged: apiVersion "apps/v1beta1": apps/v1beta1 is no longer served since Kubernetes 1.16; change apiVersion to apps/v1\n');
   });
 
+  it("edits the YAML from the defaults' changes: an aliased map is copied where it changes, every other line kept", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(`${tmpdir()}/stateward-`);
+    await writeFile(`${dir}/policy.yaml`, [
+        "defaults:",
+        "  default-labels: {labels: {tier: web}}",
+        "  default-update-strategy: {partition: 2}",
+        "  default-termination-grace: {enabled: false}",
+        "  default-pod-management-policy: {enabled: false}",
+        "  default-retention-policy: {enabled: false}",
+        "  annotate: false",
+        "",
+      ].join("\n"));
+    const manifest = `# the database
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+  labels: &labels
+    app: db # shared
+spec:
+  serviceName: db # headless
+  selector:
+    matchLabels: *labels
+  updateStrategy:
+    type: RollingUpdate # as the API server would
+    rollingUpdate:
+      partition: 0 # canary later
+  template:
+    metadata:
+      labels: *labels
+    spec:
+      containers:
+        - name: db
+          image: postgres:16
+`;
+    const { code, stdout, stderr } = await cli(["mutate", "--policy", `${dir}/policy.yaml`, "-"], { stdin: manifest });
+    expect(code).toBe(0);
+    // Before, a patch through the alias could not be applied to the tree, and the whole object was printed anew.
+    expect(stdout).toBe(
+      manifest
+        .replace("      partition: 0 # canary later", "      partition: 2 # canary later")
+        .replace("      labels: *labels\n", "      labels:\n        app: db # shared\n        tier: web\n"),
+    );
+    expect(stderr).toBe(
+      "<stdin>:2: StatefulSet default/db: set spec.updateStrategy.rollingUpdate.partition to 2 [default-update-strategy]\n" +
+        '<stdin>:2: StatefulSet default/db: set spec.template.metadata.labels[tier] to "web" [default-labels]\n',
+    );
+  });
+
   it("prints several files as one stream of documents", async () => {
     const { code, stdout } = await cli(["mutate", `${seeds}/002-mysql.yaml`, `${seeds}/000-web-pv.yaml`, `${seeds}/003-backend.yaml`]);
     expect(code).toBe(0);
