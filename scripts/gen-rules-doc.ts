@@ -94,6 +94,7 @@ function ruleSection(rule: Rule): string[] {
     `- Default action: ${code(rule.defaultAction)}`,
     `- Why: ${prose(rule.rationale)}`,
     `- Fix: ${prose(rule.fix)}`,
+    ...autofixLine(rule),
     "",
     ...paramsTable(rule.params),
     "",
@@ -134,8 +135,14 @@ function builtInSection(check: BuiltInCheck): string[] {
     `- Action: ${code(check.defaultAction)}, not configurable`,
     `- Why: ${prose(check.rationale)}`,
     `- Fix: ${prose(check.fix)}`,
+    ...autofixLine(check),
     "",
   ];
+}
+
+/** What `stateward check --fix` does for the check's findings, for the checks that carry a fix. */
+function autofixLine(check: Rule | BuiltInCheck): string[] {
+  return check.autofix ? [`- Automatic fix (\`stateward check --fix\`): ${prose(check.autofix.summary)}`] : [];
 }
 
 function defaultSection(d: Default): string[] {
@@ -175,6 +182,8 @@ export function renderRulesDoc(
     "    action: deny | warn | off",
     "    <parameter>: <value>",
     "```",
+    "",
+    `A check with an **Automatic fix** line has one that \`stateward check --fix\` applies where a finding has exactly one right answer (${[...rules, ...builtIn].filter((c) => c.autofix).map((c) => code(c.id)).join(", ")}); where it has several, the fix says why and the finding stays.`,
     "",
     "## Warnings that arrive",
     "",

@@ -25,6 +25,8 @@ const checkSchema = z.object({
   clusterView: onOff.optional(),
   noClusterView: z.boolean().default(false),
   namespace: namespace.default(defaultNamespace),
+  fix: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
 });
 
 const mutateSchema = z.object({
@@ -58,6 +60,8 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     "allow-empty": { type: "boolean" },
     "cluster-view": { type: "string" },
     "no-cluster-view": { type: "boolean" },
+    fix: { type: "boolean" },
+    "dry-run": { type: "boolean" },
   });
   const { noClusterView, clusterView, ...rest } = judge(checkSchema, {
     paths: positionals,
@@ -69,8 +73,14 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     allowEmpty: values["allow-empty"],
     clusterView: values["cluster-view"],
     noClusterView: values["no-cluster-view"],
+    fix: values.fix,
+    dryRun: values["dry-run"],
   });
   if (noClusterView && clusterView === true) throw new UsageError("--no-cluster-view contradicts --cluster-view=on");
+  if (rest.dryRun && !rest.fix) throw new UsageError("--dry-run goes with --fix: it shows the fixes as a diff instead of writing them");
+  if (rest.fix && !rest.dryRun && rest.paths.includes("-")) {
+    throw new UsageError("--fix writes into the files it reads, and standard input is none; use --fix --dry-run for a diff");
+  }
   return { ...rest, clusterView: noClusterView ? false : (clusterView ?? true) };
 }
 
@@ -102,9 +112,15 @@ Options:
   --warnings-as-errors     exit 1 on warnings too
   --allow-empty            exit 0 when the paths hold no manifest (by default that is an input error, exit 2)
   --cluster-view on|off    treat the inputs as the cluster (default: on); --no-cluster-view = off
+  --fix                    fix in place what has exactly one right answer (the checks' fixes, then the
+                           policy's defaults, as stateward mutate applies them), keeping every other line;
+                           says what it fixed and why it left a finding on standard error, then reports what
+                           is left
+  --dry-run                with --fix: print the fixes as a unified diff and change no file
 ${excludeHelp}
 
-Exit codes: 0 clean, 1 something would be denied (or warned, with --warnings-as-errors), 2 bad usage or input.
+Exit codes: 0 clean, 1 something would be denied (or warned, with --warnings-as-errors), 2 bad usage or input;
+with --fix, of what is left after the fixes.
 `;
 
 export const mutateUsage = `Usage: stateward mutate [options] <path>...

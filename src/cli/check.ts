@@ -192,13 +192,27 @@ async function inputsOf(args: CheckArgs, io: Io): Promise<LoadResult> {
   return withUnservedBudgets(withNothingToCheck(loaded, args));
 }
 
+/** The inputs of `check --fix` as fixed: edited files read back, or with --dry-run the fixed texts. */
+async function fixedInputsOf(args: CheckArgs, policy: Policy, io: Io): Promise<LoadResult> {
+  // Imported when asked for: a plain `check` parses none of the fixing code.
+  const { fixInputs } = await import("./fix.js");
+  const fixed = await fixInputs(args, policy, io, () => inputsOf(args, io));
+  return args.dryRun ? withUnservedBudgets(withNothingToCheck(fixed, args)) : fixed;
+}
+
 /** `stateward check ARGS...`: the report on standard output, the exit code as the usage text says. */
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
   const args = parseCheckArgs(argv);
   const policy = await readPolicyFile(args.policy, io);
-  const report: CheckReport = policy.ok
-    ? await check(await inputsOf(args, io), { policy: policy.policy, clusterView: args.clusterView, namespace: args.namespace })
-    : { files: [], objects: [], notes: [], errors: [], configuration: policy.problems };
+  let report: CheckReport;
+  if (policy.ok) {
+    const options = { policy: policy.policy, clusterView: args.clusterView, namespace: args.namespace };
+    report = await check(args.fix ? await fixedInputsOf(args, policy.policy, io) : await inputsOf(args, io), options);
+  } else {
+    report = { files: [], objects: [], notes: [], errors: [], configuration: policy.problems };
+  }
+  // With --dry-run standard output is the diff alone; the exit code still says what would be left.
+  if (args.dryRun && policy.ok) return exitCodeOf(report, args.warningsAsErrors);
   if (args.output === "github") {
     // Workflow commands on standard output, input errors among them: the runner reads them from there.
     io.stdout(formatGithub(report, { cwd: io.cwd, root: repositoryRoot(io.cwd) }));

@@ -2,7 +2,7 @@ import type * as z from "zod";
 import type { ClusterView } from "../cluster/view.js";
 import type { ObjectOf, ReviewedKind } from "../k8s/kinds.js";
 import type { FieldError } from "../k8s/field.js";
-import type { Change } from "./change.js";
+import type { Change, FieldChange } from "./change.js";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 export type Action = "deny" | "warn" | "off";
@@ -83,6 +83,28 @@ export interface ChangeExample {
 export interface BuiltInCheck extends CheckMetadata {
   /** Where it runs: in every review, or only when `stateward check` reads a manifest file. */
   runs: "always" | "offline";
+  /** The fix of a finding, from the manifest's object as written. */
+  autofix?: AutoFix<Record<string, unknown>>;
+}
+
+/** What fixing one finding takes: changes to the object's fields, and objects to write beside it (a missing Service). */
+export interface Repair {
+  changes: FieldChange[];
+  created?: Record<string, unknown>[];
+}
+
+/** A check's fix of one finding: the repair, or why there is none (more than one right answer, for one). */
+export type RepairOutcome = Repair | { refused: string };
+
+/**
+ * The automatic fix a check carries, which `stateward check --fix` applies. A check has one only where a finding has
+ * exactly one right answer; where a finding has several, `of` refuses and says why, and the finding stays.
+ */
+export interface AutoFix<I> {
+  /** What the fix changes, as docs/rules.md says it. */
+  summary: string;
+  /** The fix of `finding`, a finding the check made of `input`; undefined when the fix does not cover that finding. */
+  of(input: I, finding: FieldError): RepairOutcome | undefined | Promise<RepairOutcome | undefined>;
 }
 
 export interface Rule<S extends ParamsSchema = ParamsSchema, K extends ReviewedKind = ReviewedKind> extends CheckMetadata {
@@ -98,6 +120,8 @@ export interface Rule<S extends ParamsSchema = ParamsSchema, K extends ReviewedK
    * so that the two change together; test/export/vap-equivalence.test.ts holds them to the same verdict.
    */
   cel?: RuleCel<z.output<S>>;
+  /** The fix of some of its findings (`stateward check --fix`); `fix` above says how a person fixes them. */
+  autofix?: AutoFix<RuleInput<z.output<S>, K>>;
 }
 
 /**

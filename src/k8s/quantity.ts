@@ -60,3 +60,22 @@ export function quantitySuggestions(text: string): string[] {
   const twos = `${digits}${unit.toUpperCase()}i`;
   return binary ? [twos] : [decimal, twos];
 }
+
+/** Kubernetes' own suffixes, by the byte unit people write with them: `GB` is `G`, `GiB` is `Gi`. */
+const byteUnit = /^\s*(\d+(?:\.\d+)?)\s*(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)B?\s*$/;
+
+/**
+ * The one quantity a text that is not one can only mean, or undefined. That is a suffix of Kubernetes' grammar written
+ * in its own case, followed by a B or set apart by spaces: `10GB` is `10G` (SI gigabytes), `1.5TiB` is `1.5Ti`,
+ * `10 Gi` is `10Gi`. The grammar is case-sensitive (`m` is milli, `M` mega), so a letter in another case says nothing
+ * certain: `10gb`, `10g` and `10KB` (1000 or 1024 bytes) could each mean two quantities.
+ *
+ * @example quantityMeant("10GB") // "10G"
+ */
+export function quantityMeant(text: string): string | undefined {
+  if (parseQuantity(text) !== undefined) return undefined;
+  const match = byteUnit.exec(text);
+  if (!match) return undefined;
+  const meant = `${match[1]}${match[2]}`;
+  return parseQuantity(meant) === undefined ? undefined : meant;
+}

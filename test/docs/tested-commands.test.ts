@@ -144,6 +144,14 @@ const evidence: Record<string, Evidence> = {
   "kustomize build overlays/prod | stateward check -": { runBy: ci, as: "kustomize is kubectl's built-in one (kubectl kustomize)" },
   "stateward mutate k8s/db.yaml": { runBy: ci },
   "stateward mutate --patch k8s/db.yaml": { runBy: ci },
+  "stateward check --fix k8s/": {
+    runBy: { file: "test/cli/fix.test.ts", test: "changes nothing the second time" },
+    as: "in-process, on a file of a temporary folder",
+  },
+  "stateward check --fix --dry-run k8s/": {
+    runBy: { file: "test/cli/fix.test.ts", test: "--dry-run prints a unified diff that makes what --fix writes, and changes no file" },
+    as: "in-process, on a file of a temporary folder",
+  },
   "stateward check --policy policy.yaml --output json k8s/ > stateward.json": { runBy: ci },
   "kubectl label namespace my-sandbox stateward.dev/ignore=true": cluster("kubectl label namespace marks a namespace the webhooks pass over"),
   "kubectl kustomize k8s/overlays/edge | sed -E 's#/t/[^/]+/(validate|mutate|observe)$#/\\1#' | kubectl apply -f -": cluster(

@@ -3,7 +3,7 @@ import { invalid, notFound } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimsOf } from "../../k8s/claims.js";
 import { podTemplateOf } from "../../k8s/kinds.js";
-import { similarName } from "../../k8s/names.js";
+import { editDistance, similarName } from "../../k8s/names.js";
 import type { Container } from "../../k8s/objects.js";
 import { allContainers } from "./cel.js";
 
@@ -126,5 +126,21 @@ export const statefulSetVolumeMounts = defineRule({
     },
     webhookOnly: "the name a mistyped mount most likely meant",
     cost: "about 10 per mount times (templates + volumes) for the first check and templates times mounts for the second; 10 containers of 10 mounts, 5 templates, 10 volumes: about 20,000",
+  },
+  autofix: {
+    summary:
+      "A mount naming no volume gets the name of the one claim template or pod volume a single edit away (`dta` → `data`); with two such names, or none, it is left for you.",
+    of({ kind, object }, finding) {
+      if (finding.type !== "Not found" || typeof finding.value !== "string") return undefined;
+      const written = finding.value;
+      const known = [
+        ...claimsOf({ kind, object }).map(({ claim }) => claim.metadata?.name),
+        ...(podTemplateOf(kind, object).template?.spec?.volumes ?? []).map((v) => v.name),
+      ].filter((name): name is string => typeof name === "string" && name !== "");
+      const near = [...new Set(known)].filter((name) => editDistance(written, name) === 1);
+      if (near.length === 1) return { changes: [{ path: finding.path, value: near[0], by: "statefulset-volume-mounts" }] };
+      if (near.length > 1) return { refused: `${near.map((n) => JSON.stringify(n)).join(" and ")} are each one edit away` };
+      return { refused: "no volume or claim template is one edit away" };
+    },
   },
 });

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { invalid, required } from "../../k8s/field.js";
 import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimsOf } from "../../k8s/claims.js";
-import { parseQuantity, quantitySuggestions } from "../../k8s/quantity.js";
+import { parseQuantity, quantityMeant, quantitySuggestions } from "../../k8s/quantity.js";
 import { celString } from "../../engine/cel.js";
 import { claimCost, claimVariables, everyChangedClaim, failingClaimNames } from "./cel.js";
 import { unchanged } from "./previous.js";
@@ -97,5 +97,17 @@ export const storageRequest = defineRule({
       return rules;
     },
     cost: claimCost(30),
+  },
+  autofix: {
+    summary:
+      "A size whose unit Kubernetes does not know but whose meaning is certain becomes that quantity: `10GB` → `10G`, `1.5TiB` → `1.5Ti`, `10 Gi` → `10Gi`. A unit that could mean two sizes (`10g`, `10gb`, `10KB`) is left for you to choose.",
+    of(_input, finding) {
+      if (typeof finding.value !== "string" || parseQuantity(finding.value) !== undefined) return undefined;
+      const meant = quantityMeant(finding.value);
+      if (meant !== undefined) return { changes: [{ path: finding.path, value: meant, by: "storage-request" }] };
+      const candidates = quantitySuggestions(finding.value);
+      if (candidates.length > 1) return { refused: `${JSON.stringify(finding.value)} could mean ${candidates.join(" or ")}` };
+      return candidates.length === 1 ? { refused: `the unit's case makes ${JSON.stringify(finding.value)} uncertain; did you mean ${candidates[0]}?` } : undefined;
+    },
   },
 });
