@@ -13,7 +13,7 @@
 import { describeChange, type FieldChange } from "../engine/change.js";
 import { defaultsChanges } from "../engine/mutate.js";
 import { type Finding, maxWarningLength } from "../engine/finding.js";
-import { FieldErrorType, formatFieldError, type PathSegment } from "../k8s/field.js";
+import { FieldErrorType, formatFieldError, type PathSegment, sameFieldError } from "../k8s/field.js";
 import { checks } from "../rules/index.js";
 
 /**
@@ -70,17 +70,17 @@ export function validationWarnings(findings: readonly Finding[], object: unknown
 /** Findings alike but for the list item they are about: the same rule, pattern, type, value and detail. */
 function groupAlike(findings: readonly Finding[]): Finding[][] {
   // Only findings of one rule can be alike: with one finding per rule (the usual answer), each is its own group, and
-  // no pattern needs rendering to tell.
+  // none needs comparing.
   const rules = new Set(findings.map((f) => f.ruleId));
   if (rules.size === findings.length) return findings.map((finding) => [finding]);
-  const groups = new Map<string, Finding[]>();
+  const groups: Finding[][] = [];
   for (const finding of findings) {
-    const key = `${finding.ruleId} ${formatFieldError(finding.error, finding.error.path.pattern())}`;
-    const group = groups.get(key);
+    const alike = ([first]: Finding[]) => first!.ruleId === finding.ruleId && sameFieldError(first!.error, finding.error, { anyIndex: true });
+    const group = groups.find(alike);
     if (group) group.push(finding);
-    else groups.set(key, [finding]);
+    else groups.push([finding]);
   }
-  return [...groups.values()];
+  return groups;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Field paths and field errors in the shape of k8s.io/apimachinery's `field` package, so every finding reads like the
  * API server's own messages: `spec.volumeClaimTemplates[0].metadata.name: Invalid value: "WWW": ...`.
  */
+import { semanticEqual } from "./semantic.js";
 
 /** One step of a field path: a property name, a list index, or a map key (`metadata.labels[app]`). */
 export type PathSegment =
@@ -59,6 +60,17 @@ export class FieldPath {
     return new FieldPath(this, { type: "key", key: k });
   }
 
+  /**
+   * Whether `other` is the same field, step by step; with `anyIndex`, the same field of any list items (the paths of
+   * one `pattern()`). Compared as segments, not as text: a map key `0` and a list index 0 both render as `[0]`.
+   */
+  equals(other: FieldPath, { anyIndex = false } = {}): boolean {
+    if (this === other) return true;
+    const mine = this.segments;
+    const theirs = other.segments;
+    return mine.length === theirs.length && mine.every((segment, i) => sameSegment(segment, theirs[i]!, anyIndex));
+  }
+
   /** `field.Path.String()`'s rendering; the object itself is `<root>`. */
   toString(): string {
     return this.render(false);
@@ -83,6 +95,12 @@ export class FieldPath {
     return out;
   }
 
+}
+
+function sameSegment(a: PathSegment, b: PathSegment, anyIndex: boolean): boolean {
+  if (a.type === "name") return b.type === "name" && a.name === b.name;
+  if (a.type === "key") return b.type === "key" && a.key === b.key;
+  return b.type === "index" && (anyIndex || a.index === b.index);
 }
 
 /**
@@ -137,6 +155,14 @@ export interface FieldError {
   type: FieldErrorType;
   value?: unknown;
   detail: string;
+}
+
+/**
+ * Whether two errors report the same problem: the same field (with `anyIndex`, of any list items), type, value and
+ * detail. Compared as data, never as rendered text, which cuts long values and cannot tell `null` from a missing value.
+ */
+export function sameFieldError(a: FieldError, b: FieldError, options: { anyIndex?: boolean } = {}): boolean {
+  return a.type === b.type && a.detail === b.detail && semanticEqual(a.value, b.value) && a.path.equals(b.path, options);
 }
 
 const maxRenderedValue = 64;

@@ -200,3 +200,28 @@ describe("validationWarnings", () => {
 function pathOf(i: number): FieldPath {
   return FieldPath.root("spec", "template", "spec", "containers").index(i).child("readinessProbe");
 }
+
+describe("grouping findings alike", () => {
+  const image = (i: number) => FieldPath.root("spec", "template", "spec", "containers").index(i).child("image");
+  const object = { spec: { template: { spec: { containers: [{ name: "a" }, { name: "b" }, { name: "c" }] } } } };
+  const finding = (i: number, value: string) => ({
+    ruleId: "statefulset-spread",
+    action: "warn" as const,
+    error: { path: image(i), type: "Invalid value" as const, value, detail: "not pinned" },
+  });
+
+  it("tells apart values that render alike: a message cuts a value at 64 characters", () => {
+    const long = (last: string) => `registry.example.com/${"team/".repeat(10)}app:${last}`;
+    const warnings = validationWarnings([finding(0, long("1")), finding(1, long("2")), finding(2, long("1"))], object);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^spec\.template\.spec\.containers\[\*\]\.image: Invalid value: "registry.+\.\.\.: not pinned \(containers "a", "c"\) \[statefulset-spread\]$/),
+      expect.stringMatching(/^spec\.template\.spec\.containers\[1\]\.image: Invalid value: "registry.+\.\.\.: not pinned \[statefulset-spread\]$/),
+    ]);
+  });
+
+  it("tells apart a field of list items from a map key that renders the same", () => {
+    const byIndex = { ruleId: "statefulset-spread", action: "warn" as const, error: { path: FieldPath.root("spec", "list").index(0), type: "Required value" as const, detail: "missing" } };
+    const byKey = { ...byIndex, error: { ...byIndex.error, path: FieldPath.root("spec", "list").key("*") } };
+    expect(validationWarnings([byIndex, byKey], {})).toEqual(["spec.list[0]: Required value: missing [statefulset-spread]", "spec.list[*]: Required value: missing [statefulset-spread]"]);
+  });
+});

@@ -29,6 +29,13 @@ describe("pvc-selector-provisioning", () => {
     ]);
   });
 
+  it("does not judge again on UPDATE the selector the claim had, in whatever order its keys come", async () => {
+    const before = pvc("data", { selector: { matchLabels: { app: "db", tier: "data" } }, storageClassName: "fast" }, { labels: { v: "1" } });
+    const relabelled = pvc("data", { selector: { matchLabels: { tier: "data", app: "db" } }, storageClassName: "fast" }, { labels: { v: "2" } });
+    expect(await findings("pvc-selector-provisioning", review(relabelled, before))).toEqual(none);
+    expect((await run(relabelled)).warn).toHaveLength(1);
+  });
+
   it("switches the action by policy", async () => {
     const claim = manifest("seeds/000-web-pvc.yaml", "PersistentVolumeClaim", "www-web-0");
     expect(await run(claim, { policy: { rules: { "pvc-selector-provisioning": { action: "deny" } } } })).toEqual({ deny: [seedMessage], warn: [] });

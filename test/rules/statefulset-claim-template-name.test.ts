@@ -67,4 +67,15 @@ describe(id, () => {
     const result = await runRule(id, object, { oldObject: old });
     expect([result.denials.length, result.warnings.length]).toEqual([0, 1]);
   });
+
+  it("denies on UPDATE a template name other than the old one, even when the two read alike in a message", async () => {
+    // Too long for a label, and alike up to where a message cuts a value (64 characters): only the data tells them apart.
+    const { object } = admissionRequest("000-web.statefulset-web.update-scale.validate.json");
+    const old = structuredClone(object);
+    old.spec!.volumeClaimTemplates![0]!.metadata!.name = `${"d".repeat(69)}1`;
+    object.spec!.volumeClaimTemplates![0]!.metadata!.name = `${"d".repeat(69)}2`;
+    const result = await runRule(id, object, { oldObject: old });
+    expect(result.warnings).toEqual([]);
+    expect(result.denials).toEqual([expect.stringMatching(/^spec\.volumeClaimTemplates\[0\]\.metadata\.name: Invalid value: "d+\.\.\.: must be no more than 63 characters/)]);
+  });
 });

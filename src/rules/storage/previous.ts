@@ -6,6 +6,7 @@
 import type { PersistentVolumeClaim } from "../../k8s/objects.js";
 import { type ClaimAt, claimsOf } from "../../k8s/claims.js";
 import type { ReviewedObject } from "../../k8s/kinds.js";
+import { semanticEqual } from "../../k8s/semantic.js";
 import type { Operation, Review } from "../../engine/types.js";
 
 /** The same claim in `oldObject`: the old PVC, or the old claim template with the same name. */
@@ -28,5 +29,6 @@ export function unchanged(
 ): boolean {
   if (input.operation !== "UPDATE") return false;
   const old = previousClaim(input, at);
-  return old !== undefined && JSON.stringify(read(old) ?? null) === JSON.stringify(read(at.claim) ?? null);
+  // A null field is the absent field the API server decodes it to.
+  return old !== undefined && semanticEqual(read(old), read(at.claim), { nullAsAbsent: true });
 }
