@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cloneJson } from "../../src/engine/clone.js";
 
-describe("cloneJson, the copy /mutate changes", () => {
+describe("cloneJson, the copy of each value a default sets", () => {
   it("copies deeply: changing the copy leaves the original as it was", () => {
     const original = JSON.parse('{"spec":{"template":{"spec":{"containers":[{"name":"nginx","ports":[{"containerPort":80}]}]}}}}');
     const copy = cloneJson(original);
