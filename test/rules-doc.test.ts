@@ -2,7 +2,15 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { defaults } from "../src/defaults/index.js";
 import { builtInChecks, rules } from "../src/rules/index.js";
-import { committedReadmeTable, readmePath, renderReadmeTable, renderRulesDoc, rulesDocPath } from "../scripts/gen-rules-doc.js";
+import {
+  committedReadmeTable,
+  policyExamplePath,
+  readmePath,
+  renderPolicyExample,
+  renderReadmeTable,
+  renderRulesDoc,
+  rulesDocPath,
+} from "../scripts/gen-rules-doc.js";
 
 describe("docs/rules.md", () => {
   const committed = readFileSync(rulesDocPath, "utf8");
@@ -35,5 +43,26 @@ describe("README.md's rules table", () => {
     const table = committedReadmeTable(readFileSync(readmePath, "utf8"));
     expect(table).toBe(renderReadmeTable());
     for (const id of [...rules, ...builtInChecks].map((c) => c.id)) expect(table).toContain(`| \`${id}\` |`);
+  });
+});
+
+describe("policy.example.yaml's entries", () => {
+  const committed = readFileSync(policyExamplePath, "utf8");
+
+  it("holds an entry for every rule and default of the registries (run `npm run docs:rules` to add a new one)", () => {
+    expect(renderPolicyExample(committed)).toBe(committed);
+  });
+
+  it("writes a missing rule's entry from the registry after the rule before it, keeping every hand-written entry", () => {
+    const handWritten = "  statefulset-readiness-probe:\n    action: warn # every container has a readinessProbe when pods start in order (OrderedReady)\n";
+    expect(committed).toContain(handWritten);
+    const without = committed.replace(handWritten, "");
+    const rendered = renderPolicyExample(without);
+    const readiness = rules.find((r) => r.id === "statefulset-readiness-probe")!;
+    const before = rules[rules.indexOf(readiness) - 1]!;
+    const at = rendered.indexOf("  statefulset-readiness-probe:\n");
+    expect(at).toBeGreaterThan(rendered.indexOf(`  ${before.id}:\n`));
+    expect(rendered.slice(at)).toMatch(/^ {2}statefulset-readiness-probe:\n(?: {4}#.*\n)+ {4}action: warn\n/);
+    expect(rendered.replace(/ {2}statefulset-readiness-probe:\n(?: {4}#.*\n)+ {4}action: warn\n/, "")).toBe(without);
   });
 });
