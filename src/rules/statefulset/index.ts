@@ -4,6 +4,7 @@ import { statefulSetDisruptionBudget } from "./disruption-budget.js";
 import { statefulSetHeadlessService } from "./headless-service.js";
 import { statefulSetImmutableFields } from "./immutable-fields.js";
 import { statefulSetImpact } from "./impact.js";
+import { statefulSetMinReadySeconds } from "./min-ready-seconds.js";
 import { statefulSetProtectClaims } from "./protect-claims.js";
 import { statefulSetStuckRollout } from "./stuck-rollout.js";
 import { statefulSetName } from "./name.js";
@@ -33,6 +34,7 @@ export const statefulSetRules: Rule[] = [
   statefulSetVolumeMode,
   statefulSetClaimTemplateName,
   statefulSetUpdateStrategy,
+  statefulSetMinReadySeconds,
   statefulSetReadinessProbe,
   statefulSetTerminationGrace,
   statefulSetRetentionPolicy,
