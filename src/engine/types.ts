@@ -146,7 +146,7 @@ export interface CelExport<P> {
   /** What the webhook still does for this rule that the expressions cannot, said in the exported YAML. */
   webhookOnly?: string;
   /**
-   * Estimated CEL cost per evaluation, with the list sizes it assumes (method: docs/vap.md): the API server allows
+   * Estimated CEL cost per evaluation, with the list sizes it assumes (method: the README's ValidatingAdmissionPolicies section): the API server allows
    * 1,000,000 per expression and 10,000,000 per policy binding.
    */
   cost: string;

@@ -34,6 +34,14 @@ const cluster = (test: string): Evidence => ({ runBy: { file: userCommands, test
 const noAccount = "needs a Cloudflare account";
 
 const evidence: Record<string, Evidence> = {
+  "npx stateward export vap --policy policy.yaml > stateward-vap.yaml": {
+    runBy: { file: "test/cli/export.test.ts", test: "reads --policy: a rule set off is not exported, and a parameter becomes a literal" },
+    as: "in-process, its standard output captured rather than redirected",
+  },
+  "kubectl apply -f stateward-vap.yaml": {
+    cannot: noCluster,
+    checks: { file: "test/export/vap-export.test.ts", test: "is accepted by kubectl apply --dry-run=client --validate=false" },
+  },
   "npm ci && npm run dev": {
     runBy: { file: "test/docs/outputs-wrangler-dev.test.ts", test: "answers every command of the documents that names 127.0.0.1:8787 with the bytes shown" },
     as: "`npm ci` is .ci/run's first step; `npm run dev` with a free port and an empty state folder",

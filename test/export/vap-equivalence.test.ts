@@ -33,6 +33,7 @@ const strictPolicy = {
     "storage-class": { action: "deny", allowed: ["standard", "fast-ssd"], allowEmpty: false, defaultClass: "slow" },
     "statefulset-termination-grace": { action: "deny", min: 5, max: 600 },
     "statefulset-update-strategy": { action: "deny", onDelete: "deny" },
+    "statefulset-spread": { action: "deny", minReplicas: 3, topologyKeys: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"] },
   },
 };
 

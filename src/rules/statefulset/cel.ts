@@ -41,3 +41,12 @@ export function newOnUpdateCel(fails: (o: string) => string, key: (o: string) =>
 /** Every container of the pod template, init containers included. */
 export const allContainers =
   "object.?spec.?template.?spec.?containers.orValue([]) + object.?spec.?template.?spec.?initContainers.orValue([])";
+
+/**
+ * Whether a label selector (a CEL map) selects the labels (a CEL map), as src/k8s/selector.ts's selectorMatches: an
+ * unknown operator adds no condition.
+ */
+export function selectorMatchesCel(selector: string, labels: string): string {
+  const listed = `(e.key in ${labels} && ${labels}[e.key] in e.?values.orValue([]))`;
+  return `((${selector}).?matchLabels.orValue({}).all(k, k in ${labels} && ${labels}[k] == (${selector}).matchLabels[k]) && (${selector}).?matchExpressions.orValue([]).all(e, e.operator == 'In' ? ${listed} : e.operator == 'NotIn' ? !${listed} : e.operator == 'Exists' ? e.key in ${labels} : e.operator == 'DoesNotExist' ? !(e.key in ${labels}) : true))`;
+}

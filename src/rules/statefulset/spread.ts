@@ -4,6 +4,8 @@ import { defineRule } from "../../engine/types.js";
 import { type PodTemplateAt, podTemplateOf } from "../../k8s/kinds.js";
 import type { LabelSelector, PodAffinityTerm } from "../../k8s/objects.js";
 import { selectorMatches } from "../../k8s/selector.js";
+import { celStrings } from "../../engine/cel.js";
+import { selectorMatchesCel } from "./cel.js";
 
 
 const params = z.object({
@@ -117,5 +119,31 @@ export const statefulSetSpread = defineRule({
     const shortcomings = spreading.map((s) => shortcoming(s, labels, namespace, params.topologyKeys));
     if (shortcomings.some((s) => s === undefined)) return [];
     return [shortcomings[0]!];
+  },
+  cel: {
+    variables: [
+      { name: "replicas", expression: "object.?spec.?replicas.orValue(1)" },
+      { name: "labels", expression: "object.?spec.?template.?metadata.?labels.orValue({})" },
+      { name: "antiAffinity", expression: "object.?spec.?template.?spec.?affinity.?podAntiAffinity.orValue({})" },
+      { name: "constraints", expression: "object.?spec.?template.?spec.?topologySpreadConstraints.orValue([])" },
+    ],
+    validations({ minReplicas, topologyKeys }) {
+      // A term keeps the replicas apart: on one of the keys (or, required, on a zone or region), selecting the pod
+      // template's labels, and applying to the StatefulSet's namespace (a namespaceSelector gets the benefit of the doubt).
+      const apart = (t: string, required: boolean) =>
+        `(${t}.?topologyKey.orValue('') in ${celStrings(required ? [...topologyKeys, ...failureDomainKeys] : topologyKeys)} && ${t}.?labelSelector.hasValue() && ${selectorMatchesCel(`${t}.labelSelector`, "variables.labels")} && (${t}.?namespaces.orValue([]).size() == 0 || request.namespace in ${t}.namespaces || ${t}.?namespaceSelector.hasValue()))`;
+      const keptApart = [
+        `variables.antiAffinity.?requiredDuringSchedulingIgnoredDuringExecution.orValue([]).exists(t, ${apart("t", true)})`,
+        `variables.antiAffinity.?preferredDuringSchedulingIgnoredDuringExecution.orValue([]).exists(w, w.?podAffinityTerm.hasValue() && ${apart("w.podAffinityTerm", false)})`,
+        `variables.constraints.exists(c, ${apart("c", false)})`,
+      ].join(" || ");
+      return [
+        {
+          expression: `variables.replicas < ${minReplicas} || ${keptApart}`,
+          message: `string(variables.replicas) + ' replicas may run on one node and fail together; add pod anti-affinity or a topologySpreadConstraint on ${topologyKeys.join(" or ")} that selects the pod template\\'s labels'`,
+        },
+      ];
+    },
+    cost: "about 40 per anti-affinity term or spread constraint, plus 10 per selector term and template label; 5 terms of 5 selector terms: about 500",
   },
 });
