@@ -4,7 +4,8 @@
  */
 import * as z from "zod";
 import packageJson from "../../package.json" with { type: "json" };
-import { suggestion, UsageError } from "../command/flags.js";
+import { UsageError } from "../command/flags.js";
+import { didYouMean } from "../k8s/names.js";
 import { exitCodes, type Io, processIo } from "./io.js";
 
 export { exitCodes, type Io } from "./io.js";
@@ -153,7 +154,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const command = commands.find((c) => c.name === name);
   if (!command) {
     const known = commands.map((c) => c.name);
-    io.stderr(`stateward: unknown command ${JSON.stringify(name)}${suggestion(name, known)}\nRun 'stateward --help' for usage.\n`);
+    io.stderr(`stateward: unknown command ${JSON.stringify(name)}${didYouMean(name, known)}\nRun 'stateward --help' for usage.\n`);
     return exitCodes.badInput;
   }
   const code = await command.load();

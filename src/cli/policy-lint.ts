@@ -2,7 +2,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { formatLintProblem, lintPolicy } from "../policy/lint.js";
-import { parseFlags, suggestion, UsageError } from "../command/flags.js";
+import { parseFlags, UsageError } from "../command/flags.js";
+import { didYouMean } from "../k8s/names.js";
 import type { Io } from "./io.js";
 
 export const policyUsage = `Usage: stateward policy lint <file>...
@@ -25,7 +26,7 @@ export function parsePolicyArgs(argv: readonly string[]): PolicyArgs {
   const [subcommand, ...files] = positionals;
   if (subcommand !== "lint") {
     const typed = subcommand ?? "";
-    throw new UsageError(`unknown policy command ${JSON.stringify(typed)}${suggestion(typed, ["lint"])}; use stateward policy lint FILE`);
+    throw new UsageError(`unknown policy command ${JSON.stringify(typed)}${didYouMean(typed, ["lint"])}; use stateward policy lint FILE`);
   }
   if (files.length === 0) throw new UsageError("policy lint needs a file (or - for standard input)");
   return { subcommand, files };

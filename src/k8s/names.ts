@@ -34,17 +34,24 @@ export function dns1123SubdomainErrors(value: string): string[] {
 export const isDns1123Label = (value: string): boolean => dns1123LabelErrors(value).length === 0;
 export const isDns1123Subdomain = (value: string): boolean => dns1123SubdomainErrors(value).length === 0;
 
-/** Edit distance (insertions, deletions, substitutions) between two names. */
+/**
+ * The edit distance between two names: insertions, deletions, substitutions, and swaps of neighbours (which typing
+ * makes most often), each costing one (optimal string alignment).
+ *
+ * @example editDistance("polcy", "policy") // 1; editDistance("ploicy", "policy") // 1
+ */
 export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
     }
-    previous = current;
   }
-  return previous[b.length]!;
+  return rows[a.length]![b.length]!;
 }
 
 /** Whether `short` can be read out of `long` in order, as an abbreviation is: `db-hl` out of `db-headless`. */
@@ -54,45 +61,41 @@ function abbreviates(short: string, long: string): boolean {
   return at === short.length;
 }
 
-/**
- * The object name someone most likely meant by `name`, among `known`: a near typo (`db-headles`), or an abbreviation
- * either way that starts the same (`db-hl` and `db-headless`). Undefined when none is close, or when two are equally so.
- *
- * @example similarName("db-headless", ["db-hl", "cache"]) // "db-hl"
- */
-export function similarName(name: string, known: readonly string[]): string | undefined {
-  const others = known.filter((k) => k !== name);
-  const scored = others
-    .map((k) => ({ k, distance: editDistance(name, k) }))
-    .filter(({ distance }) => distance <= Math.max(2, Math.floor(name.length / 4)))
-    .sort((a, b) => a.distance - b.distance);
-  if (scored.length > 0) return scored.length === 1 || scored[0]!.distance < scored[1]!.distance ? scored[0]!.k : undefined;
-  const abbreviations = others.filter((k) => {
-    const [short, long] = k.length < name.length ? [k, name] : [name, k];
-    return short.length >= 3 && short[0] === long[0] && abbreviates(short, long);
-  });
-  return abbreviations.length === 1 ? abbreviations[0] : undefined;
-}
+/** Shorter than this, a name is not matched by what it contains or abbreviates: too many names would fit. */
+const minOverlap = 3;
 
 /**
- * The known name a typo most likely meant: the closest by edit distance when it is close for the name's length, or
- * the one name that contains it or that it contains (`statefulset-headless-service` for `headless-service`, `max`
- * for `maximum`). Undefined when nothing fits.
+ * The one "did you mean" of Stateward, for rule ids, policy keys, flags, commands, exemption annotations, claim
+ * template and Service names: the known name `typed` most likely meant, ignoring case. First the nearest by
+ * editDistance when it is near for the name's length (a third of it, at least 1); a known name that `typed` begins
+ * counts as nearer than any typo. Failing that, the one known name that contains it, that it contains, or that is an
+ * abbreviation of it either way starting with the same letter (`db-hl` and `db-headless`). Undefined when nothing
+ * fits, or when two fit equally well: a guess between two is no help, and a fix must have exactly one answer.
  *
  * @example closestName("storage-clas", ["storage-class", "storage-request"]) // "storage-class"
  */
-export function closestName(unknown: string, known: readonly string[]): string | undefined {
-  const lower = unknown.toLowerCase();
-  let best: { name: string; distance: number } | undefined;
-  for (const name of known) {
-    const distance = editDistance(lower, name.toLowerCase());
-    if (!best || distance < best.distance) best = { name, distance };
-  }
-  const tolerance = Math.max(2, Math.floor(unknown.length / 3));
-  if (best && best.distance <= tolerance) return best.name;
-  const overlapping = known.filter((name) => {
+export function closestName(typed: string, known: readonly string[]): string | undefined {
+  const lower = typed.toLowerCase();
+  const others = known.filter((name) => name.toLowerCase() !== lower);
+  let best: string[] = [];
+  let bestDistance = Math.max(1, Math.floor(typed.length / 3));
+  for (const name of others) {
     const other = name.toLowerCase();
-    return Math.min(lower.length, other.length) >= 3 && (other.includes(lower) || lower.includes(other));
+    const distance = lower.length >= minOverlap && other.startsWith(lower) ? 0.5 : editDistance(lower, other);
+    if (distance < bestDistance) [best, bestDistance] = [[name], distance];
+    else if (distance === bestDistance) best.push(name);
+  }
+  if (best.length > 0) return best.length === 1 ? best[0] : undefined;
+  const overlapping = others.filter((name) => {
+    const other = name.toLowerCase();
+    const [short, long] = other.length < lower.length ? [other, lower] : [lower, other];
+    return short.length >= minOverlap && (long.includes(short) || (short[0] === long[0] && abbreviates(short, long)));
   });
   return overlapping.length === 1 ? overlapping[0] : undefined;
+}
+
+/** `; did you mean <name>?`, or nothing: the one wording of a suggestion after a message, `render` styling the name. */
+export function didYouMean(typed: string, known: readonly string[], render = (name: string) => name): string {
+  const meant = closestName(typed, known);
+  return meant === undefined ? "" : `; did you mean ${render(meant)}?`;
 }

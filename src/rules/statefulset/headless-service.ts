@@ -4,13 +4,13 @@ import { invalid, notFound, unverified } from "../../k8s/field.js";
 import { advisory, defineRule, type RepairOutcome, type RuleIssue } from "../../engine/types.js";
 import { podTemplateOf } from "../../k8s/kinds.js";
 import type { StatefulSet } from "../../k8s/objects.js";
-import { similarName } from "../../k8s/names.js";
+import { closestName } from "../../k8s/names.js";
 import { serviceNamePath, usableServiceName } from "./service-name.js";
 
 /** A Service of the namespace whose name is close to serviceName. */
 async function similarService(cluster: ClusterView, namespace: string, name: string): Promise<string | undefined> {
   const services = await cluster.list("Service", namespace);
-  return services.state === "found" ? similarName(name, services.value.map((s) => s.name)) : undefined;
+  return services.state === "found" ? closestName(name, services.value.map((s) => s.name)) : undefined;
 }
 
 interface ServicePort {

@@ -3,7 +3,7 @@ import { invalid, notFound } from "../../k8s/field.js";
 import { advisory, defineRule, type RuleIssue } from "../../engine/types.js";
 import { claimsOf } from "../../k8s/claims.js";
 import { podTemplateOf } from "../../k8s/kinds.js";
-import { editDistance, similarName } from "../../k8s/names.js";
+import { closestName, editDistance } from "../../k8s/names.js";
 import type { Container } from "../../k8s/objects.js";
 import { allContainers } from "./cel.js";
 
@@ -49,7 +49,7 @@ export const statefulSetVolumeMounts = defineRule({
         for (const { list, index, name } of usedNames(container)) {
           used.add(name);
           if (known.has(name)) continue;
-          const meant = similarName(name, [...known]);
+          const meant = closestName(name, [...known]);
           const kindOfMeant = meant === undefined ? "" : templateNames.has(meant) ? "volumeClaimTemplate" : "volume";
           issues.push(
             notFound(
