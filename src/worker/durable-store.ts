@@ -23,14 +23,51 @@ import {
   type StoredRow,
   type SyncBatch,
 } from "../cluster/store.js";
-import type { Lookup, StorageClassRecord } from "../cluster/view.js";
+import type { AuditCopy, Lookup } from "../cluster/view.js";
 
 type RowColumns = { observed_at: number | null; record: string | null };
+type CopyColumns = { audit_copy: string | null; audit_note: string | null };
+
+/**
+ * A record as its row's columns: its JSON without the audit's copy, then the copy's own JSON text (never written again
+ * inside the record's), or else a note of its size (too large, omitted). A lookup reads the record's column alone.
+ */
+function rowColumns(record: ClusterRecord | null): [string | null, string | null, string | null] {
+  if (record === null) return [null, null, null];
+  const { audit, ...rest } = record as ClusterRecord & { audit?: AuditCopy };
+  return [JSON.stringify(rest), ...(!audit ? [null, null] : "json" in audit ? [audit.json, null] : [null, JSON.stringify(audit)])] as [
+    string,
+    string | null,
+    string | null,
+  ];
+}
+
+/** The record with its copy, as the audit reads it. */
+function withCopy(record: string, { audit_copy, audit_note }: CopyColumns): ClusterRecord {
+  const parsed = JSON.parse(record) as ClusterRecord;
+  const audit: AuditCopy | undefined = audit_copy !== null ? { json: audit_copy } : audit_note !== null ? (JSON.parse(audit_note) as AuditCopy) : undefined;
+  return audit ? { ...parsed, audit } : parsed;
+}
+
+/** Adds the copy columns to a table made before them, moving each record's copy out of its JSON into them. */
+export function addCopyColumns(sql: SqlStorage, table: "view_rows" | "sync_staged"): void {
+  const columns = sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray();
+  if (columns.some((c) => c.name === "audit_copy")) return;
+  sql.exec(`ALTER TABLE ${table} ADD COLUMN audit_copy TEXT`);
+  sql.exec(`ALTER TABLE ${table} ADD COLUMN audit_note TEXT`);
+  sql.exec(
+    `UPDATE ${table} SET audit_copy = json_extract(record, '$.audit.json'),
+     audit_note = CASE WHEN json_extract(record, '$.audit.json') IS NULL THEN json_extract(record, '$.audit') END,
+     record = json_remove(record, '$.audit')
+     WHERE record IS NOT NULL AND json_type(record, '$.audit') IS NOT NULL`,
+  );
+}
 
 /**
  * The schema. Row and live counts per kind are kept by triggers, so a summary reads five numbers whatever the size of
  * the store. The tables of the first version (`records`, `kinds`) ordered by resourceVersion; they are dropped, and
- * the next sync fills the view again.
+ * the next sync fills the view again. A record's audit copy has columns of its own (`rowColumns`, added by
+ * `addCopyColumns` to tables made before them); `is_default` is no longer read.
  */
 const schema = [
   "DROP TABLE IF EXISTS records",
@@ -54,9 +91,6 @@ const schema = [
   `CREATE TABLE IF NOT EXISTS sync_committed (id TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
 ];
 
-const isDefaultClass = (kind: ClusterKind, record: ClusterRecord | null) =>
-  kind === "StorageClass" && (record as StorageClassRecord | null)?.isDefault === true ? 1 : 0;
-
 class SqlTable implements RecordTable {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
@@ -66,6 +100,7 @@ class SqlTable implements RecordTable {
     this.#sql = storage.sql;
     for (const statement of schema) this.#sql.exec(statement);
     for (const kind of clusterKinds) this.#sql.exec("INSERT OR IGNORE INTO view_kinds (kind) VALUES (?)", kind);
+    for (const table of ["view_rows", "sync_staged"] as const) addCopyColumns(this.#sql, table);
   }
 
   get(kind: ClusterKind, key: string): StoredRow | undefined {
@@ -78,14 +113,13 @@ class SqlTable implements RecordTable {
 
   put(row: StoredRow): void {
     this.#sql.exec(
-      `INSERT INTO view_rows (kind, key, observed_at, is_default, record) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (kind, key) DO UPDATE SET observed_at = excluded.observed_at, is_default = excluded.is_default,
-       record = excluded.record`,
+      `INSERT INTO view_rows (kind, key, observed_at, record, audit_copy, audit_note) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (kind, key) DO UPDATE SET observed_at = excluded.observed_at, record = excluded.record,
+       audit_copy = excluded.audit_copy, audit_note = excluded.audit_note`,
       row.kind,
       row.key,
       row.observedAt,
-      isDefaultClass(row.kind, row.record),
-      row.record === null ? null : JSON.stringify(row.record),
+      ...rowColumns(row.record),
     );
   }
 
@@ -123,14 +157,14 @@ class SqlTable implements RecordTable {
   recordsAfter(kind: ClusterKind, after: string | null, limit: number): { key: string; record: ClusterRecord }[] {
     // The primary key (kind, key) is the order: the page is read from the index, never sorted.
     return this.#sql
-      .exec<{ key: string; record: string }>(
-        "SELECT key, record FROM view_rows WHERE kind = ? AND key > ? AND record IS NOT NULL ORDER BY key LIMIT ?",
+      .exec<{ key: string; record: string } & CopyColumns>(
+        "SELECT key, record, audit_copy, audit_note FROM view_rows WHERE kind = ? AND key > ? AND record IS NOT NULL ORDER BY key LIMIT ?",
         kind,
         after ?? "",
         limit,
       )
       .toArray()
-      .map((row) => ({ key: row.key, record: JSON.parse(row.record) as ClusterRecord }));
+      .map((row) => ({ key: row.key, record: withCopy(row.record, row) }));
   }
 
   state(kind: ClusterKind): KindState {
@@ -202,14 +236,14 @@ class SqlTable implements RecordTable {
       .map((row) => ({ id: row.id, expiresAt: row.expires_at }));
   }
 
-  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord, json?: string): void {
+  /** The measured text is not kept: it holds the copy inside the record, and the columns keep them apart. */
+  stage(session: string, kind: ClusterKind, key: string, record: ClusterRecord): void {
     this.#sql.exec(
-      "INSERT OR REPLACE INTO sync_staged (session, kind, key, is_default, record) VALUES (?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO sync_staged (session, kind, key, is_default, record, audit_copy, audit_note) VALUES (?, ?, ?, 0, ?, ?, ?)",
       session,
       kind,
       key,
-      isDefaultClass(kind, record),
-      json ?? JSON.stringify(record),
+      ...rowColumns(record),
     );
   }
 
@@ -238,9 +272,10 @@ class SqlTable implements RecordTable {
       )
       .one().n;
     sql.exec(
-      `INSERT INTO view_rows (kind, key, observed_at, is_default, record)
-       SELECT kind, key, NULL, is_default, record FROM sync_staged WHERE session = ? AND kind = ? AND true
-       ON CONFLICT (kind, key) DO UPDATE SET observed_at = NULL, is_default = excluded.is_default, record = excluded.record
+      `INSERT INTO view_rows (kind, key, observed_at, record, audit_copy, audit_note)
+       SELECT kind, key, NULL, record, audit_copy, audit_note FROM sync_staged WHERE session = ? AND kind = ? AND true
+       ON CONFLICT (kind, key) DO UPDATE SET observed_at = NULL, record = excluded.record,
+       audit_copy = excluded.audit_copy, audit_note = excluded.audit_note
        WHERE view_rows.observed_at IS NULL OR view_rows.observed_at <= ?`,
       session,
       kind,

@@ -4,9 +4,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ClusterStore } from "../../src/cluster/store.js";
 import type { ClusterBindings } from "../../src/worker/bindings.js";
-import { type ClusterStoreObject, durableClusterStore } from "../../src/worker/durable-store.js";
+import { addCopyColumns, type ClusterStoreObject, durableClusterStore } from "../../src/worker/durable-store.js";
 import { kindInfo } from "../../src/cluster/kinds.js";
-import { openSync, stageSyncPage } from "../../src/cluster/ingest.js";
+import { openSync, stageSyncPage, syncInventory } from "../../src/cluster/ingest.js";
 import { storeContract } from "./store-contract.js";
 
 const namespace = (env as unknown as ClusterBindings).CLUSTER!;
@@ -50,5 +50,41 @@ describe("the store's contract, on the Durable Object", () => {
     }
     expect(await store.commitSync(opened.session)).toMatchObject({ ok: true, sync: { counts: { Service: 1200 } } });
     expect((await store.summary()).kinds.Service).toMatchObject({ count: 1200, complete: true });
+  });
+
+  it("keeps a record's audit copy once, as its own text in a column of its own, which lookups do not read", async () => {
+    const store = fresh();
+    const set = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { namespace: "db", name: "pg", uid: "uid-pg" }, spec: { serviceName: "pg" } };
+    expect(await syncInventory(store, { apiVersion: "v1", kind: "List", items: [set] })).toMatchObject({ ok: true });
+    const row = await runInDurableObject(stubs.get(store)!, (_, state) =>
+      state.storage.sql.exec<{ record: string; audit_copy: string }>("SELECT record, audit_copy FROM view_rows WHERE kind = 'StatefulSet'").one(),
+    );
+    expect(JSON.parse(row.record)).not.toHaveProperty("audit");
+    expect(JSON.parse(row.audit_copy)).toEqual({ ...set, metadata: set.metadata });
+    const page = await store.records("StatefulSet", null, 10);
+    expect(page.records).toEqual([expect.objectContaining({ name: "pg", audit: { json: row.audit_copy } })]);
+  });
+
+  it("moves the copies of rows written before the copy columns out of their records", async () => {
+    const store = fresh();
+    await store.summary();
+    const moved = await runInDurableObject(stubs.get(store)!, (_, state) => {
+      const sql = state.storage.sql;
+      sql.exec("ALTER TABLE view_rows DROP COLUMN audit_copy");
+      sql.exec("ALTER TABLE view_rows DROP COLUMN audit_note");
+      const record = (name: string, audit: unknown) => JSON.stringify({ namespace: "db", name, storageClassName: null, storage: null, accessModes: [], volumeName: null, audit });
+      sql.exec("INSERT INTO view_rows (kind, key, observed_at, record) VALUES ('PersistentVolumeClaim', 'db/a', NULL, ?)", record("a", { json: '{"kind":"PersistentVolumeClaim"}' }));
+      sql.exec("INSERT INTO view_rows (kind, key, observed_at, record) VALUES ('PersistentVolumeClaim', 'db/b', NULL, ?)", record("b", { tooLargeBytes: 20000, uid: "u" }));
+      sql.exec("INSERT INTO view_rows (kind, key, observed_at, record) VALUES ('Service', 'db/c', NULL, ?)", JSON.stringify({ namespace: "db", name: "c", clusterIP: null, selector: null }));
+      addCopyColumns(sql, "view_rows");
+      return sql.exec<{ key: string; record: string; audit_copy: string | null; audit_note: string | null }>("SELECT key, record, audit_copy, audit_note FROM view_rows ORDER BY key").toArray();
+    });
+    expect(moved.map((r) => ({ ...r, record: JSON.parse(r.record) }))).toEqual([
+      { key: "db/a", record: expect.not.objectContaining({ audit: expect.anything() }), audit_copy: '{"kind":"PersistentVolumeClaim"}', audit_note: null },
+      { key: "db/b", record: expect.not.objectContaining({ audit: expect.anything() }), audit_copy: null, audit_note: '{"tooLargeBytes":20000,"uid":"u"}' },
+      { key: "db/c", record: { namespace: "db", name: "c", clusterIP: null, selector: null }, audit_copy: null, audit_note: null },
+    ]);
+    const page = await store.records("PersistentVolumeClaim", null, 10);
+    expect(page.records.map((r) => (r as { audit?: unknown }).audit)).toEqual([{ json: '{"kind":"PersistentVolumeClaim"}' }, { tooLargeBytes: 20000, uid: "u" }]);
   });
 });
