@@ -6,6 +6,7 @@
 import { createServer, type ServerResponse } from "node:http";
 import { afterEach, expect, it, vi } from "vitest";
 import { listenLocally } from "../../scripts/servers.js";
+import { auditedKinds } from "../../src/audit/audit.js";
 import { listPath } from "../../src/cluster/kinds.js";
 import { memoryClusterStore } from "../../src/cluster/memory-store.js";
 import { auditRound, scheduleAudit } from "../../src/node/audit-schedule.js";
@@ -74,6 +75,11 @@ it("writes a report per namespace, follows the watch, and deletes its report of 
   const watch = watchCluster(api, store, { log: () => {}, timing: { backoffInitialMs: 50 } });
   cleanup.push(() => watch.stop());
   await eventually(async () => expect((await store.summary()).kinds.StatefulSet.count).toBe(2));
+  // The round waits for every audited kind's list, not only the StatefulSets'.
+  await eventually(async () => {
+    const { kinds } = await store.summary();
+    expect(auditedKinds.filter((kind) => !kinds[kind].complete)).toEqual([]);
+  });
   await eventually(() => expect(watches.length).toBe(1));
 
   expect(await auditRound(schedule)).toBe("written");
