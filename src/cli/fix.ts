@@ -224,8 +224,8 @@ export async function fixAll(loaded: LoadResult<EditableManifest>, options: FixO
 
 /**
  * The text with the fix's changes spliced in, checked by reading the object back. Where a change cannot be spliced
- * (a flow collection, an alias), the file is printed again by the YAML library (src/cli/yaml-edit.ts), which keeps
- * comments but not every space: `reprinted` says why.
+ * (a scalar that becomes a mapping, a list that shrinks, an alias), the file is printed again by the YAML library
+ * (src/cli/yaml-edit.ts), which keeps comments but not every space: `reprinted` says why.
  */
 function writeChanges(name: string, text: string, documentIndex: number, at: (string | number)[], fix: ManifestFix): { text: string; reprinted?: string } {
   let out: string;

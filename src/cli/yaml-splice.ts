@@ -1,10 +1,11 @@
 /**
  * Field changes written into a manifest's text where they apply, and nowhere else: a scalar is replaced in its own
  * bytes (keeping its quotes and the comment after it), a missing field is inserted as new lines at the end of its
- * mapping (in the mapping's indentation), an item at the end of its list. Every other line stays byte for byte, which
- * re-printing a parsed `yaml` Document does not promise (it normalises indentation, spacing and flow collections).
- * What cannot be edited so (a flow collection, a scalar that becomes a mapping) throws `NotSpliceable`, and the caller
- * decides what to do instead.
+ * mapping (in the mapping's indentation), an item at the end of its list, an entry before the closing bracket of a flow
+ * collection. Every other line stays byte for byte, which re-printing a parsed `yaml` Document does not promise (it
+ * normalises indentation, spacing and flow collections). What cannot be edited so (a scalar that becomes a mapping, a
+ * list that shrinks, an alias, a flow collection with comments inside) throws `NotSpliceable`, and the caller decides
+ * what to do instead.
  */
 import { isMap, isScalar, isSeq, type Node, parseAllDocuments, Scalar, stringify, type YAMLMap, type YAMLSeq } from "yaml";
 import { type FieldChange, type Step, stepsOf } from "../engine/change.js";
@@ -135,9 +136,26 @@ function insertBelow(text: string, node: unknown, steps: Step[], value: unknown)
     if (typeof step === "number") throw new NotSpliceable("a list item below a missing field");
     return { [step]: inner };
   }, value);
-  if (isMap(node) && !node.flow && node.items.length > 0 && typeof first === "string") return appendToMap(text, node, first, nested);
-  if (isSeq(node) && !node.flow && node.items.length > 0 && first === node.items.length) return appendToSeq(text, node, nested);
-  throw new NotSpliceable("a field of a flow collection, an empty one or a scalar");
+  if (isMap(node) && node.flow && typeof first === "string") return appendToFlow(text, node, `${flowText(first)}: ${flowText(nested)}`);
+  if (isSeq(node) && node.flow && first === node.items.length) return appendToFlow(text, node, flowText(nested));
+  if (isMap(node) && node.items.length > 0 && typeof first === "string") return appendToMap(text, node, first, nested);
+  if (isSeq(node) && node.items.length > 0 && first === node.items.length) return appendToSeq(text, node, nested);
+  throw new NotSpliceable("a field of an empty block collection or of a scalar");
+}
+
+/** A value in flow style, on one line: `{type: RollingUpdate}`. */
+const flowText = (value: unknown): string =>
+  stringify(value, { collectionStyle: "flow", flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
+
+/** Adds an entry before the closing bracket of a flow collection (`{name: web}`, `[ReadWriteOnce]`). */
+function appendToFlow(text: string, collection: YAMLMap | YAMLSeq, entry: string): string {
+  const [start, end] = rangeOf(collection);
+  const close = text.lastIndexOf(isMap(collection) ? "}" : "]", end - 1);
+  if (close < start || text.slice(start, close + 1).includes("#")) throw new NotSpliceable("a flow collection with comments inside");
+  const before = text.slice(start + 1, close);
+  const inner = before.trimEnd();
+  const separator = inner.trim() === "" ? "" : inner.endsWith(",") ? " " : ", ";
+  return text.slice(0, start + 1) + inner + separator + entry + before.slice(inner.length) + text.slice(close);
 }
 
 /** Whether the file writes a block list under its key at the key's column (`ports:\n- port: 80`). */
@@ -146,13 +164,19 @@ function listsUnindented(text: string): boolean {
   return match !== null && match[1]!.length === match[2]!.length;
 }
 
+/** The file's step of indentation: the indent of the first line below a top-level key; 2 where none is. */
+function indentStep(text: string): number {
+  const match = /^[^\s#-][^\n]*:[ \t]*(?:#[^\n]*)?\n( +)[^\s#]/m.exec(text);
+  return match ? match[1]!.length : 2;
+}
+
 function appendToMap(text: string, map: YAMLMap, key: string, value: unknown): string {
   const firstKey = map.items[0]!.key as Node;
   const indent = columnOf(text, rangeOf(firstKey)[0]);
   const last = map.items[map.items.length - 1]!;
   const end = rangeOf((last.value ?? last.key) as Node)[1];
   const { at, prefix } = lineAfter(text, end);
-  const rendered = stringify({ [key]: value }, { lineWidth: 0, indentSeq: !listsUnindented(text) });
+  const rendered = stringify({ [key]: value }, { lineWidth: 0, indent: indentStep(text), indentSeq: !listsUnindented(text) });
   const lines = `${" ".repeat(indent)}${indentAfterFirst(rendered, indent)}\n`;
   return text.slice(0, at) + prefix + lines + text.slice(at);
 }
@@ -165,7 +189,7 @@ function appendToSeq(text: string, seq: YAMLSeq, value: unknown): string {
   const indent = columnOf(text, dash);
   const end = rangeOf(seq.items[seq.items.length - 1] as Node)[1];
   const { at, prefix } = lineAfter(text, end);
-  const rendered = stringify([value], { lineWidth: 0, indentSeq: !listsUnindented(text) });
+  const rendered = stringify([value], { lineWidth: 0, indent: indentStep(text), indentSeq: !listsUnindented(text) });
   const lines = `${" ".repeat(indent)}${indentAfterFirst(rendered, indent)}\n`;
   return text.slice(0, at) + prefix + lines + text.slice(at);
 }
