@@ -25,4 +25,30 @@ export const statefulSetMinReadySeconds = defineRule({
     const detail = `maxUnavailable lets the controller take ${batch} of the ${settings.replicas} pods down at a time, and each is available as soon as it is Ready, so the next batch goes down before this one has proven healthy; set minReadySeconds`;
     return [minReadySeconds === 0 ? invalid(path, 0, detail) : required(path, detail)];
   },
+  cel: {
+    variables: [
+      { name: "rawReplicas", expression: "object.?spec.?replicas.orValue(1)" },
+      { name: "replicas", expression: "type(variables.rawReplicas) == int && variables.rawReplicas >= 0 ? variables.rawReplicas : 1" },
+      { name: "rawPartition", expression: "object.?spec.?updateStrategy.?rollingUpdate.?partition.orValue(0)" },
+      { name: "partition", expression: "type(variables.rawPartition) == int && variables.rawPartition >= 0 ? variables.rawPartition : 0" },
+      { name: "rawMaxUnavailable", expression: "object.?spec.?updateStrategy.?rollingUpdate.?maxUnavailable.orValue(1)" },
+      {
+        // resolveMaxUnavailable: a percentage of replicas rounded down, at least 1 (getStatefulSetMaxUnavailable).
+        name: "maxUnavailable",
+        expression:
+          "type(variables.rawMaxUnavailable) == int ? variables.rawMaxUnavailable : type(variables.rawMaxUnavailable) == double ? int(variables.rawMaxUnavailable) : type(variables.rawMaxUnavailable) == string && variables.rawMaxUnavailable.matches('^0*[0-9]{1,9}%$') ? int(variables.rawMaxUnavailable.substring(0, size(variables.rawMaxUnavailable) - 1)) * variables.replicas / 100 : 1",
+      },
+      { name: "pending", expression: "variables.replicas - variables.partition" },
+      { name: "batch", expression: "(variables.maxUnavailable < 1 ? 1 : variables.maxUnavailable) < variables.pending ? (variables.maxUnavailable < 1 ? 1 : variables.maxUnavailable) : variables.pending" },
+    ],
+    validations: () => [
+      {
+        expression:
+          "object.?spec.?updateStrategy.?type.orValue('') == 'OnDelete' || variables.replicas < 2 || variables.batch < 2 || ((type(object.?spec.?minReadySeconds.orValue(null)) == int || type(object.?spec.?minReadySeconds.orValue(null)) == double) && object.spec.minReadySeconds != 0)",
+        message:
+          "'maxUnavailable lets the controller take ' + string(variables.batch) + ' of the ' + string(variables.replicas) + ' pods down at a time, and each is available as soon as it is Ready; set spec.minReadySeconds'",
+      },
+    ],
+    cost: "about 40: field reads, one regular expression over maxUnavailable, no list",
+  },
 });
