@@ -1,10 +1,10 @@
 /**
- * The webhook's adapter to the review pipeline: from an AdmissionRequest to the subject to review, and from the
+ * The webhook's adapter to the review pipeline: from an AdmissionRequest to the ReviewRequest, and from the
  * pipeline's result to an AdmissionResponse. Knows nothing about HTTP.
  */
 import { boundedClusterView, type ClusterView } from "../cluster/view.js";
 import { type ExemptedFinding, type Finding, formatFinding } from "../engine/finding.js";
-import { type ReviewMode, type ReviewResult, reviewSubject } from "../engine/review.js";
+import { type ReviewMode, type ReviewResult, runReview } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { type AdmissionRequest, type AdmissionResponse, base64Utf8 } from "../k8s/admission.js";
 import { kinds, namespaceOr, reviewedKindOf, reviewedKinds } from "../k8s/kinds.js";
@@ -82,12 +82,12 @@ const skipped = (uid: string, note: string): ReviewOutcome => ({
   note,
 });
 
-export async function review(request: AdmissionRequest, mode: AdmissionMode, context: AdmissionContext): Promise<ReviewOutcome> {
+export async function reviewAdmission(request: AdmissionRequest, mode: AdmissionMode, context: AdmissionContext): Promise<ReviewOutcome> {
   const { uid } = request;
   if (request.subResource) return skipped(uid, `sub-resource ${request.subResource} is not reviewed`);
   const kind = reviewedKindOf(request.kind, request.resource);
   if (!kind) return skipped(uid, "kind is not reviewed");
-  const result = await reviewSubject(
+  const result = await runReview(
     {
       mode,
       kind,

@@ -1,6 +1,6 @@
 /**
  * The audit: what the webhook would say about objects that already exist. Each object goes through the one review
- * pipeline (`reviewSubject`) as a CREATE, so the audit judges exactly as admission does. `stateward audit` audits a
+ * pipeline (`runReview`) as a CREATE, so the audit judges exactly as admission does. `stateward audit` audits a
  * List read from files (through `stateward check`); GET /audit and the Node server's scheduled reports audit the
  * cluster view's store, page by page, with the same functions.
  *
@@ -13,7 +13,7 @@ import { maxAuditCopyBytes } from "../cluster/records.js";
 import { type ClusterStore, type KindSummary, maxRecordPage } from "../cluster/store.js";
 import type { AuditCopy } from "../cluster/view.js";
 import { type Exemption, renderFinding } from "../engine/finding.js";
-import { type ReviewContext, reviewSubject } from "../engine/review.js";
+import { type ReviewContext, runReview } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { activeRules } from "../engine/validate.js";
 import { apiVersionOf, type ReviewedKind } from "../k8s/kinds.js";
@@ -51,7 +51,7 @@ export function auditedObject(
  * webhook would let it through unreviewed.
  */
 export async function auditObject(identity: AuditedIdentity, object: unknown, context: ReviewContext): Promise<AuditedObject | undefined> {
-  const result = await reviewSubject(
+  const result = await runReview(
     { mode: "validate", kind: identity.kind, object, operation: "CREATE", namespace: identity.namespace },
     context,
   );

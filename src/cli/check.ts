@@ -7,7 +7,7 @@ import path from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { type ExemptedFinding, type Exemption, type Finding, type RenderedFinding, renderFinding } from "../engine/finding.js";
 import type { ClusterView } from "../cluster/view.js";
-import { reviewSubject } from "../engine/review.js";
+import { runReview } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { namespaceOr, type ReviewedKind } from "../k8s/kinds.js";
 import { type CheckArgs, parseCheckArgs } from "./args.js";
@@ -22,7 +22,7 @@ import { formatJunit } from "./output/junit.js";
 import { formatSarif } from "./output/sarif.js";
 import { formatText } from "./output/text.js";
 import { policyErrorLine, readPolicyFile } from "./policy-file.js";
-import { subjectOf, unservedBudgetVersion } from "./subject.js";
+import { reviewTargetOf, unservedBudgetVersion } from "./review-target.js";
 
 export interface LocatedFinding extends RenderedFinding {
   line: number;
@@ -88,7 +88,7 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
   const seen = new Map<string, string>();
   for (const manifest of loaded.manifests) {
     const source = manifest.object as Record<string, unknown>;
-    const subject = subjectOf(source);
+    const subject = reviewTargetOf(source);
     if (!subject.reviewed) {
       if (subject.note) notes.push({ file: manifest.file.name, line: manifest.line, message: subject.note });
       continue;
@@ -103,7 +103,7 @@ export async function check(loaded: LoadResult, options: CheckOptions): Promise<
     } else {
       seen.set(identity, `${manifest.file.name}:${manifest.line}`);
     }
-    const result = await reviewSubject(
+    const result = await runReview(
       { mode: "validate", kind: subject.kind, object: subject.object, operation: "CREATE", namespace },
       { policy: options.policy, cluster },
     );

@@ -11,10 +11,10 @@ import { parseAllDocuments, stringify } from "yaml";
 import { type ClusterView, emptyClusterView } from "../cluster/view.js";
 import { describeChange, type FieldChange, stepsOf } from "../engine/change.js";
 import { cloneJson } from "../engine/clone.js";
-import { decodeReview } from "../engine/decode.js";
+import { decodeObjects } from "../engine/decode.js";
 import type { Finding } from "../engine/finding.js";
 import { semanticEqual } from "../k8s/semantic.js";
-import { reviewSubject } from "../engine/review.js";
+import { runReview } from "../engine/review.js";
 import type { Policy, Repair, RepairOutcome, RuleInput } from "../engine/types.js";
 import { type FieldPath, formatFieldError } from "../k8s/field.js";
 import { rules } from "../rules/index.js";
@@ -26,7 +26,7 @@ import type { Io } from "./io.js";
 import { type EditableManifest, type LoadResult, loadEditable, parseSource, readManifests, type SourceFile, where } from "./load.js";
 import { excludeMatcher } from "./exclude.js";
 import { locate } from "./locate.js";
-import { subjectOf } from "./subject.js";
+import { reviewTargetOf } from "./review-target.js";
 import { templateLine } from "./template.js";
 import { applyChanges, renderFile } from "./yaml-edit.js";
 import { NotSpliceable, spliceChanges } from "./yaml-splice.js";
@@ -125,16 +125,16 @@ class ManifestFix {
 /** The fixes of one object's findings, each from the check that made it. */
 async function fixFindings(fix: ManifestFix, options: FixOptions, cluster: ClusterView): Promise<void> {
   const source = fix.manifest.object as Record<string, unknown>;
-  const subject = subjectOf(source);
+  const subject = reviewTargetOf(source);
   if (!subject.reviewed) return;
   if (subject.apiFinding) fix.take(await statefulSetApiVersion.autofix?.of(source, subject.apiFinding.error), subject.apiFinding);
   const namespace = namespaceOf(source, options.namespace);
-  const result = await reviewSubject(
+  const result = await runReview(
     { mode: "validate", kind: subject.kind, object: subject.object, operation: "CREATE", namespace },
     { policy: options.policy, cluster },
   );
   if (result.outcome !== "findings") return;
-  const decoded = decodeReview(subject.kind, subject.object, undefined);
+  const decoded = decodeObjects(subject.kind, subject.object, undefined);
   if (!("review" in decoded)) return;
   const scope = options.policy.forNamespace(namespace);
   for (const finding of [...result.denials, ...result.warnings]) {
@@ -149,10 +149,10 @@ async function fixFindings(fix: ManifestFix, options: FixOptions, cluster: Clust
 
 /** The policy's defaults on the object as the fixes left it, as field changes. */
 async function applyDefaults(fix: ManifestFix, options: FixOptions): Promise<void> {
-  const subject = subjectOf(fix.object);
+  const subject = reviewTargetOf(fix.object);
   if (!subject.reviewed || subject.unserved) return;
   const namespace = namespaceOf(fix.object, options.namespace);
-  const result = await reviewSubject(
+  const result = await runReview(
     { mode: "mutate", kind: subject.kind, object: subject.object, operation: "CREATE", namespace },
     { policy: options.policy, cluster: offline },
   );

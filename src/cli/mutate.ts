@@ -9,7 +9,7 @@ import { describeChange, type FieldChange } from "../engine/change.js";
 import { defaultsChanges } from "../engine/mutate.js";
 import { emptyClusterView } from "../cluster/view.js";
 import { semanticEqual } from "../k8s/semantic.js";
-import { reviewSubject } from "../engine/review.js";
+import { runReview } from "../engine/review.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import type { Policy } from "../engine/types.js";
 import { parseMutateArgs } from "./args.js";
@@ -18,7 +18,7 @@ import { nameOf, namespaceOf } from "./check.js";
 import { exitCodes, type Io } from "./io.js";
 import { type EditableManifest, type InputProblem, type LoadResult, loadEditable, type SourceFile, where } from "./load.js";
 import { readPolicy } from "./policy-file.js";
-import { subjectOf } from "./subject.js";
+import { reviewTargetOf } from "./review-target.js";
 import { applyChanges, renderFile } from "./yaml-edit.js";
 
 export interface ObjectPatch {
@@ -55,7 +55,7 @@ export async function mutateAll(loaded: LoadResult<EditableManifest>, options: M
   const changedDocuments = new Set<Document.Parsed>();
   for (const manifest of loaded.manifests) {
     const source = manifest.object as Record<string, unknown>;
-    const subject = subjectOf(source);
+    const subject = reviewTargetOf(source);
     if (!subject.reviewed) continue;
     const namespace = namespaceOf(source, options.namespace);
     const name = nameOf(source);
@@ -65,7 +65,7 @@ export async function mutateAll(loaded: LoadResult<EditableManifest>, options: M
       notes.push({ ...where, message: `left ${subject.kind} ${JSON.stringify(name)} unchanged: ${subject.unserved}` });
       continue;
     }
-    const result = await reviewSubject(
+    const result = await runReview(
       { mode: "mutate", kind: subject.kind, object: subject.object, operation: "CREATE", namespace },
       { policy: options.policy, cluster: offline },
     );

@@ -5,7 +5,7 @@
  * input or from `--live FILE`; they are the cluster view too, so claims and StorageClasses they include are looked up.
  * It does not call the API server itself.
  *
- * Each manifest with a live counterpart is reviewed by the engine's own pipeline (reviewSubject) as an UPDATE from the
+ * Each manifest with a live counterpart is reviewed by the engine's own pipeline (runReview) as an UPDATE from the
  * live object. What a change does is what the rules that run only on UPDATE say (statefulset-impact, -stuck-rollout,
  * -protect-claims, -immutable-fields, pvc-resize): those findings are printed; the object's own findings are
  * `stateward check`'s.
@@ -13,7 +13,7 @@
 import * as z from "zod";
 import { recordsClusterView } from "../cluster/view.js";
 import { type RenderedFinding, renderFinding } from "../engine/finding.js";
-import { reviewSubject } from "../engine/review.js";
+import { runReview } from "../engine/review.js";
 import type { Policy } from "../engine/types.js";
 import { parseFlags, UsageError } from "../command/flags.js";
 import { defaultNamespace } from "../k8s/kinds.js";
@@ -24,7 +24,7 @@ import { recordsByKind } from "./cluster.js";
 import { exitCodes, type Io } from "./io.js";
 import { type InputProblem, load, type Manifest, where } from "./load.js";
 import { readPolicy } from "./policy-file.js";
-import { subjectOf } from "./subject.js";
+import { reviewTargetOf } from "./review-target.js";
 
 export const planUsage = `Usage: stateward plan [options] <path>...
 
@@ -126,7 +126,7 @@ export async function plan(manifests: readonly Manifest[], live: readonly Manife
   const objects: PlannedObject[] = [];
   for (const manifest of manifests) {
     const source = manifest.object as Json;
-    const subject = subjectOf(source);
+    const subject = reviewTargetOf(source);
     if (!subject.reviewed) continue;
     const namespace = namespaceOf(source, options.namespace);
     const name = nameOf(source);
@@ -137,7 +137,7 @@ export async function plan(manifests: readonly Manifest[], live: readonly Manife
       continue;
     }
     const { status: _, ...written } = subject.object;
-    const result = await reviewSubject(
+    const result = await runReview(
       { mode: "validate", kind: subject.kind, object: appliedOver(current, written), oldObject: current, operation: "UPDATE", namespace },
       { policy: options.policy, cluster },
     );

@@ -7,7 +7,7 @@ import { acceptsOf } from "../k8s/accepts.js";
 import { kinds, type ReviewedKind } from "../k8s/kinds.js";
 import { fieldPathOf, invalid } from "../k8s/field.js";
 import type { Finding } from "./finding.js";
-import type { BuiltInCheck, Review } from "./types.js";
+import type { BuiltInCheck, DecodedObjects } from "./types.js";
 
 export const objectDecoding: BuiltInCheck = {
   id: "object-decoding",
@@ -43,7 +43,7 @@ export function decodeObject(kind: ReviewedKind, raw: unknown): Decoded {
 }
 
 /** The review of an object and its stored version, or the problems of the first that its kind's schema refuses. */
-export function decodeReview(kind: ReviewedKind, object: unknown, oldObject: unknown): { review: Review } | { problems: Finding[] } {
+export function decodeObjects(kind: ReviewedKind, object: unknown, oldObject: unknown): { review: DecodedObjects } | { problems: Finding[] } {
   const decoded = decodeObject(kind, object);
   if (decoded.problems.length > 0) return { problems: decoded.problems };
   const old = oldObject === undefined || oldObject === null ? undefined : oldObject;
@@ -51,8 +51,8 @@ export function decodeReview(kind: ReviewedKind, object: unknown, oldObject: unk
     const oldDecoded = decodeObject(kind, old);
     if (oldDecoded.problems.length > 0) return { problems: oldDecoded.problems };
   }
-  // The schema of `kind` accepted both objects, which is what the Review type says of them.
-  return { review: { kind, object, oldObject: old } as Review };
+  // The schema of `kind` accepted both objects, which is what the DecodedObjects type says of them.
+  return { review: { kind, object, oldObject: old } as DecodedObjects };
 }
 
 function valueAt(node: unknown, segment: PropertyKey): unknown {

@@ -6,7 +6,7 @@ import { patchOf } from "./patch.js";
 import { semanticEqual } from "../k8s/semantic.js";
 import { apiServerErrors, errorKey } from "../k8s/validation/index.js";
 import { provenanceOf } from "./provenance.js";
-import type { DefaultInput, Operation, Review, ScopePolicy } from "./types.js";
+import type { DefaultInput, Operation, DecodedObjects, ScopePolicy } from "./types.js";
 
 export const defaultedAnnotation = "stateward.dev/defaulted";
 
@@ -42,7 +42,7 @@ export interface MutationResult {
  * either is reported in `skipped` and its changes dropped. The patch is built from the accepted changes and checked by
  * applying it to a copy: a patch that does not reproduce the mutated object is an internal error, never a response.
  */
-export function mutate(review: Review, operation: Operation, policy: ScopePolicy): MutationResult {
+export function mutate(review: DecodedObjects, operation: Operation, policy: ScopePolicy): MutationResult {
   // The one place that filters defaults by kind: each default's apply is typed for the kinds it declares.
   const active = policy.defaults.filter(
     ({ enabled, default: d }) => enabled && d.kinds.includes(review.kind) && d.operations.includes(operation),
@@ -60,12 +60,12 @@ export function mutate(review: Review, operation: Operation, policy: ScopePolicy
   const { kind, oldObject } = review;
   for (const { default: d, params } of active) {
     // One object literal of one shape, as in validate(): a spread of the review cost more than the defaults.
-    const object = accepted as Review["object"];
+    const object = accepted as DecodedObjects["object"];
     const asked = d.apply({ kind, object, oldObject, operation, params, provenance } as DefaultInput<typeof params>);
     const made = fieldByField(accepted, asked, d.id);
     if (made.length === 0) continue;
     const candidate = withChanges(accepted, made);
-    brokenBefore ??= new Set(apiServerErrors({ ...review, object: accepted } as Review).map(errorKey));
+    brokenBefore ??= new Set(apiServerErrors({ ...review, object: accepted } as DecodedObjects).map(errorKey));
     const refusal = untouchedByUpdate(review, made) ?? brokenInvariant(review, candidate, brokenBefore);
     if (refusal !== undefined) {
       skipped.push(`${d.id} skipped: ${refusal}`);
@@ -125,7 +125,7 @@ const present = (value: unknown): boolean => value !== undefined && value !== nu
  * On UPDATE, the first field the changes would change whose value the update left as it was (present and equal in
  * `oldObject` and `object`): a default must never change it, whatever its provenance says.
  */
-function untouchedByUpdate(review: Review, changes: readonly FieldChange[]): string | undefined {
+function untouchedByUpdate(review: DecodedObjects, changes: readonly FieldChange[]): string | undefined {
   if (!present(review.oldObject)) return undefined;
   for (const { path } of changes) {
     const field = stepsOf(path);
@@ -138,8 +138,8 @@ function untouchedByUpdate(review: Review, changes: readonly FieldChange[]): str
 }
 
 /** The first error of the API server's validation that `object` has and the object before the default had not. */
-function brokenInvariant(review: Review, object: unknown, brokenBefore: ReadonlySet<string>): string | undefined {
-  const broken = apiServerErrors({ ...review, object } as Review).find((error) => !brokenBefore.has(errorKey(error)));
+function brokenInvariant(review: DecodedObjects, object: unknown, brokenBefore: ReadonlySet<string>): string | undefined {
+  const broken = apiServerErrors({ ...review, object } as DecodedObjects).find((error) => !brokenBefore.has(errorKey(error)));
   return broken && `the API server would reject the result: ${formatFieldError(broken)}`;
 }
 

@@ -4,7 +4,7 @@
  * text, JSON or SARIF, and for YAML; none of them repeats a step.
  *
  * @example
- * const result = await reviewSubject(
+ * const result = await runReview(
  *   { mode: "validate", kind: "StatefulSet", object, operation: "CREATE", namespace: "shop" },
  *   { policy, cluster },
  * );
@@ -15,7 +15,7 @@ import type { ClusterView } from "../cluster/view.js";
 import type { FieldChange } from "./change.js";
 import { FieldPath, invalid } from "../k8s/field.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
-import { decodeReview, decodingRuleId } from "./decode.js";
+import { decodeObjects, decodingRuleId } from "./decode.js";
 import { applyExemptions, objectExemptions } from "./exemption.js";
 import type { ExemptedFinding, Exemption, Finding } from "./finding.js";
 import { mutate } from "./mutate.js";
@@ -24,8 +24,8 @@ import { validate } from "./validate.js";
 
 export type ReviewMode = "validate" | "mutate";
 
-/** One object to review, as a webhook request or a manifest file presents it. */
-export interface Subject {
+/** The request to review one object, as a webhook request or a manifest file presents it. */
+export interface ReviewRequest {
   mode: ReviewMode;
   kind: ReviewedKind;
   /** The object as received: decoded here, so a wrongly typed field is reported rather than crashing a rule. */
@@ -77,14 +77,14 @@ const missingObject = (): Finding => ({
   error: invalid(FieldPath.root("request", "object"), null, "the request carries no object"),
 });
 
-export async function reviewSubject(subject: Subject, context: ReviewContext): Promise<ReviewResult> {
+export async function runReview(subject: ReviewRequest, context: ReviewContext): Promise<ReviewResult> {
   const { kind, operation, namespace } = subject;
   const { policy } = context;
   if (!reviewedOperations.includes(operation)) return { outcome: "skipped", reason: `${operation} is not reviewed` };
   const exemption = policy.exemption(namespace, subject.user);
   if (exemption) return { outcome: "skipped", reason: exemption };
   if (subject.object === undefined || subject.object === null) return { outcome: "undecodable", problems: [missingObject()] };
-  const decoded = decodeReview(kind, subject.object, subject.oldObject);
+  const decoded = decodeObjects(kind, subject.object, subject.oldObject);
   if ("problems" in decoded) return { outcome: "undecodable", problems: decoded.problems };
 
   const scope = policy.forNamespace(namespace);

@@ -7,13 +7,16 @@ import type { Change, FieldChange } from "./change.js";
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 export type Action = "deny" | "warn" | "off";
 
-/** The object under review, narrowed by its kind; `Review<"StatefulSet">` is a StatefulSet's. */
-export type Review<K extends ReviewedKind = ReviewedKind> = {
+/**
+ * The object under review and, on UPDATE, the stored one, decoded by their kind's schema and narrowed by the kind;
+ * `DecodedObjects<"StatefulSet">` is a StatefulSet's.
+ */
+export type DecodedObjects<K extends ReviewedKind = ReviewedKind> = {
   [k in K]: { kind: k; object: ObjectOf<k>; oldObject: ObjectOf<k> | undefined };
 }[K];
 
 /** What a rule's check reads: the object under review, typed for the kinds `K` the rule declares. */
-export type RuleInput<P, K extends ReviewedKind = ReviewedKind> = Review<K> & {
+export type RuleInput<P, K extends ReviewedKind = ReviewedKind> = DecodedObjects<K> & {
   operation: Operation;
   /** The namespace of the object under review (the request's, defaulted to "default" offline). */
   namespace: string;
@@ -178,7 +181,7 @@ export interface Provenance {
 }
 
 /** What a default's apply reads and changes: the object under review, typed for the kinds `K` the default declares. */
-export type DefaultInput<P, K extends ReviewedKind = ReviewedKind> = Review<K> & {
+export type DefaultInput<P, K extends ReviewedKind = ReviewedKind> = DecodedObjects<K> & {
   operation: Operation;
   params: P;
   provenance: Provenance;

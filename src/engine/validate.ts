@@ -2,7 +2,7 @@ import type { ClusterView } from "../cluster/view.js";
 import type { ScopePolicy } from "./types.js";
 import type { Finding } from "./finding.js";
 import type { FieldError } from "../k8s/field.js";
-import type { Operation, Review, RuleInput, RuleIssue } from "./types.js";
+import type { Operation, DecodedObjects, RuleInput, RuleIssue } from "./types.js";
 
 const defaultOperations: readonly Operation[] = ["CREATE", "UPDATE"];
 
@@ -14,14 +14,14 @@ export interface ValidationResult {
 type ActiveRules = readonly ScopePolicy["rules"][number][];
 
 /** Each scope's active rules by kind and operation: a policy is fixed once loaded, and every review asked again. */
-const activeByScope = new WeakMap<ScopePolicy["rules"], Map<Review["kind"], Map<Operation, ActiveRules>>>();
+const activeByScope = new WeakMap<ScopePolicy["rules"], Map<DecodedObjects["kind"], Map<Operation, ActiveRules>>>();
 
 /**
  * The rules the policy has switched on for this kind and operation, in the registry's order. This is the one place
  * that filters rules by kind: each rule's check is typed for the kinds it declares (defineRule) and has no test of its
  * own.
  */
-export function activeRules(policy: ScopePolicy, kind: Review["kind"], operation: Operation): ActiveRules {
+export function activeRules(policy: ScopePolicy, kind: DecodedObjects["kind"], operation: Operation): ActiveRules {
   let byKind = activeByScope.get(policy.rules);
   if (!byKind) activeByScope.set(policy.rules, (byKind = new Map()));
   let byOperation = byKind.get(kind);
@@ -38,7 +38,7 @@ export function activeRules(policy: ScopePolicy, kind: Review["kind"], operation
 
 /** Runs every rule the policy has switched on for this kind and operation; findings keep the rules' order. */
 export async function validate(
-  review: Review,
+  review: DecodedObjects,
   operation: Operation,
   namespace: string,
   policy: ScopePolicy,

@@ -2,7 +2,7 @@
  * /validate and /mutate: the body's text to the admission handler and its answer back, with one log line and one
  * telemetry event per review.
  */
-import { type AdmissionContext, type AdmissionMode, handledResources, type ReviewOutcome, review } from "../admission/handler.js";
+import { type AdmissionContext, type AdmissionMode, handledResources, type ReviewOutcome, reviewAdmission } from "../admission/handler.js";
 import type { ExemptedFinding } from "../engine/finding.js";
 import type { AdmissionRequest, AdmissionReviewResponse } from "../k8s/admission.js";
 import type { Authentication } from "./auth.js";
@@ -25,7 +25,7 @@ export async function admitBody(
   const { apiVersion, request } = read.review;
   let outcome: ReviewOutcome;
   try {
-    outcome = await review(request, mode, context);
+    outcome = await reviewAdmission(request, mode, context);
   } catch (error) {
     // The uid lets an operator find the failed call in the API server's audit log.
     throw Object.assign(new Error(`review failed: ${String(error)}`, { cause: error }), { uid: request.uid });

@@ -108,7 +108,7 @@ export const kinds = {
 export type Kind = keyof typeof kinds;
 export const kindNames = Object.keys(kinds) as Kind[];
 
-/** The kinds the webhook reviews (`rule.kinds`, `Review.kind`). */
+/** The kinds the webhook reviews (`rule.kinds`, `DecodedObjects.kind`). */
 export type ReviewedKind = { [K in Kind]: (typeof kinds)[K]["reviewed"] extends true ? K : never }[Kind];
 export const reviewedKinds = kindNames.filter((kind): kind is ReviewedKind => kinds[kind].reviewed);
 

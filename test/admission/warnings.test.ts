@@ -3,7 +3,7 @@
  * characters per request (k8s.io/apiserver filters/warning.go). These tests pin the grouping, the order and the budget.
  */
 import { describe, expect, it } from "vitest";
-import { review } from "../../src/admission/handler.js";
+import { reviewAdmission } from "../../src/admission/handler.js";
 import {
   mutateWarningBudget,
   mutationWarnings,
@@ -59,7 +59,7 @@ function request(object: unknown): AdmissionRequest {
 }
 
 async function validateWarnings(object: unknown, policyDocument: unknown, cluster: ClusterView) {
-  const outcome = await review(request(object), "validate", { policy: buildPolicy(policyDocument), cluster });
+  const outcome = await reviewAdmission(request(object), "validate", { policy: buildPolicy(policyDocument), cluster });
   return { warnings: outcome.response.warnings ?? [], findings: outcome.findings };
 }
 

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { review } from "../../src/admission/handler.js";
+import { reviewAdmission } from "../../src/admission/handler.js";
 import type { AdmissionRequest } from "../../src/k8s/admission.js";
 import { inputClusterView } from "../../src/cli/cluster.js";
 import { formatFinding } from "../../src/engine/finding.js";
@@ -78,7 +78,7 @@ export async function runCorpus(): Promise<CorpusResult[]> {
       userInfo: { username: "corpus" },
       object: { ...object, apiVersion: apiVersionOf(kind) },
     };
-    const { response, findings } = await review(request, "validate", { policy, cluster });
+    const { response, findings } = await reviewAdmission(request, "validate", { policy, cluster });
     const denials = findings.filter((f) => f.action === "deny");
     results.push({
       file,

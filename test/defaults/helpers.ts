@@ -4,7 +4,7 @@ import { applyPatch, type Operation as PatchOperation } from "rfc6902";
 import { parseAllDocuments } from "yaml";
 import { describeChange } from "../../src/engine/change.js";
 import { defaultsChanges, type MutationResult, mutate } from "../../src/engine/mutate.js";
-import type { Operation, Review } from "../../src/engine/types.js";
+import type { Operation, DecodedObjects } from "../../src/engine/types.js";
 import type { ReviewedKind } from "../../src/k8s/kinds.js";
 import { defaults } from "../../src/defaults/index.js";
 import { buildPolicy, type PolicyDocument } from "../../src/policy/policy.js";
@@ -76,7 +76,7 @@ export function run(
   operation: Operation = "CREATE",
   oldObject?: Json,
 ): Outcome {
-  const review = { kind, object, oldObject } as Review;
+  const review = { kind, object, oldObject } as DecodedObjects;
   const result = mutate(review, operation, policyFor(policy).forNamespace("default"));
   const patched = structuredClone(object);
   if (result.patch) {

@@ -9,7 +9,7 @@ import type { Change } from "../../src/engine/change.js";
 import { mutate } from "../../src/engine/mutate.js";
 import { set } from "../../src/defaults/change.js";
 import { FieldPath } from "../../src/k8s/field.js";
-import { defineDefault, type Operation, type Review } from "../../src/engine/types.js";
+import { defineDefault, type Operation, type DecodedObjects } from "../../src/engine/types.js";
 import { apiServerErrors, type ValidationSubject } from "../../src/k8s/validation/index.js";
 import type { ScopePolicy } from "../../src/engine/types.js";
 import { only, run, seed } from "./helpers.js";
@@ -102,7 +102,7 @@ describe("every invariant undoes a default that breaks it", () => {
 
   it.each(cases)("%s", (_, change, reason) => {
     const object = sts();
-    const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as Review, "CREATE", policyWith(change));
+    const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as DecodedObjects, "CREATE", policyWith(change));
     expect(result.patch).toBeUndefined();
     expect(result.mutated).toBe(object);
     expect(result.skipped).toHaveLength(1);
@@ -116,7 +116,7 @@ describe("every invariant undoes a default that breaks it", () => {
     const oldObject = structuredClone(object);
     object.spec.replicas = 5;
     const fill = policyWith(() => [set(FieldPath.root("spec", "podManagementPolicy"), "Parallel")]);
-    const result = mutate({ kind: "StatefulSet", object, oldObject } as Review, "UPDATE", fill);
+    const result = mutate({ kind: "StatefulSet", object, oldObject } as DecodedObjects, "UPDATE", fill);
     expect(result.patch).toBeUndefined();
     expect(result.skipped).toEqual([
       "test-breaker skipped: the API server would reject the result: spec.podManagementPolicy: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
@@ -126,7 +126,7 @@ describe("every invariant undoes a default that breaks it", () => {
   it("a PVC's class changed on UPDATE", () => {
     const claim = seed("002-nfs.yaml", "PersistentVolumeClaim");
     const result = mutate(
-      { kind: "PersistentVolumeClaim", object: claim, oldObject: structuredClone(claim) } as Review,
+      { kind: "PersistentVolumeClaim", object: claim, oldObject: structuredClone(claim) } as DecodedObjects,
       "UPDATE",
       policyWith(() => [set(FieldPath.root("spec", "storageClassName"), "other")]),
     );
@@ -140,7 +140,7 @@ describe("every invariant undoes a default that breaks it", () => {
     const object = structuredClone(claim);
     object.metadata.labels = { app: "nfs" };
     const result = mutate(
-      { kind: "PersistentVolumeClaim", object, oldObject: claim } as Review,
+      { kind: "PersistentVolumeClaim", object, oldObject: claim } as DecodedObjects,
       "UPDATE",
       policyWith(() => [set(FieldPath.root("spec", "storageClassName"), "standard")]),
     );
@@ -153,7 +153,7 @@ describe("every invariant undoes a default that breaks it", () => {
     delete object.spec.revisionHistoryLimit;
     const oldObject = structuredClone(object);
     object.spec.replicas = 5;
-    const result = mutate({ kind: "StatefulSet", object, oldObject } as Review, "UPDATE", policyWith(() => [set(FieldPath.root("spec", "revisionHistoryLimit"), 3)]));
+    const result = mutate({ kind: "StatefulSet", object, oldObject } as DecodedObjects, "UPDATE", policyWith(() => [set(FieldPath.root("spec", "revisionHistoryLimit"), 3)]));
     expect(result.patch).toBeUndefined();
     expect(result.skipped[0]).toMatch(/^test-breaker skipped: the API server would reject the result: spec\.revisionHistoryLimit: Forbidden: /);
   });
@@ -161,7 +161,7 @@ describe("every invariant undoes a default that breaks it", () => {
   it("a value the API server refuses on any write, which the guard once did not know (restartPolicy, podManagementPolicy)", () => {
     for (const change of [set(FieldPath.root("spec", "template", "spec", "restartPolicy"), "Never"), set(FieldPath.root("spec", "podManagementPolicy"), "Sometimes")]) {
       const object = sts();
-      const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as Review, "CREATE", policyWith(() => [change]));
+      const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as DecodedObjects, "CREATE", policyWith(() => [change]));
       expect(result.patch).toBeUndefined();
       expect(result.skipped[0]).toMatch(/^test-breaker skipped: the API server would reject the result: spec\.(template\.spec\.restartPolicy|podManagementPolicy)/);
     }
@@ -171,7 +171,7 @@ describe("every invariant undoes a default that breaks it", () => {
     const object = sts();
     const oldObject = structuredClone(object);
     object.spec.replicas = 5;
-    const result = mutate({ kind: "StatefulSet", object, oldObject } as Review, "UPDATE", policyWith(() => [
+    const result = mutate({ kind: "StatefulSet", object, oldObject } as DecodedObjects, "UPDATE", policyWith(() => [
       set(FieldPath.root("spec", "minReadySeconds"), 0),
       set(FieldPath.root("spec", "template", "spec", "containers").index(0).child("image"), "mysql:8"),
     ]));
@@ -184,7 +184,7 @@ describe("every invariant undoes a default that breaks it", () => {
   it("keeps a change that breaks nothing new, even on an object that was invalid already", () => {
     const object = sts();
     object.spec.volumeClaimTemplates[0].metadata.name = "Bad_Name";
-    const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as Review, "CREATE", policyWith(() => [set(FieldPath.root("spec", "minReadySeconds"), 5)]));
+    const result = mutate({ kind: "StatefulSet", object, oldObject: undefined } as DecodedObjects, "CREATE", policyWith(() => [set(FieldPath.root("spec", "minReadySeconds"), 5)]));
     expect(result.skipped).toEqual([]);
     expect((result.mutated as Json).spec.minReadySeconds).toBe(5);
   });

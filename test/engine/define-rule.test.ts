@@ -4,7 +4,7 @@ import * as z from "zod";
 import { emptyClusterView } from "../../src/cluster/view.js";
 import { set } from "../../src/defaults/change.js";
 import { mutate } from "../../src/engine/mutate.js";
-import { type Review, type ScopePolicy, defineDefault, defineRule } from "../../src/engine/types.js";
+import { type DecodedObjects, type ScopePolicy, defineDefault, defineRule } from "../../src/engine/types.js";
 import { validate } from "../../src/engine/validate.js";
 import { FieldPath, invalid } from "../../src/k8s/field.js";
 import type { PodDisruptionBudget } from "../../src/k8s/objects.js";
@@ -76,7 +76,7 @@ const scope: ScopePolicy = {
   annotate: false,
 };
 
-const claim: Review = {
+const claim: DecodedObjects = {
   kind: "PersistentVolumeClaim",
   object: { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data" }, spec: {} },
   oldObject: undefined,
@@ -87,7 +87,7 @@ describe("defineRule and defineDefault", () => {
     seen.length = 0;
     const statefulSet = baseStatefulSet();
     statefulSet.spec!.replicas = 0;
-    const sts: Review = { kind: "StatefulSet", object: statefulSet, oldObject: undefined };
+    const sts: DecodedObjects = { kind: "StatefulSet", object: statefulSet, oldObject: undefined };
     const found = await validate(sts, "CREATE", "default", scope, emptyClusterView("no cluster in this test"));
     expect(found.denials.map((f) => f.ruleId)).toEqual(["test-replicas"]);
     await validate(claim, "CREATE", "default", scope, emptyClusterView("no cluster in this test"));

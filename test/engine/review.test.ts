@@ -2,14 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { emptyClusterView, memoryClusterView } from "../../src/cluster/view.js";
 import { formatFinding } from "../../src/engine/finding.js";
-import { type ReviewResult, reviewSubject, type Subject } from "../../src/engine/review.js";
+import { type ReviewResult, runReview, type ReviewRequest } from "../../src/engine/review.js";
 import { buildPolicy } from "../../src/policy/policy.js";
 import { baseStatefulSet, headlessWeb } from "../rules/helpers.js";
 
 const policy = buildPolicy({ exemptions: { namespaces: ["kube-system"], users: ["ci-bot"] } });
 const context = { policy, cluster: memoryClusterView({ services: [headlessWeb] }) };
 
-const subject = (changes: Partial<Subject> = {}): Subject => ({
+const subject = (changes: Partial<ReviewRequest> = {}): ReviewRequest => ({
   mode: "validate",
   kind: "StatefulSet",
   object: baseStatefulSet(),
@@ -24,14 +24,14 @@ const texts = (result: ReviewResult) => {
   throw new Error(`no findings: ${result.outcome}`);
 };
 
-describe("reviewSubject", () => {
+describe("runReview", () => {
   it("skips operations it does not review, and exempt namespaces and users, saying why", async () => {
-    expect(await reviewSubject(subject({ operation: "DELETE" }), context)).toEqual({ outcome: "skipped", reason: "DELETE is not reviewed" });
-    expect(await reviewSubject(subject({ namespace: "kube-system" }), context)).toEqual({
+    expect(await runReview(subject({ operation: "DELETE" }), context)).toEqual({ outcome: "skipped", reason: "DELETE is not reviewed" });
+    expect(await runReview(subject({ namespace: "kube-system" }), context)).toEqual({
       outcome: "skipped",
       reason: 'namespace "kube-system" is exempt',
     });
-    expect(await reviewSubject(subject({ user: { username: "ci-bot" } }), context)).toEqual({
+    expect(await runReview(subject({ user: { username: "ci-bot" } }), context)).toEqual({
       outcome: "skipped",
       reason: 'user "ci-bot" is exempt',
     });
@@ -40,24 +40,24 @@ describe("reviewSubject", () => {
   it("reports an object its kind's schema refuses, in both modes, before any rule or default runs", async () => {
     const object = { ...baseStatefulSet(), spec: { replicas: "two" } };
     for (const mode of ["validate", "mutate"] as const) {
-      const result = await reviewSubject(subject({ mode, object }), context);
+      const result = await runReview(subject({ mode, object }), context);
       expect(result.outcome).toBe("undecodable");
       expect(texts(result).deny).toEqual([expect.stringMatching(/^spec\.replicas: Invalid value: "two": .*\[object-decoding\]$/)]);
     }
-    const missing = await reviewSubject(subject({ object: undefined }), context);
+    const missing = await runReview(subject({ object: undefined }), context);
     expect(texts(missing).deny).toEqual(["request.object: Invalid value: null: the request carries no object [object-decoding]"]);
   });
 
   it("judges the stored object of an UPDATE too", async () => {
     const oldObject = { ...baseStatefulSet(), metadata: { name: 7 } };
-    const result = await reviewSubject(subject({ operation: "UPDATE", oldObject }), context);
+    const result = await runReview(subject({ operation: "UPDATE", oldObject }), context);
     expect(texts(result).deny).toEqual([expect.stringMatching(/^metadata\.name: Invalid value: 7: /)]);
   });
 
   it("returns the rules' findings with structured paths in validate mode", async () => {
     const object = baseStatefulSet();
     object.spec!.template!.spec!.containers![0]!.readinessProbe = null;
-    const result = await reviewSubject(subject({ object }), context);
+    const result = await runReview(subject({ object }), context);
     if (result.outcome !== "findings") throw new Error(result.outcome);
     expect(result.denials).toEqual([]);
     const probe = result.warnings.filter((f) => f.ruleId === "statefulset-readiness-probe");
@@ -79,11 +79,11 @@ describe("reviewSubject", () => {
   it("returns the defaults' patch in mutate mode, and no patch when nothing changes", async () => {
     const object = baseStatefulSet();
     delete object.spec!.template!.spec!.terminationGracePeriodSeconds;
-    const mutated = await reviewSubject(subject({ mode: "mutate", object }), { policy, cluster: emptyClusterView() });
+    const mutated = await runReview(subject({ mode: "mutate", object }), { policy, cluster: emptyClusterView() });
     if (mutated.outcome !== "patch") throw new Error(mutated.outcome);
     expect(mutated.applied.length).toBeGreaterThan(0);
     expect(mutated.patch).toContainEqual(expect.objectContaining({ path: "/spec/template/spec/terminationGracePeriodSeconds" }));
-    const again = await reviewSubject(subject({ mode: "mutate", object: mutated.mutated }), { policy, cluster: emptyClusterView() });
+    const again = await runReview(subject({ mode: "mutate", object: mutated.mutated }), { policy, cluster: emptyClusterView() });
     expect(again).toMatchObject({ outcome: "patch", patch: undefined, applied: [] });
   });
 });

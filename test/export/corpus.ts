@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { decodeReview } from "../../src/engine/decode.js";
+import { decodeObjects } from "../../src/engine/decode.js";
 import type { Operation } from "../../src/engine/types.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -88,5 +88,5 @@ export function corpusReviews(): CorpusReview[] {
       reviews.push({ ...review, source: `${review.source} (updated from ${previous.source})`, operation: "UPDATE", oldObject: previous.object });
     });
   }
-  return reviews.filter((review) => "review" in decodeReview(review.kind, review.object, review.oldObject));
+  return reviews.filter((review) => "review" in decodeObjects(review.kind, review.object, review.oldObject));
 }

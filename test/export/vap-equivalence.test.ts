@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyClusterView } from "../../src/cluster/view.js";
 import { objectExemptions } from "../../src/engine/exemption.js";
-import type { Review, Rule } from "../../src/engine/types.js";
+import type { DecodedObjects, Rule } from "../../src/engine/types.js";
 import { celExportOf, exportVap, renderVapExport } from "../../src/export/vap.js";
 import { buildPolicy } from "../../src/policy/policy.js";
 import { rules } from "../../src/rules/index.js";
@@ -55,7 +55,7 @@ async function typescriptVerdict(rule: Rule, review: CorpusReview, document: unk
     return { denies: false, advises: false };
   }
   const issues = await rule.check({
-    ...({ kind: review.kind, object: review.object, oldObject: review.oldObject } as Review),
+    ...({ kind: review.kind, object: review.object, oldObject: review.oldObject } as DecodedObjects),
     operation: review.operation,
     namespace: review.namespace,
     params: resolved.params,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { review } from "../../src/admission/handler.js";
+import { reviewAdmission } from "../../src/admission/handler.js";
 import { appliedOver } from "../../src/cli/plan.js";
 import { type ClusterKind, clusterKindOfObject, type KindRecords, recordOf } from "../../src/cluster/kinds.js";
 import { memoryClusterView } from "../../src/cluster/view.js";
@@ -47,7 +47,7 @@ describe("the rules' examples in docs/rules.md", () => {
         const request = updateOf({ change: () => {} }).request;
         const old = appliedOver(request.oldObject, parse(example.before)) as StatefulSetJson;
         const updated = appliedOver(old, parse(example.after)) as StatefulSetJson;
-        const outcome = await review({ ...request, oldObject: old, object: updated } as unknown as AdmissionRequest, "validate", {
+        const outcome = await reviewAdmission({ ...request, oldObject: old, object: updated } as unknown as AdmissionRequest, "validate", {
           policy,
           cluster: clusterOf(example.cluster),
         });

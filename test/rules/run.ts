@@ -4,7 +4,7 @@
  */
 import type { ClusterView } from "../../src/cluster/view.js";
 import type { Finding } from "../../src/engine/finding.js";
-import type { Operation, Review, ScopePolicy } from "../../src/engine/types.js";
+import type { Operation, DecodedObjects, ScopePolicy } from "../../src/engine/types.js";
 import { validate } from "../../src/engine/validate.js";
 import { buildPolicy } from "../../src/policy/policy.js";
 import { rules } from "../../src/rules/index.js";
@@ -28,7 +28,7 @@ export function scopeOf(document: unknown, namespace: string): ScopePolicy {
 }
 
 export interface EngineRun {
-  subject: Review;
+  subject: DecodedObjects;
   operation?: Operation;
   namespace: string;
   policy?: unknown;

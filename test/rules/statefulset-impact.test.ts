@@ -3,7 +3,7 @@
  * controller writes (test/fixtures/rollouts.ts); test/cluster/impact.worker.test.ts sends the same ones to the Worker.
  */
 import { describe, expect, it } from "vitest";
-import { review } from "../../src/admission/handler.js";
+import { reviewAdmission } from "../../src/admission/handler.js";
 import { emptyClusterView } from "../../src/cluster/view.js";
 import { maxWarningLength } from "../../src/engine/finding.js";
 import type { AdmissionRequest } from "../../src/k8s/admission.js";
@@ -16,7 +16,7 @@ const id = "statefulset-impact";
 const policy = buildPolicy({});
 
 async function warningsOf(request: unknown, document: unknown = {}) {
-  const outcome = await review(request as AdmissionRequest, "validate", { policy: buildPolicy(document), cluster: emptyClusterView() });
+  const outcome = await reviewAdmission(request as AdmissionRequest, "validate", { policy: buildPolicy(document), cluster: emptyClusterView() });
   return outcome.response.warnings ?? [];
 }
 

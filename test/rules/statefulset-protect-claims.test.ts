@@ -1,6 +1,6 @@
 /** statefulset-protect-claims through the webhook's handler: scale-downs of test/fixtures/rollouts.ts. */
 import { describe, expect, it } from "vitest";
-import { review } from "../../src/admission/handler.js";
+import { reviewAdmission } from "../../src/admission/handler.js";
 import { type ClusterView, emptyClusterView, memoryClusterView } from "../../src/cluster/view.js";
 import { recordOf } from "../../src/cluster/kinds.js";
 import type { AdmissionRequest } from "../../src/k8s/admission.js";
@@ -13,7 +13,7 @@ const claimsView = (...names: string[]) =>
   memoryClusterView({ persistentVolumeClaims: names.map((name) => recordOf("PersistentVolumeClaim", claimItem(name))!) });
 
 async function answer(request: unknown, cluster: ClusterView, document: unknown = {}) {
-  const outcome = await review(request as AdmissionRequest, "validate", { policy: buildPolicy(document), cluster });
+  const outcome = await reviewAdmission(request as AdmissionRequest, "validate", { policy: buildPolicy(document), cluster });
   const warnings = (outcome.response.warnings ?? []).filter((w) => w.endsWith(`[${id}]`));
   return { allowed: outcome.response.allowed, warnings, message: outcome.response.status?.message };
 }

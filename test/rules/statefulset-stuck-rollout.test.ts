@@ -1,6 +1,6 @@
 /** statefulset-stuck-rollout through the webhook's handler, on the rollout sequences of test/fixtures/rollouts.ts. */
 import { describe, expect, it } from "vitest";
-import { review } from "../../src/admission/handler.js";
+import { reviewAdmission } from "../../src/admission/handler.js";
 import { emptyClusterView } from "../../src/cluster/view.js";
 import { maxWarningLength } from "../../src/engine/finding.js";
 import type { AdmissionRequest } from "../../src/k8s/admission.js";
@@ -10,7 +10,7 @@ import { fixStuckRollout, newImage, settled, stuckOnTopPod, stuckWarning, update
 const id = "statefulset-stuck-rollout";
 
 async function answer(request: unknown, document: unknown = {}) {
-  const outcome = await review(request as AdmissionRequest, "validate", { policy: buildPolicy(document), cluster: emptyClusterView() });
+  const outcome = await reviewAdmission(request as AdmissionRequest, "validate", { policy: buildPolicy(document), cluster: emptyClusterView() });
   const warnings = (outcome.response.warnings ?? []).filter((w) => w.endsWith(`[${id}]`));
   return { allowed: outcome.response.allowed, warnings, message: outcome.response.status?.message };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { type ClusterView, emptyClusterView } from "../../src/cluster/view.js";
 import { type Finding, formatFinding } from "../../src/engine/finding.js";
-import type { Operation, Review } from "../../src/engine/types.js";
+import type { Operation, DecodedObjects } from "../../src/engine/types.js";
 import type { PersistentVolumeClaim, StatefulSet } from "../../src/k8s/objects.js";
 import { engineFindings, findingsOf } from "./run.js";
 
@@ -48,7 +48,7 @@ export function admission(name: string): AdmissionRequest {
 
 export const clone = <T>(value: T): T => structuredClone(value);
 
-export function review(object: unknown, oldObject?: unknown): Review {
+export function review(object: unknown, oldObject?: unknown): DecodedObjects {
   const kind = (object as Manifest).kind;
   if (kind === "StatefulSet") {
     return { kind, object: object as StatefulSet, oldObject: oldObject as StatefulSet | undefined };
@@ -59,7 +59,7 @@ export function review(object: unknown, oldObject?: unknown): Review {
   throw new Error(`not a reviewed kind: ${String(kind)}`);
 }
 
-export const reviewOf = (request: AdmissionRequest): Review => review(request.object, request.oldObject ?? undefined);
+export const reviewOf = (request: AdmissionRequest): DecodedObjects => review(request.object, request.oldObject ?? undefined);
 
 export interface Options {
   policy?: unknown;
@@ -74,7 +74,7 @@ export interface Findings {
 }
 
 /** Every finding of the whole registry on one review. */
-export function allFindings(subject: Review, options: Options = {}): Promise<Finding[]> {
+export function allFindings(subject: DecodedObjects, options: Options = {}): Promise<Finding[]> {
   return engineFindings({
     subject,
     operation: options.operation,
@@ -92,7 +92,7 @@ export function formattedFindings(ruleId: string, all: readonly Finding[]): Find
 }
 
 /** Runs the whole registry through `validate()` and keeps the findings of `ruleId`, formatted as kubectl shows them. */
-export async function findings(ruleId: string, subject: Review, options: Options = {}): Promise<Findings> {
+export async function findings(ruleId: string, subject: DecodedObjects, options: Options = {}): Promise<Findings> {
   return formattedFindings(ruleId, await allFindings(subject, options));
 }
 
@@ -141,8 +141,8 @@ export function statefulSet(name: string, templates: unknown[]) {
 }
 
 /** Every PVC and every StatefulSet with claim templates in the seeds and the corpus. */
-export function claimSubjects(): { file: string; subject: Review; name: string }[] {
-  const out: { file: string; subject: Review; name: string }[] = [];
+export function claimSubjects(): { file: string; subject: DecodedObjects; name: string }[] {
+  const out: { file: string; subject: DecodedObjects; name: string }[] = [];
   for (const file of [...fixtureFiles("seeds"), ...fixtureFiles("corpus")]) {
     for (const m of manifests(file)) {
       const isClaim = m.kind === "PersistentVolumeClaim";

@@ -7,10 +7,10 @@ import type { PersistentVolumeClaim } from "../../k8s/objects.js";
 import { type ClaimAt, claimsOf } from "../../k8s/claims.js";
 import type { ReviewedObject } from "../../k8s/kinds.js";
 import { semanticEqual } from "../../k8s/semantic.js";
-import type { Operation, Review } from "../../engine/types.js";
+import type { Operation, DecodedObjects } from "../../engine/types.js";
 
 /** The same claim in `oldObject`: the old PVC, or the old claim template with the same name. */
-export function previousClaim(review: Review, at: ClaimAt): PersistentVolumeClaim | undefined {
+export function previousClaim(review: DecodedObjects, at: ClaimAt): PersistentVolumeClaim | undefined {
   if (!review.oldObject) return undefined;
   // The old object of the same kind, as `review` pairs them.
   const before = claimsOf({ kind: review.kind, object: review.oldObject } as ReviewedObject);
@@ -23,7 +23,7 @@ export function previousClaim(review: Review, at: ClaimAt): PersistentVolumeClai
 
 /** True on UPDATE when `read` gives the same answer for the claim before and after. */
 export function unchanged(
-  input: Review & { operation: Operation },
+  input: DecodedObjects & { operation: Operation },
   at: ClaimAt,
   read: (claim: PersistentVolumeClaim) => unknown,
 ): boolean {

@@ -7,13 +7,14 @@ import type { Finding } from "../engine/finding.js";
 import { apiVersionOf, kindOf, type ReviewedKind, reviewedKinds } from "../k8s/kinds.js";
 import { statefulSetApiVersion, unservedApiVersion } from "../rules/statefulset/api-version.js";
 
-export type Subject =
+/** What the webhook would review a manifest as: its kind and the object to check, or nothing (and maybe why). */
+export type ReviewTarget =
   | { reviewed: true; kind: ReviewedKind; object: Record<string, unknown>; apiFinding?: Finding; unserved?: string }
   | { reviewed: false; note?: string };
 
 const isReviewedKind = (kind: unknown): kind is ReviewedKind => reviewedKinds.includes(kind as ReviewedKind);
 
-export function subjectOf(object: Record<string, unknown>): Subject {
+export function reviewTargetOf(object: Record<string, unknown>): ReviewTarget {
   // A custom resource's StatefulSet (OpenKruise's, for one) is a different kind that Stateward does not review.
   const named = kindOf(object);
   if (!named || !isReviewedKind(named.kind)) return { reviewed: false };
