@@ -4,7 +4,7 @@ import { defineRule, type RuleIssue } from "../../engine/types.js";
 import { podTemplateOf } from "../../k8s/kinds.js";
 import { selectorIsEmpty, selectorMatches } from "../../k8s/selector.js";
 import { validateLabelSelector } from "../../k8s/validation/meta.js";
-import { labelKey, labelValue } from "./cel.js";
+import { labelKey, labelValue, selectorMatchesCel } from "./cel.js";
 
 export const statefulSetSelector = defineRule({
   id: "statefulset-selector",
@@ -49,8 +49,7 @@ export const statefulSetSelector = defineRule({
       const nonEmpty = `(${matchLabels}.size() > 0 || ${expressions}.size() > 0)`;
       // A selector the API server would refuse selects nothing it could compute: statefulset-api-validation says why.
       const valid = `(${matchLabels}.all(k, ${labelKey("k")} && ${labelValue(`${matchLabels}[k]`)}) && ${expressions}.all(e, ${labelKey("e.key")} && e.?values.orValue([]).all(v, ${labelValue("v")}) && (e.operator in ['In', 'NotIn'] ? e.?values.orValue([]).size() > 0 : e.operator in ['Exists', 'DoesNotExist'] && e.?values.orValue([]).size() == 0)))`;
-      const listed = "(e.key in variables.labels && variables.labels[e.key] in e.?values.orValue([]))";
-      const matches = `(${matchLabels}.all(k, k in variables.labels && variables.labels[k] == ${matchLabels}[k]) && ${expressions}.all(e, e.operator == 'In' ? ${listed} : e.operator == 'NotIn' ? !${listed} : e.operator == 'Exists' ? e.key in variables.labels : !(e.key in variables.labels)))`;
+      const matches = selectorMatchesCel("variables.selector", "variables.labels");
       return [
         { expression: "variables.selector != null", message: "'spec.selector is required: a StatefulSet must select its pods; set matchLabels to the template\\'s labels'" },
         { expression: `variables.selector == null || ${nonEmpty}`, message: "'an empty spec.selector is invalid for a StatefulSet; set matchLabels to the template\\'s labels'" },
