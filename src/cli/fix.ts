@@ -28,8 +28,7 @@ import { excludeMatcher } from "./exclude.js";
 import { locate } from "./locate.js";
 import { reviewTargetOf } from "./review-target.js";
 import { templateLine } from "./template.js";
-import { applyChanges, renderFile } from "./yaml-edit.js";
-import { NotSpliceable, spliceChanges } from "./yaml-splice.js";
+import { writeObjectChanges } from "./yaml-splice.js";
 
 /** One line of what `--fix` did or left, at the line of the field. */
 export interface FixNote {
@@ -167,14 +166,6 @@ function listsIndented(text: string): boolean {
   return match === null || match[1]!.length !== match[2]!.length;
 }
 
-/** The object a parsed text holds where a manifest sat. */
-function objectAt(text: string, documentIndex: number, at: (string | number)[]): unknown {
-  const document = parseAllDocuments(text)[documentIndex];
-  if (!document || !("contents" in document)) return undefined;
-  const whole = document.toJS({ maxAliasCount: 100 }) as unknown;
-  return at.reduce<unknown>((node, step) => (node as Record<string | number, unknown> | undefined)?.[step], whole);
-}
-
 const identityOf = (object: Record<string, unknown>, namespace: string) =>
   `${String(object.kind)} ${namespaceOf(object, namespace)}/${nameOf(object)}`;
 
@@ -196,7 +187,7 @@ export async function fixAll(loaded: LoadResult<EditableManifest>, options: FixO
     if (fix.changes.length > 0) {
       const before = texts.get(manifest.file) ?? manifest.file.text;
       const documentIndex = manifest.file.documents.indexOf(manifest.document);
-      const wrote = writeChanges(manifest.file.name, before, documentIndex, manifest.at, fix);
+      const wrote = writeObjectChanges(manifest.file.name, before, { document: documentIndex, at: manifest.at }, fix.changes, fix.object);
       if (wrote.reprinted) {
         const message = `${fix.subject}: the file is printed again by the YAML library, which keeps comments but may change the spacing of other lines: ${wrote.reprinted}`;
         fixed.push({ file: manifest.file.name, line: manifest.line, message });
@@ -220,29 +211,6 @@ export async function fixAll(loaded: LoadResult<EditableManifest>, options: FixO
     texts.set(file, text);
   }
   return { texts, fixed, unfixed };
-}
-
-/**
- * The text with the fix's changes spliced in, checked by reading the object back. Where a change cannot be spliced
- * (a scalar that becomes a mapping, a list that shrinks, an alias), the file is printed again by the YAML library
- * (src/cli/yaml-edit.ts), which keeps comments but not every space: `reprinted` says why.
- */
-function writeChanges(name: string, text: string, documentIndex: number, at: (string | number)[], fix: ManifestFix): { text: string; reprinted?: string } {
-  let out: string;
-  let reprinted: string | undefined;
-  try {
-    out = spliceChanges(text, { document: documentIndex, at }, fix.changes);
-  } catch (error) {
-    if (!(error instanceof NotSpliceable)) throw error;
-    const { file } = parseSource(name, text);
-    if (!file) throw new Error("internal error: a fixed text no longer parses");
-    const document = file.documents[documentIndex]!;
-    applyChanges(document, fix.changes, at);
-    out = renderFile(file, new Set([document]));
-    reprinted = error.message;
-  }
-  if (!semanticEqual(objectAt(out, documentIndex, at), fix.object)) throw new Error("internal error: the edited file does not hold the fixed object");
-  return reprinted === undefined ? { text: out } : { text: out, reprinted };
 }
 
 /** A unified diff of every changed file, as `git apply` and `patch -p1` read it. */

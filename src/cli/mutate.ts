@@ -1,14 +1,12 @@
 /**
  * `stateward mutate`: the manifests as the mutating webhook would leave them. The defaults' structured changes are
- * applied to the YAML syntax tree (src/cli/yaml-edit.ts), so comments, key order and quoting of everything the defaults
- * did not touch survive.
+ * written into each file's text as `stateward check --fix` writes its fixes (src/cli/yaml-splice.ts), so every line the
+ * defaults did not touch stays as it was.
  */
 import type { Operation as PatchOperation } from "rfc6902";
-import type { Document } from "yaml";
-import { describeChange, type FieldChange } from "../engine/change.js";
+import { describeChange } from "../engine/change.js";
 import { defaultsChanges } from "../engine/mutate.js";
 import { emptyClusterView } from "../cluster/view.js";
-import { semanticEqual } from "../k8s/semantic.js";
 import { runReview } from "../engine/review.js";
 import type { ReviewedKind } from "../k8s/kinds.js";
 import type { Policy } from "../engine/types.js";
@@ -19,7 +17,7 @@ import { exitCodes, type Io } from "./io.js";
 import { type EditableManifest, type InputProblem, type LoadResult, loadEditable, type SourceFile, where } from "./load.js";
 import { readPolicy } from "./policy-file.js";
 import { reviewTargetOf } from "./review-target.js";
-import { applyChanges, renderFile } from "./yaml-edit.js";
+import { writeObjectChanges } from "./yaml-splice.js";
 
 export interface ObjectPatch {
   file: string;
@@ -52,7 +50,7 @@ export async function mutateAll(loaded: LoadResult<EditableManifest>, options: M
   const notes = [...loaded.notes];
   const errors = [...loaded.errors];
   const patches: ObjectPatch[] = [];
-  const changedDocuments = new Set<Document.Parsed>();
+  const texts = new Map<SourceFile, string>();
   for (const manifest of loaded.manifests) {
     const source = manifest.object as Record<string, unknown>;
     const subject = reviewTargetOf(source);
@@ -81,30 +79,29 @@ export async function mutateAll(loaded: LoadResult<EditableManifest>, options: M
     const made = defaultsChanges(result.changes).map(describeChange);
     patches.push({ ...where, kind: subject.kind, namespace, name, patch: result.patch ?? [], changes: made });
     if (result.patch) {
-      const failed = applyToDocument(manifest, result.changes, result.mutated);
-      if (failed) errors.push({ ...where, message: failed });
-      else changedDocuments.add(manifest.document);
+      const before = texts.get(manifest.file) ?? manifest.file.text;
+      const target = { document: manifest.file.documents.indexOf(manifest.document), at: manifest.at };
+      try {
+        const wrote = writeObjectChanges(manifest.file.name, before, target, result.changes, result.mutated);
+        texts.set(manifest.file, wrote.text);
+        if (wrote.reprinted) {
+          notes.push({ ...where, message: `${subject.kind} ${JSON.stringify(name)}: the file is printed again by the YAML library, which keeps comments but may change the spacing of other lines: ${wrote.reprinted}` });
+        }
+      } catch (error) {
+        errors.push({ ...where, message: error instanceof Error ? error.message : String(error) });
+      }
     }
   }
   // Files follow each other as one YAML stream: each later file starts a new document.
   const yaml = loaded.files
-    .map((file) => renderFile(file, changedDocuments))
+    .map((file) => {
+      const text = texts.get(file) ?? file.text;
+      return text === "" || text.endsWith("\n") ? text : `${text}\n`;
+    })
     .filter((text) => text !== "")
     .map((text, i) => (i > 0 && !text.startsWith("---") ? `---\n${text}` : text))
     .join("");
   return { patches, yaml, notes, errors };
-}
-
-/**
- * Edits the manifest's node with the changes the defaults made. The edited tree must read back as the object the
- * webhook's patch makes; anything else is an internal error, reported rather than printed.
- */
-function applyToDocument(manifest: EditableManifest, changes: readonly FieldChange[], mutated: unknown): string | undefined {
-  const { document, at } = manifest;
-  applyChanges(document, changes, at);
-  const edited = at.length === 0 ? document.toJS() : document.getIn(at, false);
-  const plain = edited && typeof edited === "object" && "toJSON" in edited ? (edited as { toJSON(): unknown }).toJSON() : edited;
-  return semanticEqual(plain, mutated) ? undefined : "internal error: the edited YAML does not read back as the mutated object";
 }
 
 /** `stateward mutate ARGS...`: the manifests (or patches) on standard output, what changed on standard error. */

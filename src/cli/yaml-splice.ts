@@ -10,6 +10,9 @@
 import { isMap, isScalar, isSeq, type Node, parseAllDocuments, Scalar, stringify, type YAMLMap, type YAMLSeq } from "yaml";
 import { type FieldChange, type Step, stepsOf } from "../engine/change.js";
 import { changedFields } from "../engine/changed-fields.js";
+import { semanticEqual } from "../k8s/semantic.js";
+import { parseSource } from "./load.js";
+import { applyChanges, renderFile } from "./yaml-edit.js";
 
 export class NotSpliceable extends Error {}
 
@@ -27,6 +30,45 @@ export interface SpliceTarget {
  * @example spliceChanges("spec:\n  replicas: 1 # one\n", { document: 0, at: [] }, [{ path: FieldPath.root("spec", "replicas"), value: 3, by: "x" }])
  *   // "spec:\n  replicas: 3 # one\n"
  */
+/**
+ * The text with `changes` written into the object at `target`: spliced in where they apply; where a change cannot be
+ * spliced (a scalar that becomes a mapping, a list that shrinks, an alias), the file is printed again by the YAML
+ * library (src/cli/yaml-edit.ts), which keeps comments but not every space, and `reprinted` says why. The result is
+ * read back and must hold `expected`; anything else is an internal error, never a silent write. `stateward mutate` and
+ * `stateward check --fix` both write their changes through here.
+ */
+export function writeObjectChanges(
+  name: string,
+  text: string,
+  target: SpliceTarget,
+  changes: readonly FieldChange[],
+  expected: unknown,
+): { text: string; reprinted?: string } {
+  let out: string;
+  let reprinted: string | undefined;
+  try {
+    out = spliceChanges(text, target, changes);
+  } catch (error) {
+    if (!(error instanceof NotSpliceable)) throw error;
+    const { file } = parseSource(name, text);
+    if (!file) throw new Error("internal error: an edited text no longer parses");
+    const document = file.documents[target.document]!;
+    applyChanges(document, changes, target.at);
+    out = renderFile(file, new Set([document]));
+    reprinted = error.message;
+  }
+  if (!semanticEqual(objectAt(out, target), expected)) throw new Error("internal error: the edited YAML does not read back as the changed object");
+  return reprinted === undefined ? { text: out } : { text: out, reprinted };
+}
+
+/** The object a parsed text holds at `target`. */
+function objectAt(text: string, target: SpliceTarget): unknown {
+  const document = parseAllDocuments(text)[target.document];
+  if (!document || !("contents" in document)) return undefined;
+  const whole = document.toJS({ maxAliasCount: 100 }) as unknown;
+  return target.at.reduce<unknown>((node, step) => (node as Record<string | number, unknown> | undefined)?.[step], whole);
+}
+
 export function spliceChanges(text: string, target: SpliceTarget, changes: readonly FieldChange[]): string {
   let out = text;
   for (const change of changes) out = spliceOne(out, target, [...target.at, ...stepsOf(change.path)], change.value);
