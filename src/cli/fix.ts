@@ -28,6 +28,7 @@ import { excludeMatcher } from "./exclude.js";
 import { locate } from "./locate.js";
 import { reviewTargetOf } from "./review-target.js";
 import { templateLine } from "./template.js";
+import { sequencesIndented } from "./yaml-edit.js";
 import { writeObjectChanges } from "./yaml-splice.js";
 
 /** One line of what `--fix` did or left, at the line of the field. */
@@ -160,12 +161,6 @@ async function applyDefaults(fix: ManifestFix, options: FixOptions): Promise<voi
   for (const change of result.changes) fix.apply({ changes: [change] }, change.by);
 }
 
-/** Whether the file writes block lists under their key's column, as `yaml` is to write the new documents. */
-function listsIndented(text: string): boolean {
-  const match = /^( *)[^\s#-][^\n]*:[ \t]*\n( *)- /m.exec(text);
-  return match === null || match[1]!.length !== match[2]!.length;
-}
-
 const identityOf = (object: Record<string, unknown>, namespace: string) =>
   `${String(object.kind)} ${namespaceOf(object, namespace)}/${nameOf(object)}`;
 
@@ -206,7 +201,8 @@ export async function fixAll(loaded: LoadResult<EditableManifest>, options: FixO
   }
   for (const [file, objects] of appended) {
     let text = texts.get(file) ?? file.text;
-    const indentSeq = listsIndented(text);
+    // The fixes keep the file's style, so the file as read tells how its lists are indented.
+    const indentSeq = sequencesIndented(file);
     for (const object of objects) text = `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}---\n${stringify(object, { lineWidth: 0, indentSeq })}`;
     texts.set(file, text);
   }

@@ -109,7 +109,7 @@ export function renderFile(file: SourceFile, edited: ReadonlySet<Document>): str
  * Whether the file indents block sequences under their key (`ports:\n  - port: 80`) or not (`ports:\n- port: 80`);
  * the first block sequence decides, so a file keeps its own style.
  */
-function sequencesIndented(file: SourceFile): boolean {
+export function sequencesIndented(file: SourceFile): boolean {
   let answer: boolean | undefined;
   for (const document of file.documents) {
     visit(document, {
